@@ -1,0 +1,368 @@
+"""Training loop and dev-set tuning of :class:`~propscan.models.transformer.TransformerTagger`.
+
+Training: frozen embeddings + lower layers run once over every training window (cached, fp16);
+the upper layers and both heads are trained jointly (SI token loss + TC span loss on the gold
+spans that fit in each window) with AdamW and linear warm-up/decay. The epoch with the best dev
+``SI F1 + TC micro-F1`` is kept. Tuning on dev only: SI threshold, TC temperature and per-class
+bias, runner-up threshold, Platt scaling of span scores; ECE is reported before/after.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..document import Document, Span
+from ..scoring import merge_overlapping, score_si, score_tc
+from .calibration import apply_platt, ece, fit_platt, fit_temperature, softmax
+from .features import ArticleIndex, features_for_spans
+from .tf_decode import decode_spans
+from .windows import batch_inputs, make_windows
+
+
+def _progress(it: Any, enabled: bool, **kw: Any) -> Any:
+    if not enabled:
+        return it
+    from tqdm.auto import tqdm
+
+    return tqdm(it, **kw)
+
+
+def _targets(model: Any, documents: Sequence[Document], gold: Mapping[str, Sequence[Span]], toks: Sequence[Any]) -> tuple[list[np.ndarray], list[list[tuple[int, int, int, np.ndarray]]]]:
+    """Per document: token tags (0=O, 1=B, 2=I) and gold spans as (tok_a, tok_b, label, features)."""
+    lab = {n: i for i, n in enumerate(model.labels_)}
+    tags, spans = [], []
+    for doc, tok in zip(documents, toks):
+        g = [s for s in gold.get(doc.id, []) if s.technique in lab]
+        t = np.zeros(len(tok), dtype=np.int64)
+        for s, e in merge_overlapping([(x.start, x.end) for x in g]):
+            if len(tok) == 0:
+                break
+            a, b = tok.token_range(s, e)
+            t[a:b] = 2
+            t[a] = 1
+        tags.append(t)
+        feats = features_for_spans(doc.text, [(x.start, x.end) for x in g], ArticleIndex(doc.text))
+        spans.append([(*tok.token_range(x.start, x.end), lab[x.technique], f) for x, f in zip(g, feats)] if len(tok) else [])
+    return tags, spans
+
+
+def fit_tagger(
+    model: Any,
+    documents: Sequence[Document],
+    gold: Mapping[str, Sequence[Span]],
+    dev_documents: Sequence[Document] | None,
+    dev_gold: Mapping[str, Sequence[Span]] | None,
+) -> None:
+    """Train ``model`` (already built) in place and tune it on dev; sets ``model.dev_metrics_``."""
+    import torch
+    import torch.nn.functional as F
+
+    from .tf_net import pool_spans
+
+    t_start = time.time()
+    torch.manual_seed(model.seed)
+    rng = np.random.default_rng(model.seed)
+    enc, heads = model.encoder_, model.heads_
+    k = int(model.train_from_layer)
+    size = model.content_size
+
+    toks = model._tokenize(documents)
+    tags, spans = _targets(model, documents, gold, toks)
+    wins = make_windows(toks, size=size, stride=model.stride)
+    if model.max_train_windows and len(wins) > model.max_train_windows:
+        keep = np.sort(rng.choice(len(wins), model.max_train_windows, replace=False))
+        wins = [wins[i] for i in keep]
+    if not wins:
+        raise ValueError("No training text: the documents hold no tokens.")
+    win_spans = []
+    for w in wins:
+        win_spans.append([(a - w.start, b - w.start, y, f) for a, b, y, f in spans[w.doc] if a >= w.start and b <= w.end])
+
+    # class weights: TC inverse sqrt frequency (mean 1); SI: begin tags count double
+    counts = np.bincount([y for sp in spans for _, _, y, _ in sp], minlength=len(model.labels_)).astype(np.float64)
+    tc_w = 1.0 / np.sqrt(np.maximum(counts, 1.0))
+    tc_w = torch.tensor(tc_w / (tc_w * counts).sum() * counts.sum(), dtype=torch.float32)
+    si_w = torch.tensor([1.0, 2.0, 1.0])
+
+    # freeze and cache the lower part
+    for p in enc.parameters():
+        p.requires_grad_(False)
+    for layer in enc.encoder.layer[k:]:
+        for p in layer.parameters():
+            p.requires_grad_(True)
+    cls_id, sep_id, pad_id = model.special_ids_
+    L = model.window
+    cache = torch.zeros((len(wins), L, enc.hidden_size), dtype=torch.float16)
+    masks = torch.zeros((len(wins), L), dtype=torch.long)
+    enc.eval()
+    with torch.inference_mode():
+        for i in _progress(range(0, len(wins), 32), model.progress, desc="caching frozen layers", unit="batch"):
+            ids, mask = batch_inputs(toks, wins[i : i + 32], cls_id, sep_id, pad_id)
+            h = enc(ids, mask, end_layer=k) if k > 0 else enc.embeddings(ids)
+            cache[i : i + 32, : ids.shape[1]] = h.to(torch.float16)
+            masks[i : i + 32, : ids.shape[1]] = mask
+    lengths = masks.sum(1)
+    si_tgt = torch.full((len(wins), L), -100, dtype=torch.long)
+    for r, w in enumerate(wins):
+        si_tgt[r, 1 : w.end - w.start + 1] = torch.from_numpy(tags[w.doc][w.start : w.end])
+
+    enc_params = [p for p in enc.parameters() if p.requires_grad]
+    no_decay = lambda n: n.endswith("bias") or "LayerNorm" in n  # noqa: E731
+    groups = [
+        {"params": [p for n, p in enc.named_parameters() if p.requires_grad and not no_decay(n)], "lr": model.lr_encoder, "weight_decay": model.weight_decay},
+        {"params": [p for n, p in enc.named_parameters() if p.requires_grad and no_decay(n)], "lr": model.lr_encoder, "weight_decay": 0.0},
+        {"params": list(heads.parameters()), "lr": model.lr_heads, "weight_decay": model.weight_decay},
+    ]
+    opt = torch.optim.AdamW(groups)
+    steps_per_epoch = math.ceil(len(wins) / model.batch_size)
+    total = steps_per_epoch * model.epochs
+    warm = max(1, int(total * model.warmup))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+
+    history: list[dict[str, Any]] = []
+    best_score, best_state, best_epoch = -1.0, None, model.epochs
+    for epoch in range(1, model.epochs + 1):
+        enc.train()
+        heads.train()
+        perm = rng.permutation(len(wins))
+        bar = _progress(range(steps_per_epoch), model.progress, desc=f"epoch {epoch}/{model.epochs}", unit="step")
+        run_si = run_tc = 0.0
+        for step in bar:
+            idx = perm[step * model.batch_size : (step + 1) * model.batch_size]
+            idx_t = torch.from_numpy(idx)
+            n = int(lengths[idx_t].max())
+            h_in = cache[idx_t, :n].float()
+            mask = masks[idx_t, :n]
+            states = enc(None, mask, start_layer=k, hidden_in=h_in) if k > 0 else enc(None, mask, start_layer=0, hidden_in=h_in)
+            logits = heads.si_logits(states)
+            loss_si = F.cross_entropy(logits.reshape(-1, 3), si_tgt[idx_t, :n].reshape(-1), weight=si_w, ignore_index=-100)
+            pooled, feats, ys = [], [], []
+            for r, wi in enumerate(idx):
+                sp = win_spans[wi]
+                if not sp:
+                    continue
+                m = int(lengths[wi]) - 2
+                pooled.append(pool_spans(states[r, 1 : m + 1], [(a, b) for a, b, _, _ in sp]))
+                feats.append(torch.from_numpy(np.stack([f for _, _, _, f in sp])))
+                ys.extend(y for _, _, y, _ in sp)
+            loss = loss_si
+            if ys:
+                tc_logits = heads.tc_logits(torch.cat(pooled), torch.cat(feats))
+                loss_tc = F.cross_entropy(tc_logits, torch.tensor(ys), weight=tc_w, label_smoothing=0.05)
+                loss = loss + model.tc_weight * loss_tc
+                run_tc = 0.95 * run_tc + 0.05 * float(loss_tc) if step else float(loss_tc)
+            run_si = 0.95 * run_si + 0.05 * float(loss_si) if step else float(loss_si)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(enc_params + list(heads.parameters()), 1.0)
+            opt.step()
+            sched.step()
+            if model.progress and hasattr(bar, "set_postfix"):
+                bar.set_postfix(si=f"{run_si:.3f}", tc=f"{run_tc:.3f}")
+        rec: dict[str, Any] = {"epoch": epoch, "loss_si": round(run_si, 4), "loss_tc": round(run_tc, 4), "elapsed_s": round(time.time() - t_start, 1)}
+        if dev_documents:
+            ev = quick_eval(model, dev_documents, dev_gold or {})
+            rec.update(ev)
+            score = ev["si_f1"] + ev["tc_f1"]
+            if score > best_score:
+                best_score, best_epoch = score, epoch
+                best_state = {kk: v.detach().clone() for kk, v in model.trained_state().items()}, {kk: v.detach().clone() for kk, v in heads.state_dict().items()}
+        history.append(rec)
+        if model.progress:
+            print(f"[train] {rec}", flush=True)
+    del cache
+    if best_state is not None:
+        _restore(model, *best_state)
+    # weights are shipped in fp16: tune on exactly what will be loaded
+    with torch.no_grad():
+        for i in range(k, enc.num_layers):
+            for t in enc.encoder.layer[i].state_dict().values():
+                t.copy_(t.half().float())
+    enc.eval()
+    heads.eval()
+    model.dev_metrics_ = {"history": history, "best_epoch": best_epoch, "train_windows": len(wins), "fit_seconds": round(time.time() - t_start, 1)}
+    if dev_documents:
+        model.dev_metrics_.update(tune_on_dev(model, dev_documents, dev_gold or {}))
+
+
+def _restore(model: Any, layers: Mapping[str, Any], heads: Mapping[str, Any]) -> None:
+    import torch
+
+    with torch.no_grad():
+        for name, t in layers.items():
+            parts = name.split(".")
+            model.encoder_.encoder.layer[int(parts[2])].state_dict()[".".join(parts[3:])].copy_(t)
+    model.heads_.load_state_dict(dict(heads))
+
+
+def _gold_lists(documents: Sequence[Document], gold: Mapping[str, Sequence[Span]]) -> dict[str, list[Span]]:
+    return {d.id: list(gold.get(d.id, [])) for d in documents}
+
+
+def _si_gold(documents: Sequence[Document], gold: Mapping[str, Sequence[Span]]) -> dict[str, list[Span]]:
+    # the official SI gold file omits span-free articles
+    return {d.id: list(gold[d.id]) for d in documents if gold.get(d.id)}
+
+
+def _si_pred(documents: Sequence[Document], found: Sequence[Sequence[tuple[int, int, float]]], gold_ids: set[str]) -> dict[str, list[Span]]:
+    return {d.id: [Span(s, e) for s, e, _ in f] for d, f in zip(documents, found) if d.id in gold_ids}
+
+
+def quick_eval(model: Any, documents: Sequence[Document], gold: Mapping[str, Sequence[Span]]) -> dict[str, float]:
+    """Dev SI F1 (best of a few thresholds) and TC micro-F1 with uncalibrated logits."""
+    raws = model.raw_predict(documents)
+    sig = _si_gold(documents, gold)
+    best = (0.0, 0.5)
+    for thr in (0.3, 0.4, 0.5):
+        found = [decode_spans(d.text, r["tok"], r["si_probs"], threshold=thr) for d, r in zip(documents, raws)]
+        f1 = score_si(_si_pred(documents, found, set(sig)), sig).f1
+        best = max(best, (f1, thr))
+    tc_logits, tc_gold = _tc_logits_on_gold(model, documents, gold, raws)
+    pred = _tc_pred(model, documents, gold, tc_logits.argmax(1))
+    tc = score_tc(pred, _gold_lists(documents, gold)).f1 if len(tc_gold) else 0.0
+    return {"si_f1": round(best[0], 4), "si_threshold": best[1], "tc_f1": round(tc, 4)}
+
+
+def _tc_logits_on_gold(model: Any, documents: Sequence[Document], gold: Mapping[str, Sequence[Span]], raws: Sequence[Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    lab = {n: i for i, n in enumerate(model.labels_)}
+    logits, ys = [], []
+    for d, r in zip(documents, raws):
+        g = list(gold.get(d.id, []))
+        if not g:
+            continue
+        logits.append(model._tc_logits(d.text, r["tok"], r["states"], [(s.start, s.end) for s in g]))
+        ys.extend(lab.get(str(s.technique), -1) for s in g)
+    if not logits:
+        return np.zeros((0, len(model.labels_))), np.zeros(0, dtype=np.int64)
+    return np.concatenate(logits), np.asarray(ys)
+
+
+def _tc_pred(model: Any, documents: Sequence[Document], gold: Mapping[str, Sequence[Span]], labels: np.ndarray) -> dict[str, list[Span]]:
+    out, i = {}, 0
+    for d in documents:
+        g = list(gold.get(d.id, []))
+        out[d.id] = [Span(s.start, s.end, model.labels_[int(labels[i + j])]) for j, s in enumerate(g)]
+        i += len(g)
+    return out
+
+
+def _tune_bias(probs_logits: np.ndarray, y: np.ndarray, n_labels: int, *, min_gain: int = 2, rounds: int = 2) -> np.ndarray:
+    """Per-class additive logit bias by coordinate ascent on accuracy; a change must win >= min_gain spans."""
+    bias = np.zeros(n_labels)
+    grid = np.arange(-1.5, 1.51, 0.25)
+    base = int((np.argmax(probs_logits + bias, 1) == y).sum())
+    for _ in range(rounds):
+        for c in range(n_labels):
+            best_v, best_n = bias[c], base
+            for v in grid:
+                b = bias.copy()
+                b[c] = v
+                n = int((np.argmax(probs_logits + b, 1) == y).sum())
+                if n >= best_n + min_gain or (n > best_n and abs(v) < abs(best_v)):
+                    best_v, best_n = v, n
+            bias[c], base = best_v, best_n
+    return bias
+
+
+def tune_on_dev(model: Any, documents: Sequence[Document], gold: Mapping[str, Sequence[Span]]) -> dict[str, Any]:
+    """Choose thresholds and fit calibration on dev; returns the dev metrics (scored with propscan.scoring)."""
+    raws = model.raw_predict(documents)
+    sig = _si_gold(documents, gold)
+    # 1. SI threshold
+    si_table = []
+    for thr in np.arange(0.25, 0.71, 0.05):
+        found = [decode_spans(d.text, r["tok"], r["si_probs"], threshold=float(thr)) for d, r in zip(documents, raws)]
+        sc = score_si(_si_pred(documents, found, set(sig)), sig)
+        si_table.append((sc.f1, float(round(thr, 2)), sc))
+    f1, thr, si_sc = max(si_table, key=lambda r: r[0])
+    # 2. TC temperature and per-class bias
+    logits, y = _tc_logits_on_gold(model, documents, gold, raws)
+    ok = y >= 0
+    T = fit_temperature(logits[ok], y[ok])
+    p_raw = softmax(logits[ok])
+    ece_tc_before = ece(p_raw.max(1), p_raw.argmax(1) == y[ok])
+    bias = _tune_bias(logits[ok] / T, y[ok], len(model.labels_))
+    p_cal = softmax(logits[ok] / T + bias)
+    ece_tc_after = ece(p_cal.max(1), p_cal.argmax(1) == y[ok])
+    model.calibration_.update(si_threshold=thr, tc_temperature=T, tc_bias=[float(b) for b in bias])
+    all_probs = softmax(logits / T + bias)
+    tc_sc = score_tc(_tc_pred(model, documents, gold, all_probs.argmax(1)), _gold_lists(documents, gold))
+    tc_plain = score_tc(_tc_pred(model, documents, gold, logits.argmax(1)), _gold_lists(documents, gold))
+    # 3. runner-up threshold: F1 of (offsets, technique) pairs on dev's gold spans
+    model.calibration_["second_threshold"] = _tune_second(model, documents, gold, all_probs)
+    # 4. Platt on SI span scores; ECE of the final span score
+    found = [decode_spans(d.text, r["tok"], r["si_probs"], threshold=thr) for d, r in zip(documents, raws)]
+    raw_scores, span_ok, tech_ok, tc_top = [], [], [], []
+    lab = model.labels_
+    for d, r, f in zip(documents, raws, found):
+        if not f:
+            continue
+        g = list(gold.get(d.id, []))
+        merged = merge_overlapping([(s.start, s.end) for s in g])
+        lg = model._tc_logits(d.text, r["tok"], r["states"], [(s, e) for s, e, _ in f])
+        for (s, e, sc), row in zip(f, lg):
+            cover = sum(max(0, min(e, b) - max(s, a)) for a, b in merged) / (e - s)
+            raw_scores.append(sc)
+            span_ok.append(cover >= 0.5)
+            p_raw_row, p_cal_row = softmax(row[None])[0], softmax(row[None] / T + bias)[0]
+            tech = lab[int(p_cal_row.argmax())]
+            hit = any(str(x.technique) == tech and min(e, x.end) - max(s, x.start) >= 0.5 * (e - s) for x in g)
+            tech_ok.append(hit)
+            tc_top.append((p_raw_row.max(), p_cal_row.max()))
+    raw_scores_a, span_ok_a, tech_ok_a = np.asarray(raw_scores), np.asarray(span_ok), np.asarray(tech_ok)
+    a, b = fit_platt(raw_scores_a, span_ok_a)
+    model.calibration_["si_platt"] = [a, b]
+    top = np.asarray(tc_top) if tc_top else np.zeros((0, 2))
+    final_before = raw_scores_a * top[:, 0] if len(top) else raw_scores_a
+    final_after = apply_platt(raw_scores_a, a, b) * top[:, 1] if len(top) else raw_scores_a
+    return {
+        "si": {"precision": si_sc.precision, "recall": si_sc.recall, "f1": si_sc.f1, "threshold": thr},
+        "si_by_threshold": {str(t): round(f, 4) for f, t, _ in si_table},
+        "tc": tc_sc.to_dict(),
+        "tc_f1_uncalibrated": tc_plain.f1,
+        "calibration": {
+            "tc_temperature": T,
+            "tc_bias": dict(zip(model.labels_, [float(x) for x in bias])),
+            "ece_tc_before": ece_tc_before,
+            "ece_tc_after": ece_tc_after,
+            "ece_si_span_before": ece(raw_scores_a, span_ok_a),
+            "ece_si_span_after": ece(apply_platt(raw_scores_a, a, b), span_ok_a),
+            "ece_span_score_before": ece(final_before, tech_ok_a),
+            "ece_span_score_after": ece(final_after, tech_ok_a),
+            "n_pred_spans": int(len(raw_scores_a)),
+        },
+    }
+
+
+def _tune_second(model: Any, documents: Sequence[Document], gold: Mapping[str, Sequence[Span]], probs: np.ndarray) -> float:
+    """Smallest runner-up probability for a second technique on the same offsets (1.0 = never)."""
+    rows, i = [], 0
+    for d in documents:
+        g = list(gold.get(d.id, []))
+        by_off: dict[tuple[int, int], set[str]] = {}
+        first: dict[tuple[int, int], int] = {}
+        for j, s in enumerate(g):
+            by_off.setdefault((s.start, s.end), set()).add(str(s.technique))
+            first.setdefault((s.start, s.end), i + j)
+        for off, labs in by_off.items():
+            rows.append((labs, probs[first[off]]))
+        i += len(g)
+    best_t, best_f = 1.0, -1.0
+    for t in (1.0, 0.6, 0.5, 0.45, 0.4, 0.35, 0.3, 0.25):
+        tp = npred = ngold = 0
+        for labs, p in rows:
+            order = np.argsort(-p)
+            pred = {model.labels_[order[0]]} | ({model.labels_[order[1]]} if p[order[1]] >= t else set())
+            tp += len(pred & labs)
+            npred += len(pred)
+            ngold += len(labs)
+        prec, rec = tp / max(1, npred), tp / max(1, ngold)
+        f = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        if f > best_f + 1e-9:
+            best_t, best_f = t, f
+    return best_t

