@@ -75,7 +75,9 @@ def read_articles(folder: str | os.PathLike[str]) -> list[Document]:
 def _parse_label_line(line: str, where: str, task: Task, techniques: Sequence[str]) -> tuple[str, int, int, str | None]:
     row = line.rstrip("\r\n").split("\t")
     if task == "si":
-        if len(row) < 3:
+        if len(row) == 4:  # TC-format rows are accepted for SI: the technique is ignored
+            row = [row[0], row[2], row[3]]
+        if len(row) != 3:
             raise CorpusError(f"{where}: expected 'id<TAB>start<TAB>end', got {line.strip()!r}.")
         aid, s, e = row[0], row[1], row[2]
         tech = None

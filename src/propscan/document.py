@@ -194,7 +194,7 @@ class Span:
             "start": self.start,
             "end": self.end,
             "technique": self.technique,
-            "score": round(float(self.score), 6),
+            "score": float(self.score),
         }
         if with_text and self.doc is not None:
             out["text"] = self.text
@@ -240,7 +240,7 @@ class Sentence:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"start": self.start, "end": self.end}
         if self.score is not None:
-            out["score"] = round(float(self.score), 6)
+            out["score"] = float(self.score)
         return out
 
 

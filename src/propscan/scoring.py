@@ -165,8 +165,8 @@ def score_flc(pred: SpansById, gold: SpansById, techniques: Sequence[str] = NAME
     Spans are merged per technique (the official FLC scorer's behaviour), then summed as in SI.
     """
     _check_ids(pred, gold)
-    p_num: Counter[str] = Counter()
-    r_num: Counter[str] = Counter()
+    p_num: dict[str, float] = {}
+    r_num: dict[str, float] = {}
     p_den: Counter[str] = Counter()
     r_den: Counter[str] = Counter()
 
@@ -185,11 +185,11 @@ def score_flc(pred: SpansById, gold: SpansById, techniques: Sequence[str] = NAME
         for t, v in by_tech(spans).items():
             p_den[t] += len(v)
             a, b = _overlap_sums(v, g.get(t, []))
-            p_num[t] += a
-            r_num[t] += b
+            p_num[t] = p_num.get(t, 0.0) + a
+            r_num[t] = r_num.get(t, 0.0) + b
     overall = prf(sum(p_num.values()), sum(p_den.values()), sum(r_num.values()), sum(r_den.values()))
     names = list(techniques) + sorted(set(p_den) | set(r_den) - set(techniques))
-    table = {t: prf(p_num[t], p_den[t], r_num[t], r_den[t]) for t in names if t in techniques or p_den[t] or r_den[t]}
+    table = {t: prf(p_num.get(t, 0.0), p_den[t], r_num.get(t, 0.0), r_den[t]) for t in names if t in techniques or p_den[t] or r_den[t]}
     return FLCScore(**asdict(overall), per_technique=table)
 
 
@@ -269,8 +269,8 @@ def score_tc(pred: SpansById, gold: SpansById, techniques: Sequence[str] = NAMES
     n_pred: Counter[str] = Counter(y_pred)
     table: dict[str, PRF] = {}
     for t in techniques:
-        p = tp[t] / n_pred[t] if n_pred[t] else 0.0
-        r = tp[t] / n_true[t] if n_true[t] else 0.0
-        f = 2 * p * r / (p + r) if p + r > 0 else 0.0
-        table[t] = PRF(p, r, f, float(tp[t]), n_pred[t], float(tp[t]), n_true[t])
+        tp_p = tp[t] / n_pred[t] if n_pred[t] else 0.0
+        tp_r = tp[t] / n_true[t] if n_true[t] else 0.0
+        f = 2 * tp_p * tp_r / (tp_p + tp_r) if tp_p + tp_r > 0 else 0.0
+        table[t] = PRF(tp_p, tp_r, f, float(tp[t]), n_pred[t], float(tp[t]), n_true[t])
     return TCScore(micro, micro, micro, n, table)

@@ -21,9 +21,9 @@ so it must never change. The ``name`` is the exact SemEval-2020 label.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 __all__ = [
     "Technique",

@@ -1,5 +1,3 @@
-# NOTE TO ENGINEERS WORKING IN PARALLEL (temporary, the lead removes it): read /tmp/common.md now —
-# use .venv/bin/python with PYTHONPATH=src, do NOT run git add/commit (the lead commits), 2 shared cores.
 """The model protocol every propscan model follows (scikit-learn shaped).
 
 * ``__init__`` only stores keyword hyper-parameters; learned state ends in ``_``.

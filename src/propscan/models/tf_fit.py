@@ -155,8 +155,10 @@ def fit_tagger(
                 tc_logits = heads.tc_logits(torch.cat(pooled), torch.cat(feats))
                 loss_tc = F.cross_entropy(tc_logits, torch.tensor(ys), weight=tc_w, label_smoothing=0.05)
                 loss = loss + model.tc_weight * loss_tc
-                run_tc = 0.95 * run_tc + 0.05 * float(loss_tc) if step else float(loss_tc)
-            run_si = 0.95 * run_si + 0.05 * float(loss_si) if step else float(loss_si)
+                lt = float(loss_tc.detach())
+                run_tc = 0.95 * run_tc + 0.05 * lt if step else lt
+            ls = float(loss_si.detach())
+            run_si = 0.95 * run_si + 0.05 * ls if step else ls
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(enc_params + list(heads.parameters()), 1.0)

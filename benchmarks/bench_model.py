@@ -1,0 +1,189 @@
+"""Benchmark the default transformer model: dev quality, latency, throughput, memory, CLI cold start.
+
+Usage::
+
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_model.py [--model DIR] [--data DIR] [--quick]
+
+Measures, in one run:
+
+* dev SI P/R/F1 (``propscan.scoring.score_si``) and TC micro-F1 with a per-technique table
+  (``score_tc``, on the gold spans via ``classify``);
+* warm latency of ``predict`` on a 1,000-word article (median of 7, after one warm-up call);
+* end-to-end throughput over all dev articles vs. the bare encoder's forward pass over the very
+  same windows (ratio = encoder time / pipeline time);
+* peak RSS of a fresh process that loads the model and analyses one article (``getrusage``);
+* CLI cold start: ``propscan analyze <example> --format json`` in a subprocess (median of 3),
+  skipped when the CLI or an example is missing.
+
+Writes ``benchmarks/results/model.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from propscan.corpus_io import atomic_write, read_ptc  # noqa: E402
+from propscan.document import Document  # noqa: E402
+from propscan.scoring import score_si, score_tc  # noqa: E402
+
+DEFAULT_DATA = Path(os.environ.get("PROPSCAN_DATA", ROOT / ".." / "shared" / "data" / "ptc-semeval2020"))
+DEFAULT_MODEL = ROOT / "src" / "propscan" / "models" / "weights" / "default"
+
+
+def thousand_words(docs: list[Document]) -> Document:
+    """A 1,000-word article made of dev article text read at run time (nothing is stored)."""
+    words: list[str] = []
+    for d in docs:
+        words.extend(d.text.split(" "))
+        if len(words) >= 1000:
+            break
+    return Document(" ".join(words[:1000]), id="bench1000")
+
+
+def quality(model, docs, gold) -> dict:
+    pred = model.predict(docs)
+    si_gold = {d.id: gold[d.id] for d in docs if gold.get(d.id)}
+    si_pred = {d.id: p for d, p in zip(docs, pred) if d.id in si_gold}
+    si = score_si(si_pred, si_gold)
+    given = [list(gold.get(d.id, [])) for d in docs]
+    tc_pred = {d.id: c for d, c in zip(docs, model.classify(docs, given))}
+    tc = score_tc({k: v for k, v in tc_pred.items() if gold.get(k)}, {k: v for k, v in gold.items() if v})
+    n_spans = sum(len(p) for p in pred)
+    return {
+        "si": {"precision": si.precision, "recall": si.recall, "f1": si.f1, "predicted_spans": n_spans},
+        "tc": {"micro_f1": tc.f1, "n": tc.n, "per_technique": {k: round(v.f1, 4) for k, v in tc.per_technique.items()},
+               "per_technique_support": {k: v.r_den for k, v in tc.per_technique.items()}},
+    }
+
+
+def latency(model, doc: Document, runs: int = 7) -> dict:
+    model.predict([doc])
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        model.predict([doc])
+        times.append(time.perf_counter() - t)
+    n_tok = len(model._tokenize([doc])[0])
+    return {"words": len(doc.text.split()), "tokens": n_tok, "median_s": statistics.median(times), "min_s": min(times)}
+
+
+def throughput(model, docs: list[Document], repeats: int = 2) -> dict:
+    """Pipeline (predict) vs bare encoder forward over the same windows, best of ``repeats``."""
+    import torch
+
+    from propscan.models.windows import batch_inputs, make_windows
+
+    toks = model._tokenize(docs)
+    wins = make_windows(toks, size=model.content_size, stride=model.stride)
+    order = sorted(range(len(wins)), key=lambda k: -(wins[k].end - wins[k].start))
+    batches = [batch_inputs(toks, [wins[k] for k in order[i : i + 16]], *model.special_ids_) for i in range(0, len(order), 16)]
+    n_tokens = sum(len(t) for t in toks)
+
+    def bare() -> float:
+        t = time.perf_counter()
+        with torch.inference_mode():
+            for ids, mask in batches:
+                model.encoder_(ids, mask)
+        return time.perf_counter() - t
+
+    def pipe() -> float:
+        t = time.perf_counter()
+        model.predict(docs)
+        return time.perf_counter() - t
+
+    bare_s = min(bare() for _ in range(repeats))
+    pipe_s = min(pipe() for _ in range(repeats))
+    return {
+        "articles": len(docs),
+        "tokens": n_tokens,
+        "window_tokens": int(sum(int(m.sum()) for _, m in batches)),
+        "encoder_s": bare_s,
+        "pipeline_s": pipe_s,
+        "encoder_tokens_per_s": n_tokens / bare_s,
+        "pipeline_tokens_per_s": n_tokens / pipe_s,
+        "ratio": bare_s / pipe_s,
+    }
+
+
+RSS_SNIPPET = r"""
+import resource, sys, json
+sys.path.insert(0, {src!r})
+from propscan.models.transformer import TransformerTagger
+from propscan.document import Document
+m = TransformerTagger.from_pretrained({model!r})
+m.predict([Document(open({text!r}, encoding='utf-8').read(), id='x')])
+print(json.dumps({{"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def peak_rss(model_dir: Path, doc: Document, tmp: Path) -> dict:
+    f = tmp / "bench_article.txt"
+    f.write_text(doc.text, encoding="utf-8")
+    code = RSS_SNIPPET.format(src=str(ROOT / "src"), model=str(model_dir), text=str(f))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    if out.returncode != 0:
+        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cli_cold_start(runs: int = 3) -> dict:
+    exe = shutil.which("propscan") or (str(ROOT / ".venv" / "bin" / "propscan") if (ROOT / ".venv" / "bin" / "propscan").exists() else None)
+    examples = sorted(p for p in (ROOT / "examples").glob("*") if p.suffix in (".txt", ".html", ".md")) if (ROOT / "examples").is_dir() else []
+    if not exe or not examples:
+        return {"skipped": "CLI or example file not found"}
+    times, rc = [], 0
+    for _ in range(runs):
+        t = time.perf_counter()
+        r = subprocess.run([exe, "analyze", str(examples[0]), "--format", "json"], capture_output=True, text=True, cwd=ROOT,
+                           env={**os.environ, "HF_HUB_OFFLINE": "1"})
+        times.append(time.perf_counter() - t)
+        rc = rc or r.returncode
+    return {"example": examples[0].name, "median_s": statistics.median(times), "returncode": rc}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "model.json")
+    ap.add_argument("--quick", action="store_true", help="skip the dev quality pass")
+    args = ap.parse_args()
+
+    import torch
+
+    torch.set_num_threads(2)
+    from propscan.models.transformer import TransformerTagger
+
+    t = time.perf_counter()
+    model = TransformerTagger.from_pretrained(args.model)
+    load_s = time.perf_counter() - t
+    docs, gold = read_ptc(args.data, "dev")
+    result: dict = {"model": model.info, "load_s": load_s, "threads": torch.get_num_threads(), "machine": platform.processor() or platform.machine()}
+    if not args.quick:
+        result["dev"] = quality(model, docs, gold)
+    art = thousand_words(docs)
+    result["latency_1000_words"] = latency(model, art)
+    result["throughput_dev"] = throughput(model, docs)
+    result["peak_rss"] = peak_rss(args.model, art, args.out.parent)
+    (args.out.parent / "bench_article.txt").unlink(missing_ok=True)
+    result["cli_cold_start"] = cli_cold_start()
+    result["artifact_bytes"] = {f.name: f.stat().st_size for f in sorted(args.model.iterdir()) if f.is_file()}
+    with atomic_write(args.out) as fh:
+        fh.write(json.dumps(result, indent=2, default=float) + "\n")
+    print(json.dumps(result, indent=2, default=float))
+
+
+if __name__ == "__main__":
+    main()

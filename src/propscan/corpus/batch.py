@@ -1,0 +1,550 @@
+"""Batch analysis of a corpus into a DuckDB store: resumable, idempotent, bounded memory.
+
+:func:`run_batch` streams documents from the inputs (files, folders, JSONL/CSV, URLs), skips
+texts the store already holds an analysis of (for this model version), sends the rest in
+batches to worker processes that each load the model once, and writes every finished batch
+(documents + spans + analyses) in ONE DuckDB transaction from the parent, the single writer.
+At most ``2 × workers`` batches are in flight, so memory does not grow with the corpus. Kill it
+at any moment (even SIGKILL) and run it again: committed batches are kept, the batch that was in
+flight is redone, nothing is duplicated.
+
+>>> run_batch(["articles/"], "corpus.duckdb", model="baseline", workers=2)  # doctest: +SKIP
+{'processed': 371, 'skipped': 0, 'failed': 0, 'seconds': 41.2, ...}
+
+Also a module script (used by the kill test)::
+
+    python -m propscan.corpus.batch articles/ --store corpus.duckdb --model baseline --workers 2
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import CorpusError, InputError, PropscanError
+from . import store as st
+
+__all__ = ["run_batch", "model_version_of", "analyze_docs", "result_to_record", "ModelKey"]
+
+#: a worker pool that dies this many times in one run stops the run
+MAX_POOL_RESTARTS = 3
+
+
+# ---- model identity -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelKey:
+    """Which model a run uses: its directory, name, and the version string the store keys on."""
+
+    directory: Path
+    name: str
+    version: str
+    threshold: float
+
+
+def model_version_of(model: str = "default", *, threshold: float = 0.0) -> ModelKey:
+    """Resolve ``model`` to a directory and a store key, without loading any weights.
+
+    The key is ``<config version>+<12 hex of sha256 over the model's file hashes>`` plus
+    ``@<threshold>`` when a threshold is set (spans under the threshold are not stored, so two
+    thresholds are two analyses). Retraining a model changes its weights and hence its key.
+
+    >>> model_version_of("baseline").version  # doctest: +SKIP
+    'baseline-1+4d1c0e...'
+    """
+    from ..models.loading import read_config, resolve_model_dir
+
+    d = resolve_model_dir(model)
+    cfg = read_config(d, verify=False)
+    files = cfg.get("files") or {}
+    digest = hashlib.sha256(json.dumps(sorted(files.items())).encode()).hexdigest()[:12]
+    version = f"{cfg.get('version') or cfg.get('model_type') or d.name}+{digest}"
+    if threshold:
+        version += f"@{threshold:g}"
+    return ModelKey(d.resolve(), str(cfg.get("model_type") or d.name), version, float(threshold))
+
+
+# ---- the work (runs in workers and Ray actors) --------------------------------------------------
+
+
+def _doc_payload(doc: Any, source: str) -> dict[str, Any]:
+    return {
+        "content_hash": doc.hash,
+        "doc_id": doc.id,
+        "text": doc.text,
+        "title": doc.title,
+        "outlet": doc.outlet,
+        "url": doc.url,
+        "published": doc.published.isoformat() if doc.published else None,
+        "source": source,
+    }
+
+
+def _one_line(exc: BaseException) -> str:
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {msg}" if not isinstance(exc, PropscanError) else msg
+
+
+def analyze_docs(analyzer: Any, docs: Sequence[dict[str, Any]], *, batch_size: int = 8) -> list[dict[str, Any]]:
+    """Analyse document payloads; returns each payload plus ``ok, score, n_words, spans, error``.
+
+    A batch that fails is retried one document at a time, so one bad document fails alone.
+    ``spans`` is a list of ``[start, end, technique, score, voice, speaker, cue]``.
+    """
+    from ..document import Document
+    from ..scores import count_words
+
+    out: list[dict[str, Any]] = []
+    name = None
+
+    def ok(payload: dict[str, Any], analysis: Any) -> dict[str, Any]:
+        return {
+            **payload,
+            "ok": True,
+            "score": float(analysis.score),
+            "n_words": count_words(payload["text"]),
+            "spans": [[s.start, s.end, s.technique, float(s.score), s.voice, s.speaker, s.cue] for s in analysis.spans],
+            "error": None,
+            "model_name": name,
+        }
+
+    def bad(payload: dict[str, Any], exc: BaseException) -> dict[str, Any]:
+        return {**payload, "ok": False, "score": None, "n_words": None, "spans": [], "error": _one_line(exc),
+                "model_name": name}
+
+    for i in range(0, len(docs), max(1, batch_size)):
+        chunk = docs[i : i + max(1, batch_size)]
+        try:
+            name = analyzer.model_info.get("name")
+            documents = [Document(p["text"], id=p["doc_id"]) for p in chunk]
+            analyses = list(analyzer.pipe(documents, batch_size=len(documents)))
+            out.extend(ok(p, a) for p, a in zip(chunk, analyses, strict=True))
+        except Exception:  # noqa: BLE001 - isolate the bad document(s)
+            for p in chunk:
+                try:
+                    out.append(ok(p, analyzer(Document(p["text"], id=p["doc_id"]))))
+                except Exception as exc:  # noqa: BLE001 - recorded as a failure, the run goes on
+                    out.append(bad(p, exc))
+    return out
+
+
+def result_to_record(result: dict[str, Any], key: ModelKey) -> st.AnalysisRecord:
+    """Turn one :func:`analyze_docs` result (ok) into a store record."""
+    published = result.get("published")
+    if isinstance(published, str):
+        published = _dt.date.fromisoformat(published[:10])
+    return st.AnalysisRecord(
+        content_hash=result["content_hash"],
+        model_version=key.version,
+        doc_id=result["doc_id"],
+        text=result["text"],
+        score=float(result["score"]),
+        n_words=int(result["n_words"]),
+        spans=tuple(st.SpanRow(int(s[0]), int(s[1]), s[2], float(s[3]), s[4], s[5], s[6]) for s in result["spans"]),
+        title=result.get("title"),
+        outlet=result.get("outlet"),
+        url=result.get("url"),
+        published=published,
+        source=result.get("source"),
+        model_name=result.get("model_name") or key.name,
+        threshold=key.threshold,
+    )
+
+
+_ANALYZER: Any = None
+_BATCH_SIZE = 8
+
+
+def _init_worker(model_dir: str, threshold: float, batch_size: int, threads: int) -> None:
+    """Worker initialiser: load the model ONCE per process."""
+    global _ANALYZER, _BATCH_SIZE
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from ..analysis import Analyzer
+
+    _ANALYZER = Analyzer(model=model_dir, threshold=threshold)
+    _ = _ANALYZER.model_  # load now, not on the first batch
+    _BATCH_SIZE = batch_size
+    if "torch" in sys.modules:
+        import torch
+
+        torch.set_num_threads(max(1, threads))
+
+
+def _work(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return analyze_docs(_ANALYZER, docs, batch_size=_BATCH_SIZE)
+
+
+# ---- reading inputs -----------------------------------------------------------------------------
+
+
+def _iter_documents(
+    inputs: Sequence[str], text_column: str, on_error: Callable[[str, BaseException], None]
+) -> Iterator[tuple[str, Any]]:
+    """(source, Document) for every document of every input; a failing input is reported and skipped."""
+    from ..ingest import load_inputs
+
+    for item in inputs:
+        raw = os.fspath(item)
+        try:
+            for doc in load_inputs([raw], text_column=text_column):
+                yield raw, doc
+        except PropscanError as exc:
+            on_error(raw, exc)
+        except (OSError, ValueError) as exc:
+            on_error(raw, exc)
+
+
+def _estimate_total(inputs: Sequence[str]) -> int | None:
+    """Documents expected (for the progress bar's ETA); ``None`` when it cannot be told cheaply."""
+    from ..ingest import HTML_SUFFIXES, TEXT_SUFFIXES, is_url
+
+    total = 0
+    try:
+        for raw in map(os.fspath, inputs):
+            p = Path(raw)
+            if raw == "-" or is_url(raw):
+                total += 1
+            elif p.is_dir():
+                total += sum(1 for f in p.iterdir() if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES)
+            elif p.suffix.lower() == ".jsonl":
+                with p.open("rb") as fh:
+                    total += sum(1 for line in fh if line.strip())
+            elif p.suffix.lower() == ".csv":
+                return None  # rows may span lines
+            else:
+                total += 1
+    except OSError:
+        return None
+    return total
+
+
+# ---- progress -----------------------------------------------------------------------------------
+
+
+def _make_progress(enabled: bool, total: int | None) -> tuple[Any, Any]:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:.1f} art/s" if speed else "– art/s", style="progress.data.speed")
+
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]analysing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[status]}"),
+        console=Console(stderr=True),
+        disable=not enabled,
+        transient=False,
+    )
+    task = progress.add_task("batch", total=total, status="")
+    return progress, task
+
+
+# ---- the job ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    """The parent's state: the single writer to the store."""
+
+    con: Any
+    key: ModelKey
+    run_id: str
+    progress: Any
+    task: Any
+    on_commit: Callable[[dict[str, int]], None] | None = None
+    counts: dict[str, int] = field(default_factory=lambda: {"processed": 0, "skipped": 0, "failed": 0})
+
+    def _advance(self, n: int) -> None:
+        c = self.counts
+        self.progress.update(self.task, advance=n, status=f"new {c['processed']} · skipped {c['skipped']} · failed {c['failed']}")
+
+    def fail_input(self, source: str, exc: BaseException) -> None:
+        st.record_failure(self.con, model_version=self.key.version, source=source, doc_id=None, content_hash=None,
+                          error=_one_line(exc), run_id=self.run_id)
+        self.counts["failed"] += 1
+        self._advance(0)
+
+    def plan(self, chunk: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+        """Split a chunk into already-done (skipped), document-row-only (written now) and to-analyse."""
+        done = st.done_hashes(self.con, self.key.version, (d.hash for _, d in chunk))
+        known = st.known_documents(self.con, ((d.hash, d.id) for _, d in chunk if d.hash in done))
+        link: list[st.AnalysisRecord] = []
+        todo: list[dict[str, Any]] = []
+        skipped = 0
+        for source, doc in chunk:
+            h = doc.hash
+            if h in done and (h, doc.id) in known:
+                skipped += 1
+            elif h in done:  # same text already analysed under another id: add the document row only
+                from ..scores import count_words
+
+                link.append(st.AnalysisRecord(h, self.key.version, doc.id, doc.text, n_words=count_words(doc.text),
+                                              title=doc.title, outlet=doc.outlet, url=doc.url,
+                                              published=doc.published, source=source, analysis=False))
+            else:
+                todo.append(_doc_payload(doc, source))
+        if link:
+            st.write_batch(self.con, link, run_id=self.run_id)
+            self.counts["processed"] += len(link)
+        self.counts["skipped"] += skipped
+        self._advance(skipped + len(link))
+        return todo
+
+    def write(self, results: list[dict[str, Any]]) -> None:
+        """Write one batch's results: successes in one transaction, then failures."""
+        good = [result_to_record(r, self.key) for r in results if r["ok"]]
+        st.write_batch(self.con, good, run_id=self.run_id)
+        for r in results:
+            if not r["ok"]:
+                st.record_failure(self.con, model_version=self.key.version, source=r.get("source"),
+                                  doc_id=r["doc_id"], content_hash=r["content_hash"], error=r["error"],
+                                  run_id=self.run_id)
+        self.counts["processed"] += len(good)
+        self.counts["failed"] += len(results) - len(good)
+        self._advance(len(results))
+        if self.on_commit is not None:
+            self.on_commit(dict(self.counts))
+
+    def fail_batch(self, docs: list[dict[str, Any]], message: str) -> None:
+        self.write([{**d, "ok": False, "error": message} for d in docs])
+
+
+def _chunks(it: Iterator[Any], n: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for x in it:
+        chunk.append(x)
+        if len(chunk) >= n:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def run_batch(
+    inputs: Sequence[str],
+    store: str | os.PathLike[str],
+    *,
+    model: str = "default",
+    threshold: float = 0.0,
+    engine: str = "local",
+    workers: int = 1,
+    batch_size: int = 8,
+    text_column: str = "text",
+    progress: bool = True,
+    on_commit: Callable[[dict[str, int]], None] | None = None,
+) -> dict[str, Any]:
+    """Analyse every document of ``inputs`` into the DuckDB ``store``; resumable and idempotent.
+
+    Parameters
+    ----------
+    inputs : sequence of str
+        Files (.txt, .html, .jsonl, .csv), folders, http(s) URLs, ``-`` for stdin. JSONL/CSV rows
+        may carry ``id``, ``title``, ``url``, ``outlet``, ``published``/``date``.
+    store : path
+        DuckDB file, created when missing. Analyses are keyed by (text sha256, model version).
+    model : str, default="default"
+        ``default``, ``baseline`` or a model directory.
+    threshold : float, default=0.0
+        Keep spans at or above this confidence (part of the store key).
+    engine : {"local", "ray"}
+        ``local``: worker processes on this machine; ``ray``: a Ray Data pipeline (local or
+        ``RAY_ADDRESS`` cluster; needs ``pip install 'propscan[ray]'``).
+    workers : int, default=1
+        Worker processes (local) or Ray actors, each loading the model once. ``0`` runs the
+        model in this process (no worker; for debugging).
+    batch_size : int, default=8
+        Documents per batch (and per store transaction).
+    text_column : str, default="text"
+        Text column of JSONL/CSV inputs.
+    progress : bool, default=True
+        Show a progress bar (rate, ETA) on stderr.
+    on_commit : callable, optional
+        Called with the running counts after each committed batch.
+
+    Returns
+    -------
+    dict
+        ``processed`` (documents written this run), ``skipped`` (already in the store),
+        ``failed`` (documents or inputs that failed; see the ``failures`` table), ``seconds``,
+        ``model_version``, ``run_id``, ``store``.
+
+    Raises
+    ------
+    InputError
+        Bad options (unknown engine, workers < 0, batch_size < 1).
+    CorpusError
+        The store cannot be opened (locked by another run, not a DuckDB file).
+    ModelLoadError
+        The model cannot be found.
+    """
+    if engine not in ("local", "ray"):
+        raise InputError(f"unknown engine {engine!r}; use local or ray.")
+    if workers < 0 or (engine == "ray" and workers < 1):
+        raise InputError(f"workers must be >= {1 if engine == 'ray' else 0}; got {workers}.")
+    if batch_size < 1:
+        raise InputError(f"batch_size must be >= 1; got {batch_size}.")
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    inputs = [os.fspath(i) for i in inputs]
+    key = model_version_of(model, threshold=threshold)
+    t0 = time.perf_counter()
+    con = st.connect(store)
+    run_id = uuid.uuid4().hex[:16]
+    st.start_run(con, run_id, model_version=key.version, model_name=key.name, threshold=threshold, engine=engine,
+                 workers=workers, inputs=inputs)
+    prog, task = _make_progress(progress, _estimate_total(inputs))
+    job = _Job(con, key, run_id, prog, task, on_commit)
+    status = "error"
+    try:
+        with prog:
+            if engine == "ray":
+                from .ray_engine import run_ray
+
+                run_ray(job, inputs, workers=workers, batch_size=batch_size, text_column=text_column)
+            elif workers == 0:
+                _run_inline(job, inputs, batch_size=batch_size, text_column=text_column)
+            else:
+                _run_local(job, inputs, workers=workers, batch_size=batch_size, text_column=text_column)
+        status = "done"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        seconds = round(time.perf_counter() - t0, 3)
+        try:
+            st.finish_run(con, run_id, status=status, seconds=seconds, **job.counts)
+        finally:
+            con.close()
+    return {**job.counts, "seconds": seconds, "model_version": key.version, "run_id": run_id, "store": str(store)}
+
+
+def _run_inline(job: _Job, inputs: Sequence[str], *, batch_size: int, text_column: str) -> None:
+    from ..analysis import Analyzer
+
+    analyzer = Analyzer(model=str(job.key.directory), threshold=job.key.threshold)
+    for chunk in _chunks(_iter_documents(inputs, text_column, job.fail_input), batch_size):
+        todo = job.plan(chunk)
+        if todo:
+            job.write(analyze_docs(analyzer, todo, batch_size=batch_size))
+
+
+def _run_local(job: _Job, inputs: Sequence[str], *, workers: int, batch_size: int, text_column: str) -> None:
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    init_args = (str(job.key.directory), job.key.threshold, batch_size, threads)
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=init_args)
+
+    pool = new_pool()
+    restarts = 0
+    pending: dict[Future[list[dict[str, Any]]], list[dict[str, Any]]] = {}
+    max_in_flight = 2 * workers
+
+    def drain(block_until: int) -> None:
+        nonlocal pool, restarts
+        while len(pending) > block_until:
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            broken = False
+            for fut in done:
+                docs = pending.pop(fut)
+                try:
+                    results = fut.result()
+                except BrokenProcessPool as exc:
+                    broken = True
+                    job.fail_batch(docs, f"worker process died ({exc or 'killed'}); rerun to retry")
+                    continue
+                job.write(results)
+            if broken:
+                for fut, docs in list(pending.items()):
+                    job.fail_batch(docs, "worker process died; rerun to retry")
+                    pending.pop(fut)
+                restarts += 1
+                pool.shutdown(wait=False, cancel_futures=True)
+                if restarts > MAX_POOL_RESTARTS:
+                    raise CorpusError(f"worker processes died {restarts} times; check memory and the model, then rerun.")
+                pool = new_pool()
+
+    try:
+        for chunk in _chunks(_iter_documents(inputs, text_column, job.fail_input), batch_size):
+            todo = job.plan(chunk)
+            if not todo:
+                continue
+            pending[pool.submit(_work, todo)] = todo
+            drain(max_in_flight - 1)
+        drain(0)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ---- module script ------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m propscan.corpus.batch INPUTS... --store S [--model M] [--workers N] [--log-commits]``."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m propscan.corpus.batch", description=main.__doc__)
+    ap.add_argument("inputs", nargs="+")
+    ap.add_argument("--store", required=True)
+    ap.add_argument("--model", default="default")
+    ap.add_argument("--threshold", type=float, default=0.0)
+    ap.add_argument("--engine", default="local", choices=["local", "ray"])
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--batch-size", type=int, default=8)
+    ap.add_argument("--text-column", default="text")
+    ap.add_argument("--no-progress", action="store_true")
+    ap.add_argument("--log-commits", action="store_true", help="print 'committed <counts>' to stdout after each batch")
+    args = ap.parse_args(argv)
+
+    def log(counts: dict[str, int]) -> None:
+        print("committed " + json.dumps(counts), flush=True)
+
+    try:
+        res = run_batch(args.inputs, args.store, model=args.model, threshold=args.threshold, engine=args.engine,
+                        workers=args.workers, batch_size=args.batch_size, text_column=args.text_column,
+                        progress=not args.no_progress, on_commit=log if args.log_commits else None)
+    except PropscanError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(res), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

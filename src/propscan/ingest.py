@@ -1,0 +1,520 @@
+"""Turn what users give (text, files, folders, tables, stdin, URLs) into :class:`Document` objects.
+
+Text is never normalised: a ``.txt`` file, a JSONL/CSV text cell or stdin becomes
+``Document.text`` exactly (zero-width and right-to-left characters included), so offsets index
+the original. For HTML the document text *is* the extracted main text (paragraphs joined by a
+blank line, the PTC shape); the page title goes to ``Document.title``, not into the text.
+
+>>> docs = list(load_inputs(["article111.txt", "page.html", "rows.jsonl", "https://example.org/a"]))  # doctest: +SKIP
+>>> document_from_text("They lie to you.", id="x").text
+'They lie to you.'
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import html as _html
+import io
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+from .corpus_io import article_id_from_path, read_article, read_jsonl, read_text_file
+from .document import Document, check_text
+from .errors import InputError
+from .fetch import FetchedPage, fetch_url
+
+__all__ = [
+    "document_from_text",
+    "html_to_document",
+    "load_inputs",
+    "load_url_list",
+    "looks_like_html",
+    "is_url",
+    "TEXT_SUFFIXES",
+    "HTML_SUFFIXES",
+]
+
+TEXT_SUFFIXES = frozenset({".txt"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+MAX_CHARS = 2_000_000  # per document, the check_text default
+MAX_FILE_BYTES = 10_000_000  # a .txt/.html file larger than this is refused before reading
+MAX_TABLE_BYTES = 500_000_000  # a .jsonl/.csv file larger than this is refused before reading
+
+_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+_HTML_HEAD_RE = re.compile(r"<(?:!doctype\s+html|html|head|body|article|main|div|p|title)\b", re.I)
+
+
+def is_url(value: str) -> bool:
+    """True for ``scheme://...`` strings (``http``/``https`` are fetched; others are refused by fetch)."""
+    return bool(_URL_RE.match(value.strip()))
+
+
+def looks_like_html(text: str) -> bool:
+    """Heuristic: starts with ``<`` and has an HTML tag near the start."""
+    head = text[:4096].lstrip("\ufeff \t\r\n")
+    return head.startswith("<") and bool(_HTML_HEAD_RE.search(head))
+
+
+def _first_line_title(text: str) -> str | None:
+    return text.split("\n", 1)[0].strip() or None
+
+
+def document_from_text(
+    text: str,
+    *,
+    id: str | None = None,
+    title: str | None = None,
+    url: str | None = None,
+    outlet: str | None = None,
+    published: _dt.date | str | None = None,
+    source: str = "input",
+    max_chars: int = MAX_CHARS,
+) -> Document:
+    """A :class:`Document` whose text is exactly ``text`` (checked with :func:`check_text`).
+
+    >>> document_from_text("   ")
+    Traceback (most recent call last):
+    ...
+    propscan.errors.InputError: [P001] input is empty or only whitespace; nothing to analyse.
+    """
+    if not isinstance(text, str):
+        raise InputError(f"{source}: text must be a string, got {type(text).__name__}.")
+    check_text(text, source=source, max_chars=max_chars)
+    try:
+        # Document parses an ISO date string itself (and raises InputError for a bad one)
+        return Document(text, id=id or "", title=title, url=url, outlet=outlet, published=cast(Any, published))
+    except InputError as exc:  # a bad date: say where it came from
+        raise InputError(f"{source}: {_bare(exc)}") from exc
+
+
+def _bare(exc: InputError) -> str:
+    msg = str(exc)
+    return msg.split("] ", 1)[1] if msg.startswith("[") and "] " in msg else msg
+
+
+# ---- HTML -------------------------------------------------------------------------------------
+
+
+class _TextStripper(HTMLParser):
+    """Fallback extractor: visible text by blocks, skipping script/style/template/nav chrome."""
+
+    _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "math", "iframe", "object", "head"})
+    _BLOCK = frozenset(
+        {
+            "p",
+            "div",
+            "br",
+            "li",
+            "ul",
+            "ol",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "tr",
+            "table",
+            "section",
+            "article",
+            "blockquote",
+            "pre",
+            "header",
+            "footer",
+            "nav",
+            "aside",
+            "main",
+            "dd",
+            "dt",
+            "hr",
+            "figcaption",
+        }
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.current: list[str] = []
+        self.skip_depth = 0
+        self.title_parts: list[str] = []
+        self.in_title = False
+
+    def _flush(self) -> None:
+        chunk = " ".join("".join(self.current).split())
+        if chunk:
+            self.blocks.append(chunk)
+        self.current = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag == "title":
+            self.in_title = True
+        elif tag in self._SKIP:
+            self.skip_depth += 1
+        elif tag in self._BLOCK:
+            self._flush()
+
+    def handle_startendtag(self, tag: str, attrs: Any) -> None:
+        if tag in self._BLOCK:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self.in_title = False
+        elif tag in self._SKIP:
+            self.skip_depth = max(0, self.skip_depth - 1)
+        elif tag in self._BLOCK:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title_parts.append(data)
+        elif not self.skip_depth:
+            self.current.append(data)
+
+    def result(self) -> tuple[str, str | None]:
+        self._flush()
+        title = " ".join("".join(self.title_parts).split()) or None
+        return "\n\n".join(self.blocks), title
+
+
+def _strip_html(html: str) -> tuple[str, str | None]:
+    parser = _TextStripper()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # noqa: BLE001 - html.parser is lenient; last resort: drop every tag
+        text = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", html)
+        text = _html.unescape(re.sub(r"(?s)<[^>]*>", "\n", text))
+        blocks = [" ".join(line.split()) for line in text.split("\n")]
+        return "\n\n".join(b for b in blocks if b), None
+    return parser.result()
+
+
+def _paragraphs(text: str) -> str:
+    """One paragraph per line (trafilatura's output) -> paragraphs separated by a blank line."""
+    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _trafilatura_extract(html: str, url: str | None) -> dict[str, Any] | None:
+    try:
+        import trafilatura
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    try:
+        result = trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            as_dict=True,
+        )
+    except Exception:  # noqa: BLE001 - broken markup must fall back, not crash
+        return None
+    return result if isinstance(result, dict) else None
+
+
+def _safe_date(value: Any) -> _dt.date | None:
+    if not value:
+        return None
+    try:
+        return _dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+def html_to_document(
+    html: str,
+    *,
+    url: str | None = None,
+    id: str | None = None,
+    source: str | None = None,
+    max_chars: int = MAX_CHARS,
+) -> Document:
+    """Extract an article from HTML: main text, title, date, outlet (nothing is executed).
+
+    Uses trafilatura (boilerplate, navigation, scripts and styles dropped); falls back to a plain
+    tag strip when it finds nothing (very short or broken pages). ``Document.text`` is the
+    extracted text, paragraphs separated by a blank line; the title is in ``Document.title``.
+    ``source`` names the input in error messages (default: the URL, else "HTML input").
+
+    >>> doc = html_to_document("<html><title>T</title><body><p>Plain words here.</p></body></html>")
+    >>> doc.text, doc.title
+    ('Plain words here.', 'T')
+    """
+    source = source or url or "HTML input"
+    if not isinstance(html, str):
+        raise InputError(f"{source}: HTML must be a string, got {type(html).__name__}.")
+    check_text(html, source=source, max_chars=max(MAX_FILE_BYTES, max_chars))
+    meta = _trafilatura_extract(html, url) or {}
+    text = _paragraphs(meta.get("text") or "")
+    title = meta.get("title")
+    if not text.strip() or not title:
+        fallback_text, fallback_title = _strip_html(html)
+        text = text if text.strip() else fallback_text
+        title = title or fallback_title
+    if not text.strip():
+        raise InputError(f"{source}: no readable text found in the HTML.")
+    outlet = meta.get("sitename") or meta.get("hostname") or (urlsplit(url).hostname if url else None)
+    check_text(text, source=source, max_chars=max_chars)
+    return Document(
+        text,
+        id=id or "",
+        title=" ".join(title.split()) or None if title else None,
+        url=url,
+        outlet=outlet or None,
+        published=_safe_date(meta.get("date")),
+    )
+
+
+# ---- tables -----------------------------------------------------------------------------------
+
+_META_FIELDS = ("title", "url", "outlet")
+
+
+def _row_to_document(row: Mapping[str, Any], text_column: str, where: str, max_chars: int) -> Document:
+    text = row.get(text_column)
+    if text is None:
+        raise InputError(
+            f"{where}: no {text_column!r} field (fields: {', '.join(map(str, row)) or 'none'}); use --text-column NAME."
+        )
+    if not isinstance(text, str):
+        raise InputError(f"{where}: field {text_column!r} must be a string, got {type(text).__name__}.")
+    meta: dict[str, Any] = {}
+    for key in _META_FIELDS:
+        value = row.get(key)
+        if value not in (None, ""):
+            meta[key] = str(value)
+    doc_id = row.get("id")
+    published = row.get("published") or row.get("date") or None
+    return document_from_text(
+        text,
+        id=str(doc_id) if doc_id not in (None, "") else None,
+        published=published,
+        source=where,
+        max_chars=max_chars,
+        **meta,
+    )
+
+
+def _check_size(p: Path, limit: int) -> None:
+    size = p.stat().st_size
+    if size > limit:
+        raise InputError(f"{p}: file is {size / 1e6:.1f} MB, over the limit of {limit / 1e6:g} MB; split it up.")
+
+
+def _read_jsonl_docs(p: Path, text_column: str, max_chars: int) -> Iterator[Document]:
+    _check_size(p, MAX_TABLE_BYTES)
+    n = 0
+    text = read_text_file(p)
+    # read_jsonl names bad lines; keep our own count of non-empty lines for messages
+    nonempty = [i for i, line in enumerate(text.splitlines(), 1) if line.strip()]
+    for line_no, row in zip(nonempty, read_jsonl(p), strict=True):
+        n += 1
+        yield _row_to_document(row, text_column, f"{p}:{line_no}", max_chars)
+    if n == 0:
+        raise InputError(f"{p}: holds no JSON lines; nothing to analyse.")
+
+
+def _read_csv_docs(p: Path, text_column: str, max_chars: int) -> Iterator[Document]:
+    _check_size(p, MAX_TABLE_BYTES)
+    text = read_text_file(p)
+    if text.startswith("\ufeff"):  # a BOM before the header, as Excel writes it
+        text = text[1:]
+    if csv.field_size_limit() < max_chars + 1:
+        csv.field_size_limit(max_chars + 1)
+    # strict: an unterminated quote is an error, not a field that silently swallows the rest
+    reader = csv.DictReader(io.StringIO(text, newline=""), restkey="\x00extra", strict=True)
+    try:
+        header = reader.fieldnames
+    except csv.Error as exc:
+        raise InputError(f"{p}: line 1: broken CSV header ({exc}).") from exc
+    if not header:
+        raise InputError(f"{p}: empty CSV file; nothing to analyse.")
+    if text_column not in header:
+        raise InputError(f"{p}: no {text_column!r} column (columns: {', '.join(header)}); use --text-column NAME.")
+    n = 0
+    while True:
+        start_line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputError(f"{p}:{start_line}: broken CSV in the row starting on this line ({exc}).") from exc
+        where = f"{p}:{start_line}"
+        if "\x00extra" in row:
+            raise InputError(
+                f"{where}: row has more fields than the header ({len(header)}); quote fields that hold commas."
+            )
+        if any(v is None for v in row.values()):
+            raise InputError(f"{where}: row has fewer fields than the header ({len(header)}).")
+        n += 1
+        yield _row_to_document(row, text_column, where, max_chars)
+    if n == 0:
+        raise InputError(f"{p}: holds a header but no rows; nothing to analyse.")
+
+
+# ---- files, folders, stdin, URLs --------------------------------------------------------------
+
+
+def _read_txt(p: Path, max_chars: int) -> Document:
+    _check_size(p, MAX_FILE_BYTES)
+    doc = read_article(p)
+    check_text(doc.text, source=str(p), max_chars=max_chars)
+    return doc
+
+
+def _read_html(p: Path, max_chars: int) -> Document:
+    _check_size(p, MAX_FILE_BYTES)
+    html = read_text_file(p)
+    return html_to_document(html, id=article_id_from_path(p), source=str(p), max_chars=max_chars)
+
+
+def _load_file(p: Path, text_column: str, max_chars: int) -> Iterator[Document]:
+    suffix = p.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        yield _read_txt(p, max_chars)
+    elif suffix in HTML_SUFFIXES:
+        yield _read_html(p, max_chars)
+    elif suffix == ".jsonl":
+        yield from _read_jsonl_docs(p, text_column, max_chars)
+    elif suffix == ".csv":
+        yield from _read_csv_docs(p, text_column, max_chars)
+    else:
+        raise InputError(
+            f"{p}: unsupported file type {suffix or '(no suffix)'!r}; give .txt, .html, .htm, .jsonl or .csv."
+        )
+
+
+def _load_dir(p: Path, max_chars: int) -> Iterator[Document]:
+    files = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES)
+    if not files:
+        raise InputError(f"{p}: folder holds no .txt or .html files.")
+    for f in files:
+        yield _read_txt(f, max_chars) if f.suffix.lower() in TEXT_SUFFIXES else _read_html(f, max_chars)
+
+
+def _read_stdin(max_chars: int) -> Document:
+    stream = sys.stdin
+    if stream is None:
+        raise InputError("stdin is not available; pass a file, folder or URL instead of '-'.")
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:  # bytes: exact, no newline translation
+        data = buffer.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise InputError(f"stdin: more than {MAX_FILE_BYTES / 1e6:g} MB; split it up.")
+        if b"\x00" in data:
+            raise InputError("stdin looks binary (contains NUL bytes); expected UTF-8 text or HTML.")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"stdin: not valid UTF-8 (byte {exc.start}); send UTF-8 text.") from exc
+    else:
+        text = stream.read()
+    if looks_like_html(text):
+        return html_to_document(text, source="stdin", max_chars=max_chars)
+    return document_from_text(text, title=_first_line_title(text), source="stdin", max_chars=max_chars)
+
+
+def _page_to_document(page: FetchedPage, max_chars: int) -> Document:
+    if page.content_type == "text/plain" and not looks_like_html(page.text):
+        return document_from_text(
+            page.text,
+            title=_first_line_title(page.text),
+            url=page.url,
+            outlet=urlsplit(page.url).hostname,
+            source=page.url,
+            max_chars=max_chars,
+        )
+    return html_to_document(page.text, url=page.url, max_chars=max_chars)
+
+
+def load_inputs(
+    inputs: Sequence[str | os.PathLike[str]],
+    *,
+    text_column: str = "text",
+    fetch: Callable[[str], FetchedPage] = fetch_url,
+    max_chars: int = MAX_CHARS,
+) -> Iterator[Document]:
+    """Yield one :class:`Document` per article found in ``inputs``, in order.
+
+    Each input is one of: ``-`` (stdin: text, or HTML when it looks like HTML); an ``http(s)://``
+    URL (fetched with ``fetch``, then :func:`html_to_document`); a folder (its ``*.txt``/``*.html``
+    files, sorted, not recursive); a file: ``.txt`` (exact text, id from ``article<ID>.txt`` else
+    the stem, title = first line), ``.html``/``.htm``, ``.jsonl``/``.csv`` (one document per
+    row: ``text_column`` plus optional ``id``, ``title``, ``url``, ``outlet``, ``published`` or
+    ``date``).
+
+    Raises
+    ------
+    InputError
+        One line naming the file (and line) for missing files, empty, binary or non-UTF-8 text,
+        a missing text column, broken rows, too-long text, or two documents with the same id.
+    FetchError
+        A URL that was refused or could not be fetched.
+
+    Examples
+    --------
+    >>> [d.id for d in load_inputs(["data/article111111.txt"])]  # doctest: +SKIP
+    ['111111']
+    """
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    seen: dict[str, str] = {}
+    for item in inputs:
+        raw = os.fspath(item)
+        for doc in _load_one(raw, text_column, fetch, max_chars):
+            if doc.id in seen:
+                raise InputError(
+                    f"duplicate document id {doc.id!r} (from {seen[doc.id]} and {raw}); give each document a unique id."
+                )
+            seen[doc.id] = raw
+            yield doc
+
+
+def _load_one(raw: str, text_column: str, fetch: Callable[[str], FetchedPage], max_chars: int) -> Iterator[Document]:
+    if raw == "-":
+        yield _read_stdin(max_chars)
+        return
+    if is_url(raw):
+        yield _page_to_document(fetch(raw.strip()), max_chars)
+        return
+    p = Path(raw)
+    if p.is_dir():
+        yield from _load_dir(p, max_chars)
+    elif p.is_file():
+        yield from _load_file(p, text_column, max_chars)
+    elif p.exists():
+        raise InputError(f"{p}: not a regular file or folder.")
+    else:
+        raise InputError(f"{p}: no such file or folder (give files, folders, http(s) URLs, or - for stdin).")
+
+
+def load_url_list(path: str | os.PathLike[str]) -> list[str]:
+    """Read a URL list (``--urls FILE``): one http(s) URL per line; blank lines and ``#`` comments skipped.
+
+    >>> load_url_list("urls.txt")  # doctest: +SKIP
+    ['https://example.org/a', 'https://example.org/b']
+    """
+    p = Path(path)
+    text = read_text_file(p)
+    urls: list[str] = []
+    for i, line in enumerate(text.splitlines(), 1):
+        item = line.strip()
+        if not item or item.startswith("#"):
+            continue
+        parts = urlsplit(item)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in item):
+            raise InputError(f"{p}:{i}: not an http(s) URL: {item[:80]!r}; give one URL per line.")
+        urls.append(item)
+    if not urls:
+        raise InputError(f"{p}: holds no URLs; give one http(s) URL per line.")
+    return urls

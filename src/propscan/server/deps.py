@@ -1,0 +1,166 @@
+"""Dependencies shared by the routes: settings, the inference engine, token checks, input -> Document.
+
+Usage in a route: ``async def analyze(req: AnalyzeRequest, engine: EngineDep) -> dict: ...``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from ..document import Document
+from ..errors import InputError
+from ..fetch import FetchedPage, fetch_url
+from ..ingest import document_from_text, html_to_document, looks_like_html
+from .errors import ApiError
+from .queue import Engine
+from .settings import Settings
+
+Fetcher = Callable[[str], FetchedPage]
+
+SESSION_COOKIE = "propscan_session"
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+# ---- tokens -----------------------------------------------------------------------------------
+
+
+def token_matches(expected: str, given: str | None) -> bool:
+    """Constant-time comparison of a presented token with the configured one."""
+    if given is None:
+        return False
+    return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
+
+
+def session_value(token: str) -> str:
+    """Cookie value the web pages set after a correct token (derived, never the token itself)."""
+    return hmac.new(token.encode("utf-8"), b"propscan-web-session-v1", hashlib.sha256).hexdigest()
+
+
+def unauthorized(message: str) -> ApiError:
+    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": 'Bearer realm="propscan"'})
+
+
+def require_token(request: Request, settings: SettingsDep) -> None:
+    """API guard: when a token is configured, ``Authorization: Bearer <token>`` must match it."""
+    if settings.token is None:
+        return
+    header = request.headers.get("authorization")
+    if not header:
+        raise unauthorized("this server needs a token: send 'Authorization: Bearer <token>'.")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not token_matches(settings.token, value.strip()):
+        raise unauthorized("wrong token: send 'Authorization: Bearer <token>' with the server's token.")
+
+
+TokenDep = Depends(require_token)
+
+
+def check_page_token(request: Request, settings: Settings, form_token: str | None) -> bool:
+    """Web form guard: the form's token field, or the session cookie a correct token set.
+
+    Returns True when a session cookie should be (re)issued. Raises 401 otherwise.
+    """
+    if settings.token is None:
+        return False
+    if form_token and token_matches(settings.token, form_token):
+        return True
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie and token_matches(session_value(settings.token), cookie):
+        return False
+    if form_token:
+        raise unauthorized("wrong access token.")
+    raise unauthorized("this server needs an access token: enter it in the form.")
+
+
+# ---- input -> Document ------------------------------------------------------------------------
+
+
+def check_length(text: str, settings: Settings, source: str = "text") -> None:
+    if len(text) > settings.max_text_chars:
+        raise ApiError(
+            422,
+            "text_too_long",
+            f"{source} has {len(text):,} characters, over this server's limit of {settings.max_text_chars:,}; "
+            "split it into articles.",
+        )
+
+
+def text_document(text: str, settings: Settings, *, id: str | None = None, title: str | None = None) -> Document:
+    check_length(text, settings)
+    return document_from_text(text, id=id, title=title, source="text", max_chars=settings.max_text_chars)
+
+
+def upload_document(data: bytes, filename: str, settings: Settings) -> Document:
+    """A ``.txt`` or ``.html`` upload -> Document (UTF-8, BOM tolerated; HTML is extracted)."""
+    name = (filename or "upload").rsplit("/", 1)[-1]
+    lower = name.lower()
+    if not lower.endswith((".txt", ".html", ".htm")):
+        raise ApiError(415, "unsupported_file_type", f"{name}: give a .txt or .html file.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not UTF-8 text; save the file as UTF-8 and try again.") from None
+    if lower.endswith((".html", ".htm")) or looks_like_html(text):
+        doc = html_to_document(text, source=name, max_chars=settings.max_text_chars)
+        check_length(doc.text, settings, source=name)
+        return doc
+    check_length(text, settings, source=name)
+    return document_from_text(text, source=name, max_chars=settings.max_text_chars)
+
+
+def default_fetcher(settings: Settings) -> Fetcher:
+    """``fetch_url`` with the server's limits; private and loopback targets are always refused."""
+
+    def fetch(url: str) -> FetchedPage:
+        return fetch_url(url, max_bytes=settings.fetch_max_bytes, timeout=settings.fetch_timeout, allow_private=False)
+
+    return fetch
+
+
+async def url_document(url: str, request: Request, settings: Settings) -> Document:
+    """Fetch ``url`` (SSRF-safe, in a thread) and extract its article."""
+    fetcher: Fetcher = request.app.state.fetcher
+    sem: asyncio.Semaphore = request.app.state.fetch_slots
+    if sem.locked():
+        raise ApiError(
+            429,
+            "queue_full",
+            "the server is fetching too many pages at once; retry in a few seconds.",
+            headers={"Retry-After": str(settings.retry_after)},
+        )
+    async with sem:
+        page = await asyncio.to_thread(fetcher, url.strip())
+        ctype = page.content_type.lower()
+
+        def extract() -> Document:
+            if "html" in ctype or (not ctype.startswith("text/plain") and looks_like_html(page.text)):
+                return html_to_document(page.text, url=page.url, max_chars=max(settings.max_text_chars, 1))
+            return document_from_text(page.text, url=page.url, source=page.url, max_chars=settings.max_text_chars)
+
+        try:
+            doc = await asyncio.to_thread(extract)
+        except InputError as exc:
+            if "over the limit" in str(exc):
+                raise ApiError(422, "text_too_long", str(exc).split("] ", 1)[-1]) from None
+            raise
+    check_length(doc.text, settings, source=url)
+    return doc

@@ -1,0 +1,239 @@
+"""Request and response models of the REST API (one model per direction).
+
+The analysis response mirrors :meth:`propscan.analysis.Analysis.to_dict` (schema
+``propscan.analysis/1``) field for field; routes return that dict and FastAPI validates it
+against :class:`AnalysisOut` (unset optional fields are left out, as ``to_dict`` does).
+
+>>> AnalyzeRequest(text="They lie.", threshold=0.5).threshold
+0.5
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .. import techniques as _techniques
+
+MAX_SPANS = 2000
+MAX_TECHNIQUES = len(_techniques.CATALOGUE)
+
+
+def normalise_techniques(values: list[str] | None) -> list[str] | None:
+    """Technique names, ids or display names -> SemEval names (``ValueError`` lists the valid ones)."""
+    if values is None:
+        return None
+    out: list[str] = []
+    for v in values:
+        try:
+            name = _techniques.get(v).name
+        except KeyError:
+            raise ValueError(
+                f"unknown technique {v!r}; valid names: {', '.join(_techniques.NAMES)} (see GET /api/v1/techniques)"
+            ) from None
+        if name not in out:
+            out.append(name)
+    return out
+
+
+# ---- requests ---------------------------------------------------------------------------------
+
+
+class AnalyzeRequest(BaseModel):
+    """Analyse a text, or the article at a URL (exactly one of ``text`` and ``url``)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"text": "They are traitors, plain and simple.", "threshold": 0.3}]},
+    )
+
+    text: str | None = Field(None, description="Article text (title line, blank line, body is the usual shape).")
+    url: str | None = Field(None, max_length=2048, description="http(s) URL of an article page to fetch and extract.")
+    id: str | None = Field(None, max_length=200, description="Your id for the article (default: a hash of the text).")
+    title: str | None = Field(None, max_length=1000)
+    threshold: float = Field(0.0, ge=0.0, le=1.0, description="Keep spans with confidence at least this.")
+    techniques: list[str] | None = Field(
+        None, max_length=50, description="Keep only these techniques (SemEval names, ids or display names)."
+    )
+
+    @field_validator("techniques")
+    @classmethod
+    def _known_techniques(cls, v: list[str] | None) -> list[str] | None:
+        return normalise_techniques(v)
+
+    @model_validator(mode="after")
+    def _text_xor_url(self) -> AnalyzeRequest:
+        if (self.text is None) == (self.url is None):
+            raise ValueError("give exactly one of 'text' or 'url'")
+        if self.text is not None and not self.text.strip():
+            raise ValueError("text is empty or only whitespace; nothing to analyse")
+        if self.url is not None and not self.url.strip():
+            raise ValueError("url is empty")
+        return self
+
+
+class SpanIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: int = Field(ge=0, description="Character offset (Python str index), inclusive.")
+    end: int = Field(gt=0, description="Character offset, exclusive.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SpanIn:
+        if self.end <= self.start:
+            raise ValueError(f"span end ({self.end}) must be greater than start ({self.start})")
+        return self
+
+
+class ClassifyRequest(BaseModel):
+    """Name the technique of given passages of a text (the SemEval TC subtask)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"text": "They are traitors, plain and simple.", "spans": [{"start": 9, "end": 17}]}]},
+    )
+
+    text: str = Field(description="The text the offsets index.")
+    spans: list[SpanIn] = Field(min_length=1, max_length=MAX_SPANS)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("text is empty or only whitespace; nothing to classify")
+        return v
+
+
+# ---- responses --------------------------------------------------------------------------------
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. queue_full, url_refused, validation_error.")
+    message: str = Field(description="One line a person can act on.")
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+class ModelInfo(BaseModel):
+    model_config = ConfigDict(extra="allow", protected_namespaces=())
+
+    name: str
+    version: str | None = None
+    weights_sha256: str | None = None
+    encoder: Any = None
+
+
+class Rationale(BaseModel):
+    display: str | None = None
+    definition: str | None = None
+
+
+class SpanOut(BaseModel):
+    start: int
+    end: int
+    technique: str | None
+    score: float
+    text: str | None = None
+    voice: Literal["author", "quoted"] | None = None
+    speaker: str | None = None
+    cue: str | None = None
+    rationale: Rationale | None = None
+
+
+class DocumentOut(BaseModel):
+    id: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+
+
+class SentenceOut(BaseModel):
+    start: int
+    end: int
+    score: float | None = None
+
+
+class QuoteOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    start: int
+    end: int
+    kind: str | None = None
+    speaker: str | None = None
+
+
+class ProfileEntry(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    count: int
+    expected: float | None = None
+    per_1000_words: float | None = None
+
+
+class AnalysisOut(BaseModel):
+    """An analysis, schema ``propscan.analysis/1`` (the same JSON as ``propscan analyze --format json``)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_: str = Field(alias="schema", serialization_alias="schema")
+    id: str
+    document: DocumentOut
+    score: float = Field(description="Article score in [0, 1].")
+    threshold: float
+    model: ModelInfo
+    n_words: int
+    spans: list[SpanOut]
+    sentences: list[SentenceOut]
+    profile: dict[str, ProfileEntry]
+    quotes: list[QuoteOut]
+
+
+class ClassifiedSpan(BaseModel):
+    start: int
+    end: int
+    text: str
+    technique: str | None
+    score: float
+
+
+class ClassifyOut(BaseModel):
+    spans: list[ClassifiedSpan]
+    model: ModelInfo
+
+
+class TechniqueOut(BaseModel):
+    id: str
+    name: str
+    display: str
+    definition: str
+    example: str
+    color: str
+
+
+class VersionOut(BaseModel):
+    model_config = ConfigDict(protected_namespaces=())
+
+    app: str = "propscan"
+    version: str
+    schema_: str = Field(alias="schema", serialization_alias="schema")
+    model: ModelInfo | None
+
+
+class QueueOut(BaseModel):
+    pending: int
+    capacity: int
+    workers: int
+    completed: int
+    batches: int
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "loading", "error", "stopped"]
+    model_ready: bool
+    message: str | None = None
+    queue: QueueOut

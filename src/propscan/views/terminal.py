@@ -1,0 +1,69 @@
+"""Rich terminal view of an analysis: highlighted text, legend, score, profile.
+
+>>> from rich.console import Console  # doctest: +SKIP
+>>> Console().print(render_analysis(analysis))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..analysis import Analysis
+
+
+def _colour(technique: str | None) -> str:
+    try:
+        from ..techniques import get
+
+        return get(str(technique)).color
+    except (KeyError, AttributeError):
+        return "#cccccc"
+
+
+def _display(technique: str | None) -> str:
+    try:
+        from ..techniques import get
+
+        return get(str(technique)).display
+    except (KeyError, AttributeError):
+        return str(technique)
+
+
+def highlighted_text(analysis: Analysis) -> Text:
+    """The article with each span's background in its technique colour (first span wins on overlap)."""
+    doc = analysis.document
+    text = Text(doc.text)
+    for sp in sorted(analysis.spans, key=lambda s: (-s.score)):
+        text.stylize(f"black on {_colour(sp.technique)}", sp.start, sp.end)
+    return text
+
+
+def render_analysis(analysis: Analysis) -> Any:
+    doc = analysis.document
+    head = Text.assemble(
+        ("Article ", "bold"),
+        (doc.id, "bold cyan"),
+        (f"   score {analysis.score:.2f}", "bold magenta"),
+        (f"   {len(analysis.spans)} spans, {analysis.n_words} words", "dim"),
+    )
+    spans = Table(title="Techniques found", show_lines=False, expand=False)
+    for col in ("#", "technique", "conf.", "voice", "passage"):
+        spans.add_column(col, overflow="fold")
+    for i, sp in enumerate(analysis.spans, 1):
+        voice = sp.voice or ""
+        if sp.voice == "quoted" and sp.speaker:
+            voice = f"quoted: {sp.speaker}"
+        passage = sp.text if len(sp.text) <= 90 else sp.text[:87] + "…"
+        spans.add_row(str(i), Text(_display(sp.technique), style=f"black on {_colour(sp.technique)}"), f"{sp.score:.2f}", voice, passage)
+    prof = Table(title="Profile (per 1,000 words)")
+    prof.add_column("technique")
+    prof.add_column("count", justify="right")
+    prof.add_column("rate", justify="right")
+    for tech, row in analysis.profile.items():
+        prof.add_row(_display(tech), str(row["count"]), f"{row['per_1000_words']:.2f}")
+    return Group(head, Panel(highlighted_text(analysis), title=doc.title or "text"), spans, prof)

@@ -1,0 +1,1588 @@
+"""Who is speaking: find quotations in an article and attribute each to its speaker.
+
+:func:`find_quotes` returns :class:`Quote` objects (direct ``"…"`` quotes, whole-paragraph
+block quotes, and reported speech such as ``X said that …`` / ``according to X, …``);
+:func:`attribute` sets ``voice`` (``"author"`` or ``"quoted"``) and ``speaker`` on spans.
+
+Pure Python + regular expressions: no models, no network, a few milliseconds per article.
+Offsets are ``str`` indices into ``doc.text`` (end exclusive), like every propscan offset.
+
+>>> from propscan.document import Document
+>>> doc = Document('"We will win," said Senator Jane Smith.', id="x")
+>>> q = find_quotes(doc)[0]
+>>> doc.text[q.start:q.end], q.speaker, q.cue
+('"We will win,"', 'Jane Smith', 'said')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .document import Document, Span
+
+QuoteKind = Literal["direct", "block", "reported"]
+
+__all__ = ["Quote", "find_quotes", "attribute"]
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One quotation in a document.
+
+    ``start``/``end`` cover the quoted content *including* its quote marks for direct and
+    block quotes, or the reported clause for reported speech. ``speaker`` is the canonical
+    name (titles stripped, pronouns resolved) or ``None``; ``speaker_start``/``speaker_end``
+    point at the mention in the text (the pronoun itself when it was resolved); ``cue`` is
+    the attribution verb or phrase (``"said"``, ``"according to"``).
+    """
+
+    start: int
+    end: int
+    kind: QuoteKind
+    speaker: str | None = None
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    cue: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "kind": self.kind,
+            "speaker": self.speaker,
+            "speaker_start": self.speaker_start,
+            "speaker_end": self.speaker_end,
+            "cue": self.cue,
+        }
+
+
+# --------------------------------------------------------------------------- lexicons
+
+
+def _forms(lemma: str) -> list[str]:
+    irregular = {
+        "say": ["say", "says", "said", "saying"],
+        "tell": ["tell", "tells", "told", "telling"],
+        "write": ["write", "writes", "wrote", "writing"],
+        "read": ["reads", "reading"],
+        "begin": ["begin", "begins", "began", "beginning"],
+        "admit": ["admit", "admits", "admitted", "admitting"],
+        "quip": ["quip", "quips", "quipped", "quipping"],
+        "testify": ["testify", "testifies", "testified", "testifying"],
+        "cry": ["cries", "cried"],
+        "hold": ["holds", "held"],
+        "find": ["finds", "found"],
+        "go on": [],
+    }
+    if lemma in irregular:
+        return irregular[lemma]
+    if lemma.endswith("e"):
+        return [lemma, lemma + "s", lemma + "d", lemma[:-1] + "ing"]
+    if lemma.endswith("y") and lemma[-2] not in "aeiou":
+        return [lemma, lemma[:-1] + "ies", lemma[:-1] + "ied", lemma + "ing"]
+    s = lemma + ("es" if lemma.endswith(("s", "sh", "ch", "x", "z")) else "s")
+    return [lemma, s, lemma + "ed", lemma + "ing"]
+
+
+# "free": takes a clause with or without "that"; "that": only with "that";
+# "wh": only with whether/if/why/...; "direct": only attributes a direct quote.
+_VERB_CLASSES = {
+    "free": (
+        "say tell claim argue warn insist write tweet note explain declare allege suggest add stress "
+        "believe assert contend maintain predict hint complain recall state emphasize emphasise "
+        "testify observe boast caution speculate theorize opine counter reiterate insinuate "
+        "threaten lament charge"
+    ),
+    "that": (
+        "acknowledge admit confirm deny announce reveal report agree conclude estimate indicate "
+        "promise vow reply respond post concede fear hope suspect hold find acknowledge "
+        "inform assure remind advise"
+    ),
+    "wh": "ask wonder question",
+    "direct": (
+        "continue answer shout yell scream whisper mutter exclaim chant quip joke retort laugh "
+        "sigh cry call read begin comment remark recount"
+    ),
+}
+_VERBS: dict[str, tuple[str, str]] = {}
+for _cls, _lemmas in _VERB_CLASSES.items():
+    for _lemma in _lemmas.split():
+        for _f in _forms(_lemma):
+            _VERBS.setdefault(_f, (_lemma, _cls))
+# verbs that take a person object before the clause ("told reporters that", "assured them")
+_OBJECT_VERBS = {"tell", "inform", "assure", "remind", "advise", "warn", "ask"}
+
+_PRONOUNS = {"he", "she", "they", "it", "i", "we", "you"}
+_DETERMINERS = {
+    "the", "a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "some", "several", "many", "other", "another", "both", "few", "dozens", "hundreds", "most",
+}  # fmt: skip
+_POSSESSIVE_DETS = {"his", "her", "their", "its", "this", "these", "those", "my", "our", "your"}
+_AUX_ADV = {
+    "has", "have", "had", "is", "was", "are", "were", "be", "been", "will", "would", "could",
+    "should", "may", "might", "must", "can", "also", "later", "earlier", "then", "previously",
+    "repeatedly", "again", "reportedly", "publicly", "recently", "first", "once", "long", "often",
+    "never", "still", "just", "heard", "quoted", "not", "did", "does", "do", "even", "further",
+    "privately", "now", "today", "yesterday", "subsequently", "initially", "famously",
+}  # fmt: skip
+_TIME_WORDS = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
+    "yesterday", "tonight", "week", "month", "year", "morning", "afternoon", "evening", "night",
+    "weekend", "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december",
+}  # fmt: skip
+_MEDIUM_NOUNS = {
+    "statement", "statements", "interview", "email", "e-mail", "letter", "conference", "briefing",
+    "tweet", "tweets", "post", "posting", "speech", "video", "broadcast", "op-ed", "column",
+    "article", "memo", "report", "press", "hearing", "meeting", "message", "page", "twitter",
+    "facebook", "instagram", "television", "tv", "radio", "show", "rally", "appearance", "session",
+    "call", "phone", "filing", "court", "release", "testimony", "remarks", "address", "podcast",
+    "blog", "website", "camera", "book", "note", "documentary", "program", "programme", "event",
+    "youtube", "telegram", "gab", "parler", "floor", "chamber", "senate", "house", "summit",
+    "news", "newspaper", "magazine", "channel", "network",
+}  # fmt: skip
+_TELL_OBJECTS = {
+    "reporters", "journalists", "press", "him", "her", "them", "us", "me", "you", "lawmakers",
+    "senators", "members", "supporters", "audience", "crowd", "viewers", "listeners", "readers",
+    "congress", "parliament", "investigators", "police", "officials", "students", "guests",
+    "website", "station", "newspaper", "paper", "magazine", "network", "channel", "outlet",
+    "committee", "agency", "panel", "court", "jury", "judge", "interviewer", "host", "hosts",
+}  # fmt: skip
+_TITLES = {
+    "president", "pres", "vice", "sen", "senator", "rep", "representative", "congressman",
+    "congresswoman", "gov", "governor", "mr", "mrs", "ms", "miss", "dr", "prof", "professor",
+    "minister", "secretary", "spokesman", "spokeswoman", "spokesperson", "spokespeople", "chairman",
+    "chairwoman", "chair", "ceo", "cfo", "coo", "director", "judge", "justice", "general", "gen",
+    "col", "colonel", "lt", "lieutenant", "sgt", "sergeant", "adm", "admiral", "commander", "chief",
+    "counsel", "lawyer", "attorney", "ambassador", "envoy", "mayor", "sheriff", "officer",
+    "official", "leader", "king", "queen", "prince", "princess", "pope", "father", "rev",
+    "reverend", "sir", "lord", "lady", "dame", "rabbi", "imam", "sheikh", "ayatollah", "premier",
+    "chancellor", "deputy", "former", "host", "anchor", "analyst", "correspondent", "reporter",
+    "editor", "author", "columnist", "founder", "co-founder", "candidate", "nominee", "lawmaker",
+    "economist", "scientist", "researcher", "doctor", "actor", "actress", "singer", "comedian",
+    "veteran", "student", "activist", "blogger", "commentator", "historian", "expert", "aide",
+    "adviser", "advisor", "strategist", "pastor", "cardinal", "archbishop", "bishop", "emir",
+    "sultan", "crown", "foreign", "defense", "defence", "interior", "finance", "prime", "assistant", "acting", "interim", "head", "manager", "owner", "executive",
+    "president-elect", "ex", "then", "mp", "mep", "councillor", "councilman", "councilwoman",
+    "superintendent", "inspector", "detective", "coach", "farmer", "mp", "captain", "capt", "major", "maj", "corporal",
+    "private", "chairperson", "speaker", "whip", "majority", "minority", "secretary-general",
+    "director-general", "commissioner", "senior", "junior", "top",
+}  # fmt: skip
+_LAWMAKER_TITLES = {"sen", "senator", "rep", "representative", "congressman", "congresswoman", "lawmaker", "mp"}
+_TITLE_ALIASES = {
+    "sen": "senator", "rep": "representative", "gov": "governor", "gen": "general",
+    "pres": "president", "prof": "professor", "dr": "doctor", "congressman": "lawmaker",
+    "congresswoman": "lawmaker", "senator": "lawmaker", "representative": "lawmaker",
+}  # fmt: skip
+_ORG_NOUNS = {
+    "embassy", "ministry", "department", "office", "police", "company", "mission", "committee",
+    "agency", "government", "network", "bar", "party", "council", "court", "administration",
+    "commission", "bureau", "service", "services", "army", "military", "navy", "force", "forces",
+    "group", "organization", "organisation", "institute", "university", "foundation", "campaign",
+    "news", "times", "post", "journal", "press", "tribune", "herald", "telegraph", "guardian",
+    "magazine", "newspaper", "website", "station", "channel", "radio", "tv", "television", "media",
+    "union", "association", "federation", "board", "authority", "authorities", "corporation",
+    "corp", "inc", "ltd", "bank", "fund", "parliament", "congress", "senate", "house",
+    "kremlin", "pentagon", "white", "spokesmen", "team", "club", "church", "centre", "center",
+    "reuters", "ap", "cnn", "bbc", "fbi", "cia", "nsa", "un", "nato", "eu", "prosecutors",
+    "coalition", "movement", "daily", "weekly", "review", "watch", "alliance", "restaurant", "firm", "chain", "newsroom", "outlet", "staff", "regime",
+}  # fmt: skip
+_GENERIC_NOUNS = {
+    "woman", "women", "man", "men", "teen", "teens", "teenager", "teenagers", "girl", "boy", "friend",
+    "wife", "husband", "mother", "father", "son", "daughter", "sister", "brother", "source",
+    "sources", "official", "officials", "witness", "witnesses", "resident", "residents", "critic",
+    "critics", "expert", "experts", "analyst", "analysts", "person", "people", "victim", "victims",
+    "aide", "aides", "staffer", "lawyer", "lawyers", "attorney", "attorneys", "spokesman",
+    "spokeswoman", "spokesperson", "worker", "workers", "employee", "employees", "individual",
+    "senator", "lawmaker", "lawmakers", "president", "minister", "leader", "leaders", "activist",
+    "activists", "prosecutor", "prosecutors", "investigators", "police", "officers", "officer",
+    "student", "students", "parent", "parents", "neighbor", "neighbour", "reporter", "reporters",
+    "doctors", "doctor", "scientists", "researchers", "author", "authors", "writer", "observers",
+    "supporters", "opponents", "member", "members", "group", "company", "embassy", "mission",
+    "ministry", "department", "agency", "government", "administration", "report", "study",
+    "statement", "letter", "document", "documents", "poll", "survey", "veteran", "congressman",
+    "congresswoman", "judge", "governor", "mayor", "sheriff", "chief", "director", "nominee",
+    "candidate", "suspect", "accuser", "accusers", "host", "guest", "caller", "bar", "office",
+    "senators", "democrats", "republicans", "liberals", "conservatives", "protesters", "users",
+}  # fmt: skip
+_FEMALE_NOUNS = {"woman", "women", "girl", "wife", "mother", "daughter", "sister", "spokeswoman", "congresswoman", "actress", "queen", "lady", "mrs", "ms", "miss"}
+_MALE_NOUNS = {"man", "men", "boy", "husband", "father", "son", "brother", "spokesman", "congressman", "actor", "king", "mr", "sir", "lord"}
+_FEMALE_NAMES = set(
+    """mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa betty
+    margaret sandra ashley kimberly emily donna michelle dorothy carol amanda melissa deborah
+    stephanie rebecca sharon laura cynthia kathleen amy shirley angela helen anna brenda pamela
+    nicole emma samantha katherine catherine christine debra rachel carolyn janet maria heather
+    diane ruth julie olivia joyce virginia victoria kelly lauren christina joan evelyn judith
+    megan cheryl andrea hannah martha jacqueline frances gloria ann teresa kathryn sara janice
+    jean alice madison doris abigail julia judy grace denise amber marilyn beverly danielle
+    theresa sophia marie diana brittany natalie isabella charlotte rose alexis kayla hillary
+    nikki kamala ilhan alexandria nancy dianne elizabeth theresa angela marine ursula tina
+    leeann lindsay lindsey kirstjen sarah kellyanne ivanka melania michelle oprah greta
+    tulsi maxine elise liz susan lisa kristen kirsten christine anita""".split()
+)
+_MALE_NAMES = set(
+    """james robert john michael william david richard joseph thomas charles christopher daniel
+    matthew anthony mark donald steven paul andrew joshua kenneth kevin brian george timothy
+    ronald edward jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry justin scott
+    brandon benjamin samuel gregory alexander frank patrick raymond jack dennis jerry tyler aaron
+    jose adam nathan henry douglas zachary peter kyle ethan walter noah jeremy christian keith
+    roger terry gerald harold sean austin carl arthur lawrence dylan jesse jordan bryan billy joe
+    bruce gabriel logan albert willie alan juan wayne elijah randy roy vincent ralph eugene
+    russell bobby mason philip louis barack bernie mitch chuck rudy mike bill tom jim bob brett
+    vladimir sergei xi emmanuel boris recep bashar kim hassan benjamin ali mohammed muhammad
+    ahmed hunter kristian rand ted lindsey jeff al newt devin adam jared rex rick marco""".split()
+)
+_COUNTRIES = set(
+    """china russia iran iraq syria israel america usa us u.s uk britain france germany italy spain
+    japan korea india pakistan afghanistan turkey egypt saudi arabia qatar yemen libya cuba
+    venezuela mexico canada brazil ukraine poland hungary sweden norway denmark europe ukraine
+    washington moscow beijing tehran london paris berlin brussels kiev damascus ankara jerusalem
+    pyongyang seoul tokyo delhi riyadh havana caracas ottawa nato isis hamas hezbollah taliban
+    kremlin pentagon congress""".split()
+)
+_FUNCTION_WORDS = {
+    "and", "but", "or", "nor", "that", "which", "who", "whom", "whose", "what", "when", "where",
+    "while", "if", "because", "as", "than", "to", "from", "by", "with", "on", "at", "in", "of",
+    "for", "about", "after", "before", "then", "so", "not", "into", "over", "under", "since",
+    "until", "though", "although", "whether", "why", "how", "there", "here", "this", "these",
+    "those", "it", "its", "be", "is", "was", "are", "were", "has", "have", "had", "will", "would",
+    "also", "said", "says", "say", "told", "all", "any", "no", "against", "through", "during",
+    "without", "within", "between", "among", "upon", "onto", "off", "out", "up", "down",
+}  # fmt: skip
+_RELATIVE = {"which", "what", "who", "whom", "whose", "that", "as", "than", "where", "when", "how"}
+_CLAUSE_START_LOWER = {
+    "he", "she", "they", "it", "i", "we", "you", "there", "this", "that", "these", "those", "his",
+    "her", "its", "their", "our", "my", "your", "the", "a", "an", "some", "many", "no", "all",
+    "most", "any", "each", "every", "none", "both", "if", "when", "while", "because", "although",
+    "even", "nobody", "everyone", "everybody", "someone", "somebody", "anyone", "such", "only",
+    "more", "few", "one", "two", "three", "several", "neither", "either", "people", "officials",
+    "whoever", "nothing",
+}  # fmt: skip
+_CLAUSE_CUT_CONJ = {"but", "and", "while", "whereas", "although", "though", "yet"}
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "lt", "col", "sgt", "capt", "adm",
+    "st", "jr", "sr", "vs", "no", "inc", "ltd", "co", "corp", "u.s", "u.k", "u.n", "e.g", "i.e",
+    "jan", "feb", "mar", "apr", "aug", "sept", "sep", "oct", "nov", "dec", "md", "calif", "pa",
+    "fla", "ariz", "mass", "mich", "minn", "tex", "va", "wash", "n.y", "d.c", "ky", "ill", "wis",
+    "conn", "ore", "okla", "nev", "ga", "ala", "tenn", "mo", "ind", "rev", "fr", "pres", "maj",
+    "cpl", "pvt", "ret", "esq", "mt", "ft", "approx", "dept", "est", "al", "etc",
+}  # fmt: skip
+_LEADING_SKIP = {
+    "in", "on", "at", "during", "earlier", "later", "meanwhile", "after", "before", "last",
+    "but", "and", "however", "still", "yet", "so", "then", "now", "also", "today", "yesterday",
+    "speaking", "asked", "when", "while", "since", "separately", "instead", "indeed", "moreover",
+}  # fmt: skip
+
+# quote marks
+_DQ_OPEN = "\u201c\u201e\u201f\u00ab"
+_DQ_CLOSE = "\u201d\u00bb"
+_DQ_AMBIG = '"\uff02'
+_DQ = _DQ_OPEN + _DQ_CLOSE + _DQ_AMBIG
+_ZW = "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_OPEN_CONTEXT = "([{\u2014\u2013-/:;\u201c\u2018'\"\u00ab"
+_CLOSE_CONTEXT = ".,;:!?)]}\u2014\u2013-\u2026\u201d\u2019'\"\u00bb"
+_ELISIONS = ("em ", "n'", "n\u2019", "cause", "til ", "tis ", "twas", "bout", "round ", "ol'")
+_MASK = "\x01"
+
+_PARA_RE = re.compile(r"[^\n\r\u2028\u2029\u0085]+")
+_TOKEN_RE = re.compile(r"\x01+|\w+(?:[\u2019'\-.&]\w+)*|[^\w\s]")
+_MAX_QUOTE_PARAS = 12
+_MAX_QUOTE_CHARS = 6000
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+@dataclass(slots=True)
+class _Tok:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def low(self) -> str:
+        return self.text.lower().replace("\u2019", "'")
+
+    @property
+    def is_quote(self) -> bool:
+        return self.text[:1] == _MASK
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[:1].isalnum() or self.text[:1] == "_"
+
+    @property
+    def is_cap(self) -> bool:
+        c = self.text[:1]
+        return c.isupper() or (c.isdigit() and len(self.text) <= 4 and False)
+
+
+def _tokens(masked: str, start: int, end: int) -> list[_Tok]:
+    return [_Tok(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(masked, start, end)]
+
+
+def _is_space(ch: str | None) -> bool:
+    return ch is None or ch.isspace() or ch in _ZW
+
+
+def _norm_name(tokens: Sequence[_Tok]) -> str:
+    out = " ".join(t.text for t in tokens).replace("\u2019", "'")
+    out = re.sub(r"\s+([.,'])", r"\1", out).replace(" - ", "-")
+    return out.strip()
+
+
+@dataclass(slots=True)
+class _Mention:
+    """A speaker mention before resolution."""
+
+    kind: str  # name | org | pronoun | definite | generic
+    text: str
+    start: int
+    end: int
+    canonical: str | None = None
+    person: bool | None = None
+    gender: str | None = None  # "f" | "m" | None
+    head: str | None = None  # head noun of a description, or title of a named person
+
+
+@dataclass(slots=True)
+class _Cand:
+    """A raw quote before speaker resolution."""
+
+    start: int
+    end: int
+    kind: str
+    mention: _Mention | None = None
+    cue: str | None = None
+    inherit: int | None = None  # index into the direct-quote list to copy a speaker from
+    para: int = 0
+    speaker: str | None = None
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    person: bool | None = None
+    gender: str | None = None
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def find_quotes(doc: Document) -> list[Quote]:
+    """Find direct, block and reported quotations in ``doc`` and attribute each to a speaker.
+
+    Parameters
+    ----------
+    doc : Document
+        The article. Any text is accepted; odd text (unbalanced quotes, zero-width or
+        right-to-left characters, empty paragraphs) yields fewer quotes, never an error.
+
+    Returns
+    -------
+    list of Quote
+        Non-overlapping quotes sorted by ``start``.
+
+    Examples
+    --------
+    >>> from propscan.document import Document
+    >>> [q.kind for q in find_quotes(Document('He said the plan had failed.', id="a"))]
+    ['reported']
+    """
+    text = doc.text if isinstance(doc, Document) else str(doc)
+    if not text or not text.strip():
+        return []
+    try:
+        return _Finder(text).run()
+    except RecursionError:  # pragma: no cover - defensive, the finder does not recurse deeply
+        return []
+
+
+def attribute(doc: Document, spans: Sequence[Span], quotes: Sequence[Quote] | None = None) -> list[Span]:
+    """Set ``voice`` and ``speaker`` on each span: ``"quoted"`` when more than half of its
+    characters lie inside a quotation, else ``"author"``.
+
+    Parameters
+    ----------
+    doc : Document
+        The article the spans point into.
+    spans : sequence of Span
+        Spans to label; returned in the same order, as copies (``span.with_``).
+    quotes : sequence of Quote, optional
+        Quotations of ``doc``; found with :func:`find_quotes` when omitted.
+
+    Examples
+    --------
+    >>> from propscan.document import Document
+    >>> d = Document('"They are traitors," she said. Mary Poe spoke later.', id="b")
+    >>> [s.voice for s in attribute(d, [d.span(1, 18), d.span(31, 39)])]
+    ['quoted', 'author']
+    """
+    if quotes is None:
+        quotes = find_quotes(doc)
+    ordered = sorted(quotes, key=lambda q: q.start)
+    starts = [q.start for q in ordered]
+    import bisect
+
+    out: list[Span] = []
+    for span in spans:
+        best: Quote | None = None
+        best_overlap = 0
+        i = max(0, bisect.bisect_right(starts, span.start) - 1)
+        # quotes do not overlap, so only a few can touch the span; walk from the one before it
+        while i < len(ordered) and ordered[i].start < span.end:
+            q = ordered[i]
+            overlap = min(q.end, span.end) - max(q.start, span.start)
+            if overlap > best_overlap:
+                best, best_overlap = q, overlap
+            i += 1
+        length = max(1, span.end - span.start)
+        if best is not None and best_overlap * 2 > length:
+            out.append(span.with_(voice="quoted", speaker=best.speaker))
+        else:
+            out.append(span.with_(voice="author", speaker=None))
+    return out
+
+
+# --------------------------------------------------------------------------- the finder
+
+
+class _Finder:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.paras: list[tuple[int, int]] = [(m.start(), m.end()) for m in _PARA_RE.finditer(text) if m.group().strip(" \t" + _ZW)]
+        self.para_starts = [p[0] for p in self.paras]
+        self.direct: list[_Cand] = []
+        self.reported: list[_Cand] = []
+        self.hints: dict[int, tuple[_Mention | None, str]] = {}
+        self.person_names: list[tuple[int, int, str, str | None]] = []  # start, para, full name, gender
+        self.surnames: dict[str, str] = {}
+        self.titled: list[tuple[int, str, str]] = []  # start, title alias, full name
+        self.places: set[str] = set()
+        self.orgs: list[tuple[int, str]] = []  # start, organisation name
+        self.masked = text
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> list[Quote]:
+        if not self.paras:
+            return []
+        self._find_direct()
+        self._mask()
+        self._scan_names()
+        for pi in range(len(self.paras)):
+            for s, e in self._sentences(pi):
+                self._reported_in_sentence(s, e, pi)
+        self._attribute_direct()
+        cands = self._merge()
+        self._resolve(cands)
+        quotes = []
+        for c in cands:
+            if c.end <= c.start:
+                continue
+            quotes.append(
+                Quote(c.start, c.end, c.kind, c.speaker, c.speaker_start, c.speaker_end, c.cue)  # type: ignore[arg-type]
+            )
+        return quotes
+
+    def _para_of(self, pos: int) -> int:
+        import bisect
+
+        return max(0, bisect.bisect_right(self.para_starts, pos) - 1)
+
+    # ------------------------------------------------------------------ direct quotes
+    def _mark_role(self, p: int, ps: int, pe: int) -> str:
+        t = self.text
+        ch = t[p]
+        prev = t[p - 1] if p > ps else None
+        q = p - 1
+        while prev is not None and prev in _ZW and q > ps:
+            q -= 1
+            prev = t[q - 1] if q > ps else None
+        nxt = t[p + 1] if p + 1 < pe else None
+        left_open = _is_space(prev) or prev in _OPEN_CONTEXT  # type: ignore[operator]
+        right_close = _is_space(nxt) or nxt in _CLOSE_CONTEXT  # type: ignore[operator]
+        if ch in _DQ_OPEN:
+            return "close" if (right_close and not left_open) else "open"
+        if ch in _DQ_CLOSE:
+            return "open" if (left_open and not right_close) else "close"
+        if left_open and not right_close:
+            return "open"
+        if right_close and not left_open:
+            return "close"
+        return "ambig"
+
+    def _find_direct(self) -> None:
+        t = self.text
+        marks: list[list[tuple[int, str]]] = []
+        for ps, pe in self.paras:
+            ms = []
+            for i in range(ps, pe):
+                if t[i] in _DQ:
+                    ms.append((i, self._mark_role(i, ps, pe)))
+            marks.append(ms)
+        raw: list[tuple[int, int, bool]] = []  # start, end, closed
+        open_at: int | None = None
+        open_para = 0
+        last_para_end = 0
+        for pi, (ps, pe) in enumerate(self.paras):
+            ms = marks[pi]
+            skip_first = False
+            if open_at is not None:
+                lead = t[ps:ms[0][0]].strip(" \t" + _ZW) if ms else None
+                too_long = pi - open_para >= _MAX_QUOTE_PARAS or pe - open_at > _MAX_QUOTE_CHARS
+                if too_long:
+                    cont = False
+                elif ms and ms[0][1] in ("open", "ambig") and lead == "":
+                    cont, skip_first = True, True  # English convention: re-opened paragraph
+                elif ms and ms[0][1] in ("close", "ambig"):
+                    cont = True  # quote runs over a line break and closes here
+                elif not ms:
+                    cont = self._closes_later(marks, pi, open_para)
+                else:
+                    cont = False
+                if not cont:
+                    raw.append((open_at, last_para_end, False))
+                    open_at = None
+            for k, (pos, role) in enumerate(ms):
+                if skip_first and k == 0:
+                    continue
+                if open_at is None:
+                    if role in ("open", "ambig"):
+                        open_at, open_para = pos, pi
+                elif role in ("close", "ambig"):
+                    raw.append((open_at, pos + 1, True))
+                    open_at = None
+                else:  # a second opener: the first one was stray
+                    if pi == open_para:
+                        open_at = pos
+                    else:
+                        raw.append((open_at, last_para_end, False))
+                        open_at, open_para = pos, pi
+            last_para_end = pe
+        if open_at is not None:
+            raw.append((open_at, last_para_end, False))
+        for s, e, closed in raw:
+            e = self._trim_end(s, e)
+            if e - s >= 2:
+                self.direct.append(_Cand(s, e, "direct", para=self._para_of(s)))
+        self._find_single()
+        self.direct.sort(key=lambda c: c.start)
+
+    def _closes_later(self, marks: list[list[tuple[int, str]]], pi: int, open_para: int) -> bool:
+        for pj in range(pi + 1, min(len(self.paras), open_para + _MAX_QUOTE_PARAS)):
+            ms = marks[pj]
+            if ms:
+                lead = self.text[self.paras[pj][0] : ms[0][0]].strip(" \t" + _ZW)
+                return ms[0][1] == "close" or (ms[0][1] == "ambig" and lead != "")
+        return False
+
+    def _trim_end(self, s: int, e: int) -> int:
+        while e > s + 1 and (self.text[e - 1].isspace() or self.text[e - 1] in _ZW):
+            e -= 1
+        return e
+
+    def _find_single(self) -> None:
+        t = self.text
+        taken = [(c.start, c.end) for c in self.direct]
+        for ps, pe in self.paras:
+            i = ps
+            while i < pe:
+                ch = t[i]
+                if ch in "\u2018'" and not any(a <= i < b for a, b in taken):
+                    prev = t[i - 1] if i > ps else None
+                    nxt = t[i + 1] if i + 1 < pe else None
+                    rest = t[i + 1 : i + 8].lower()
+                    if (
+                        (_is_space(prev) or prev in "([{\u2014\u2013-:;")  # type: ignore[operator]
+                        and nxt is not None
+                        and nxt.isalpha()
+                        and not rest.startswith(_ELISIONS)
+                    ):
+                        j = self._single_close(i + 1, min(pe, i + 300))
+                        if j is not None and not any(a <= j < b for a, b in taken):
+                            self.direct.append(_Cand(i, j + 1, "direct", para=self._para_of(i)))
+                            taken.append((i, j + 1))
+                            i = j + 1
+                            continue
+                i += 1
+
+    def _single_close(self, i: int, limit: int) -> int | None:
+        t = self.text
+        for j in range(i, limit):
+            if t[j] in "\u2019'":
+                prev = t[j - 1]
+                nxt = t[j + 1] if j + 1 < len(t) else None
+                if not prev.isspace() and (nxt is None or not nxt.isalnum()):
+                    if prev == "s" and nxt is not None and nxt == " " and j + 2 < len(t) and t[j + 2].isalpha() and t[j + 2].islower():
+                        continue  # plural possessive ("workers' rights")
+                    return j
+            if t[j] in "\n\r":
+                return None
+        return None
+
+    # ------------------------------------------------------------------ masking / sentences
+    def _mask(self) -> None:
+        chars = list(self.text)
+        for c in self.direct:
+            for i in range(c.start, c.end):
+                if chars[i] not in "\n\r\u2028\u2029\u0085":
+                    chars[i] = _MASK
+        self.masked = "".join(chars)
+
+    def _quote_ending_at(self, pos: int) -> _Cand | None:
+        for c in self.direct:
+            if c.end == pos:
+                return c
+        return None
+
+    def _sentences(self, pi: int) -> list[tuple[int, int]]:
+        ps, pe = self.paras[pi]
+        t, m = self.text, self.masked
+        out = []
+        s = ps
+        i = ps
+        while i < pe:
+            ch = m[i]
+            boundary = False
+            if ch in ".!?\u2026":
+                j = i + 1
+                while j < pe and m[j] in ".!?\"'\u2019)":
+                    j += 1
+                if j >= pe:
+                    break
+                if m[j].isspace():
+                    k = j
+                    while k < pe and m[k].isspace():
+                        k += 1
+                    nxt = m[k] if k < pe else ""
+                    if nxt and (nxt.isupper() or nxt.isdigit() or nxt == _MASK or nxt in _DQ + "\u2018"):
+                        w = re.search(r"([\w.]+)$", m[s:i])
+                        word = (w.group(1) if w else "").lower()
+                        if ch != "." or not (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())):
+                            boundary = True
+                            i = j
+            elif ch == _MASK and (i + 1 >= pe or m[i + 1] != _MASK):
+                # end of a masked quote: a sentence ends here if its content ended with . ! ?
+                k = i
+                while k > ps and t[k] in _DQ + "\u2019'":
+                    k -= 1
+                if t[k] in ".!?" and i + 1 < pe and m[i + 1].isspace():
+                    k2 = i + 1
+                    while k2 < pe and m[k2].isspace():
+                        k2 += 1
+                    if k2 < pe and (m[k2].isupper() or m[k2] == _MASK):
+                        boundary = True
+                        i = i + 1
+            if boundary:
+                out.append((s, i))
+                while i < pe and m[i].isspace():
+                    i += 1
+                s = i
+                continue
+            i += 1
+        if s < pe:
+            out.append((s, pe))
+        return out
+
+    # ------------------------------------------------------------------ names
+    def _scan_names(self) -> None:
+        """Register person names (for surnames, titles and pronoun fallback), places and
+        organisation names mentioned anywhere in the text."""
+        toks = _tokens(self.masked, 0, len(self.masked))
+        n = len(toks)
+        runs: list[tuple[int, list[_Tok]]] = []
+        i = 0
+        while i < n:
+            if not toks[i].is_cap or not toks[i].is_word:
+                i += 1
+                continue
+            j = i
+            while j < n:
+                if toks[j].is_word and toks[j].is_cap:
+                    j += 1
+                    if j < n and toks[j].text == "." and toks[j - 1].low in _ABBREVIATIONS:
+                        j += 1
+                elif toks[j].low in {"of", "for"} and j + 1 < n and toks[j + 1].is_cap and j > i:
+                    j += 1
+                else:
+                    break
+            run = [t for t in toks[i:j] if t.text != "."]
+            while run and (run[0].low in _DETERMINERS or run[0].low in _POSSESSIVE_DETS or run[0].low in _FUNCTION_WORDS or run[0].low in _LEADING_SKIP):
+                run = run[1:]
+            prev = toks[i - 1].low if i > 0 else ""
+            if prev in {"in", "at", "near", "across", "into", "outside", "inside"}:
+                self.places.add(" ".join(t.low for t in run))
+                if len(run) == 1:
+                    self.places.add(run[0].low)
+            # organisation names: "US embassy", "San Antonio police"
+            k = j
+            while k < n and toks[k].low in _ORG_NOUNS and toks[k].text.islower():
+                k += 1
+            if k > j:
+                self.orgs.append((toks[i].start, _norm_name([t for t in toks[i:k] if t.text != "."])))
+            runs.append((i, run))
+            i = max(j, i + 1)
+        for i, run in runs:
+            titles = [k for k, t in enumerate(run) if t.low.rstrip(".") in _TITLES]
+            name = run[titles[-1] + 1 :] if titles else run
+            while len(name) >= 3 and name[0].low in {"of", "for"}:
+                name = name[2:]
+            name = [t for t in name if t.low not in {"of", "for"}]
+            words = [t.low.removesuffix("'s") for t in name]
+            if not (2 <= len(name) <= 4) or any(w in _ORG_NOUNS or w in _TIME_WORDS or w in _COUNTRIES for w in words):
+                continue
+            if any(t.text.isupper() and len(t.text) > 1 for t in name) or any(w in _FUNCTION_WORDS for w in words):
+                continue
+            if " ".join(words) in self.places:
+                continue
+            full = _norm_name(name).removesuffix("'s")
+            gender = _gender_of_name(full)
+            self.person_names.append((name[0].start, self._para_of(name[0].start), full, gender))
+            self.surnames[words[-1]] = full
+            self.surnames.setdefault(words[0], full)
+            if titles:
+                title = run[titles[-1]].low.rstrip(".")
+                self.titled.append((name[0].start, _TITLE_ALIASES.get(title, title), full))
+        # single-token mentions of known surnames ("Kavanaugh, 53, denied ...")
+        for i, run in runs:
+            if len(run) == 1:
+                w = run[0].low.removesuffix("'s")
+                full = self.surnames.get(w)
+                if full is not None and w not in self.places:
+                    self.person_names.append((run[0].start, self._para_of(run[0].start), full, _gender_of_name(full)))
+        self.person_names.sort()
+
+    # ------------------------------------------------------------------ noun phrases
+    def _np_back(self, toks: list[_Tok], j: int) -> tuple[int, int]:
+        """Noun phrase ending at token ``j`` (inclusive), scanning backwards: (first, last)."""
+        if j < 0:
+            return (0, -1)
+        last = j
+        t = toks[j]
+        if t.low in _PRONOUNS:
+            return (j, j)
+        if t.text == ")":  # "Rep. Scott Perry (R-Pa.)"
+            k = j
+            while k >= 0 and toks[k].text != "(" and j - k < 8:
+                k -= 1
+            if k > 0 and toks[k].text == "(":
+                j = k - 1
+                last = j
+                if j < 0:
+                    return (0, -1)
+                t = toks[j]
+        if not (t.is_word and (t.is_cap or t.low in _GENERIC_NOUNS or t.low in _ORG_NOUNS or t.low.endswith("'s"))):
+            return (j + 1, j)
+        generic_head = not t.is_cap
+        k = j
+        while k >= 0:
+            w = toks[k]
+            lw = w.low
+            if w.is_word and (w.is_cap or lw in _GENERIC_NOUNS or lw in _ORG_NOUNS or lw in _TITLES):
+                k -= 1
+                continue
+            if w.text == "." and k > 0 and toks[k - 1].low in _ABBREVIATIONS:
+                k -= 1
+                continue
+            if lw in {"of", "in", "for", "de", "van", "von", "bin", "al", "del", "la", "le", "da", "at", "on"} and k > 0 and (toks[k - 1].is_cap or toks[k - 1].low in _ORG_NOUNS) and k + 1 <= j and toks[k + 1].is_cap:
+                k -= 1
+                continue
+            if w.text in "-&" and k > 0 and toks[k - 1].is_word:
+                k -= 1
+                continue
+            if lw in _DETERMINERS or lw in _POSSESSIVE_DETS:
+                k -= 1
+                break
+            if w.is_word and w.text.islower() and lw not in _FUNCTION_WORDS and lw not in _VERBS and (generic_head or lw in _TITLES) and len(lw) > 1:
+                k -= 1  # adjectives of a description: "former congressional aide"
+                continue
+            if w.is_word and w.text[:1].isdigit():
+                k -= 1
+                break
+            break
+        return (k + 1, last)
+
+    def _np_forward(self, toks: list[_Tok], i: int) -> tuple[int, int]:
+        """Noun phrase starting at token ``i``: (first, last); empty when last < first."""
+        n = len(toks)
+        if i >= n:
+            return (i, i - 1)
+        if toks[i].low in _PRONOUNS:
+            return (i, i)
+        k = i
+        if toks[k].low in _DETERMINERS or toks[k].low in _POSSESSIVE_DETS or toks[k].text[:1].isdigit():
+            k += 1
+        start_head = k
+        seen_noun = False
+        while k < n:
+            w = toks[k]
+            lw = w.low
+            if w.is_word and w.is_cap:
+                k += 1
+                seen_noun = True
+                if k < n and toks[k].text == "." and toks[k - 1].low in _ABBREVIATIONS:
+                    k += 1
+                continue
+            if w.is_word and w.text[:1].isdigit() and k > start_head and toks[k - 1].is_cap:
+                k += 1  # "KENS 5"
+                continue
+            if lw in _GENERIC_NOUNS or lw in _ORG_NOUNS or lw in _TITLES:
+                k += 1
+                seen_noun = True
+                continue
+            if lw in {"of", "in", "for", "de", "van", "von", "bin", "al", "del"} and seen_noun and k + 1 < n and toks[k + 1].is_cap:
+                k += 1
+                continue
+            if w.text == "(":
+                m = k
+                while m < n and toks[m].text != ")" and m - k < 8:
+                    m += 1
+                if m < n and toks[m].text == ")":
+                    k = m + 1
+                    continue
+                break
+            if not seen_noun and w.is_word and w.text.islower() and lw not in _FUNCTION_WORDS and lw not in _VERBS and k - start_head < 4:
+                # adjectives before a generic head: "two other unidentified women"
+                look = k + 1
+                while look < n and look - k < 4 and toks[look].low not in _GENERIC_NOUNS and toks[look].low not in _ORG_NOUNS and toks[look].is_word and toks[look].text.islower():
+                    look += 1
+                if look < n and (toks[look].low in _GENERIC_NOUNS or toks[look].low in _ORG_NOUNS or toks[look].is_cap):
+                    k += 1
+                    continue
+            break
+        last = k - 1
+        while last >= i and toks[last].text in "(),.-":
+            last -= 1
+        if not seen_noun:
+            return (i, i - 1)
+        return (i, last)
+
+    def _mention(self, toks: list[_Tok], a: int, b: int) -> _Mention | None:
+        """Classify tokens ``a..b`` (inclusive) as a speaker mention."""
+        if b < a or a < 0:
+            return None
+        seg = [t for t in toks[a : b + 1] if t.text != "."]
+        # drop parentheticals
+        out: list[_Tok] = []
+        depth = 0
+        for t in seg:
+            if t.text == "(":
+                depth += 1
+            elif t.text == ")":
+                depth = max(0, depth - 1)
+            elif depth == 0:
+                out.append(t)
+        seg = out
+        if not seg:
+            return None
+        start, end = seg[0].start, seg[-1].end
+        text = self.text[start:end]
+        low0 = seg[0].low
+        if len(seg) == 1 and low0 in _PRONOUNS:
+            return _Mention("pronoun", text, start, end, head=low0)
+        det = None
+        if low0 in _DETERMINERS or low0 in _POSSESSIVE_DETS or seg[0].text[:1].isdigit():
+            det = low0
+            seg = seg[1:]
+        if not seg:
+            return None
+        words = [t.low for t in seg]
+        caps = [t for t in seg if t.is_cap]
+        titles = [k for k, t in enumerate(seg) if t.low.rstrip(".") in _TITLES]
+        if not caps:
+            head = words[-1]
+            gender = "f" if any(w in _FEMALE_NOUNS for w in words) else "m" if any(w in _MALE_NOUNS for w in words) else None
+            kind = "definite" if det == "the" or det is None else "generic"
+            person = head not in _ORG_NOUNS or head in {"police", "prosecutors"}
+            if head in {"company", "embassy", "mission", "ministry", "department", "agency", "government", "administration", "office", "bar", "group", "restaurant", "firm", "chain", "network", "station", "newspaper", "website"}:
+                person = False
+            return _Mention(kind, text, start, end, person=person, gender=gender, head=head)
+        # possessive: "Franken's office" (organisation) / "Kavanaugh's friend" (unnamed person)
+        if seg[0].low.endswith("'s") and len(seg) >= 2 and not seg[-1].is_cap:
+            if seg[-1].low in _ORG_NOUNS:
+                return _Mention("org", text, start, end, canonical=_norm_name(seg), person=False)
+            return _Mention("generic", text, start, end, person=True, head=seg[-1].low)
+        if seg[-1].low in _ORG_NOUNS and seg[-1].is_cap:
+            titles = []
+        name = seg[titles[-1] + 1 :] if titles else seg
+        # "Secretary of State Mike Pompeo": skip "of State" after a title
+        while len(name) >= 3 and name[0].low in {"of", "for"} and name[1].is_cap:
+            name = name[2:]
+        name = [t for t in name if t.is_cap or t.text[:1].isdigit() or t.low in {"of", "in", "for", "de", "van", "von", "bin", "al", "del"}]
+        while name and name[0].low in {"of", "in", "for"}:
+            name = name[1:]
+        org_words = [w for w in words if w.removesuffix("'s") in _ORG_NOUNS]
+        if titles and name and not any(t.low in _ORG_NOUNS for t in name):
+            full = _norm_name(name)
+            title = seg[titles[-1]].low.rstrip(".")
+            return _Mention("name", text, start, end, canonical=full, person=True, gender=_gender_of_name(full), head=_TITLE_ALIASES.get(title, title))
+        if titles and not name:
+            pre = [t for t in seg[: titles[0]] if t.is_cap]
+            if pre:  # "An FBI official" -> FBI
+                return _Mention("org", text, start, end, canonical=_norm_name(pre), person=False)
+            return _Mention("generic" if det not in {"the"} else "definite", text, start, end, person=True, head=seg[titles[-1]].low)
+        # organisation or plain name; cut a trailing "in <Place>" from organisation names
+        core = seg
+        for k, t in enumerate(seg):
+            if t.low in {"in", "at", "on"} and k > 0:
+                core = seg[:k]
+                break
+        if not seg[-1].is_cap and seg[-1].low in _GENERIC_NOUNS and seg[-1].low not in _ORG_NOUNS:
+            # "A Texas teen", "the Democratic senator": an unnamed person
+            kind = "definite" if det == "the" else "generic"
+            return _Mention(kind, text, start, end, person=True, head=seg[-1].low)
+        if org_words or det == "the" or any(t.text.isupper() and len(t.text) > 1 for t in core) or (len(core) == 1 and core[0].low in _COUNTRIES):
+            return _Mention("org", text, start, end, canonical=_norm_name(core), person=False)
+        full = _norm_name(core).removesuffix("'s")
+        return _Mention("name", text, start, end, canonical=full, person=None, gender=_gender_of_name(full))
+
+    def _sentence_subject(self, toks: list[_Tok], upto: int) -> tuple[int, int]:
+        """First noun phrase of the sentence (skipping leading adverbials and quotes)."""
+        i = 0
+        while i < upto and (toks[i].is_quote or not toks[i].is_word):
+            i += 1
+        # leading "According to X," / "On Friday," / "In a statement following that accusation,"
+        if i < upto and toks[i].low in {"and", "but", "so", "yet", "then", "also", "still"} and toks[i].is_cap:
+            i += 1
+        elif i < upto and (toks[i].low in _LEADING_SKIP or toks[i].low == "according"):
+            for k in range(i + 1, min(upto, i + 14)):
+                if toks[k].text == ",":
+                    i = k + 1
+                    break
+        while i < upto and (toks[i].is_quote or not toks[i].is_word):
+            i += 1
+        if i >= upto:
+            return (0, -1)
+        a, b = self._np_forward(toks, i)
+        if b >= upto:
+            b = upto - 1
+        return (a, b)
+
+    # ------------------------------------------------------------------ reported speech
+    def _skip_adverbials(self, toks: list[_Tok], a: int) -> int:
+        n = len(toks)
+        while a < n:
+            lw = toks[a].low
+            if lw in _AUX_ADV and lw not in {"is", "was", "are", "were", "be", "been", "has", "have", "had", "will", "would", "could", "not", "did", "does", "do"}:
+                a += 1
+            elif lw in _TIME_WORDS:
+                a += 1
+            elif lw in {"on", "last", "this", "earlier", "late", "early"} and a + 1 < n and toks[a + 1].low in _TIME_WORDS:
+                a += 2
+            elif lw in {"in", "on", "during", "at", "via", "through", "after", "before", "over", "to"} and a + 1 < n:
+                # a medium phrase: "in a statement", "on its Facebook page", "during an interview with X"
+                end = None
+                for k in range(a + 1, min(n, a + 8)):
+                    w = toks[k]
+                    if w.low in _MEDIUM_NOUNS:
+                        end = k
+                    if not w.is_word or w.low in {"that"}:
+                        break
+                if end is None:
+                    x, y = self._np_forward(toks, a + 1)
+                    if y >= x and y + 1 < n and toks[y + 1].low == "that" and toks[x + (1 if toks[x].low in _DETERMINERS else 0)].is_cap:
+                        a = y + 1  # "writes in The Atlantic that"
+                        continue
+                    break
+                a = end + 1
+                if a < n and toks[a].low == "with":  # "in an interview with Fox News"
+                    x, y = self._np_forward(toks, a + 1)
+                    if y >= x:
+                        a = y + 1
+            elif lw == "," and a + 1 < n and toks[a + 1].low in _TIME_WORDS:
+                a += 2
+            else:
+                break
+        return a
+
+    def _reported_in_sentence(self, s: int, e: int, pi: int) -> None:
+        toks = _tokens(self.masked, s, e)
+        n = len(toks)
+        if n < 3:
+            return
+        found: list[tuple[int, _Cand]] = []  # (priority, cand)
+        covered: list[tuple[int, int]] = []  # token ranges of accepted clauses
+
+        def inside(k: int) -> bool:
+            return any(a <= k <= b for a, b in covered)
+
+        for v in range(n):
+            tok = toks[v]
+            if inside(v):
+                continue
+            if tok.low == "according" and v + 1 < n and toks[v + 1].low == "to":
+                self._according(toks, v, pi, found, covered)
+                continue
+            entry = _VERBS.get(tok.text)
+            if entry is None:
+                continue
+            lemma, cls = entry
+            if v > 0 and (toks[v - 1].low in _POSSESSIVE_DETS or toks[v - 1].low in {"the", "a", "an"} or toks[v - 1].low.endswith("'s")):
+                continue  # a noun: "the claims", "his note"
+            is_ing = tok.text.endswith("ing")
+            if v > 0 and (toks[v - 1].text == "," or toks[v - 1].is_quote) and not is_ing:
+                # inverted attribution: '", said X.' / '..., says X, chief counsel'
+                x, y = self._np_forward(toks, v + 1)
+                if y >= x and toks[x].low not in _PRONOUNS:
+                    inv = self._mention(toks, x, y)
+                    rest = self._skip_adverbials(toks, y + 1)
+                    if inv is not None and (rest >= n or toks[rest].text in ",.!?;:"):
+                        self._postposed(toks, v - 1, v, y, inv, tok.text, pi, found, covered, s, e)
+                        continue
+            # subject
+            j = v - 1
+            passive = False
+            progressive = False
+            while j >= 0 and (toks[j].low in _AUX_ADV or (toks[j].low.endswith("ly") and toks[j].low not in {"only", "early"})):
+                passive = passive or toks[j].low in {"heard", "quoted"}
+                progressive = progressive or toks[j].low in {"is", "was", "are", "were", "been", "be"}
+                j -= 1
+            if j >= 1 and toks[j].low in _TIME_WORDS and toks[j - 1].low == "on":
+                j -= 2
+                while j >= 0 and toks[j].low in _AUX_ADV:
+                    j -= 1
+            if j >= 0 and toks[j].low == "as" and passive:
+                j -= 1
+                while j >= 0 and toks[j].low in _AUX_ADV:
+                    j -= 1
+            a_np, b_np = (0, -1)
+            mention: _Mention | None = None
+            coordinated = False
+            if is_ing and not passive and not progressive:
+                coordinated = True
+            elif j >= 0 and toks[j].is_quote and cls != "direct":
+                coordinated = True  # 'A woman described as a "..." told ...': use the sentence subject
+            elif j >= 0 and toks[j].low in {"and", "but", "then"}:
+                coordinated = True
+            elif j >= 0 and toks[j].text == "," and lemma in {"say", "tell", "write", "add", "note", "explain", "insist", "argue", "claim", "warn", "stress"}:
+                # appositive "Heather Nauert, the spokeswoman, said" or inversion ", said X."
+                mention, a_np, b_np = self._appositive(toks, j)
+            else:
+                a_np, b_np = self._np_back(toks, j)
+                if b_np >= a_np and a_np > 0 and toks[a_np - 1].low in _RELATIVE:
+                    continue  # "which he said", "what it said was"
+                if b_np >= a_np and a_np > 1 and toks[a_np - 1].low in _RELATIVE - {"that"}:
+                    continue
+                if b_np >= a_np and a_np > 0 and toks[a_np - 1].is_word and toks[a_np - 1].text.islower() and toks[a_np - 1].low not in _FUNCTION_WORDS | _CLAUSE_CUT_CONJ:
+                    coordinated = True  # the NP is an object: 'A teen who supports President X says'
+                elif b_np >= a_np:
+                    mention = self._mention(toks, a_np, b_np)
+            if j >= 0 and toks[j].low in _RELATIVE and not coordinated:
+                continue  # "who says", "which claims"
+            if coordinated:
+                sa, sb = self._subject_before(toks, v)
+                mention = self._mention(toks, sa, sb) if sb >= sa else None
+                a_np, b_np = sa, sb
+            # after the verb
+            a = self._skip_adverbials(toks, v + 1)
+            if lemma in _OBJECT_VERBS and a < n and toks[a].low not in {"that", ","}:
+                a = self._skip_object(toks, a)
+                a = self._skip_adverbials(toks, a)
+            has_that = a < n and toks[a].low == "that"
+            if has_that:
+                a += 1
+            # inverted attribution: '", said X.' / '..., says X, chief counsel'
+            if mention is None and v > 0 and toks[v - 1].text == "," and not coordinated:
+                x, y = self._np_forward(toks, v + 1)
+                if y >= x:
+                    inv = self._mention(toks, x, y)
+                    rest = self._skip_adverbials(toks, y + 1)
+                    if inv is not None and (rest >= n or toks[rest].text in ",.!?;:"):
+                        self._postposed(toks, v - 1, v, y, inv, tok.text, pi, found, covered, s, e)
+                        continue
+            if mention is None and not coordinated:
+                continue
+            # decide the construction
+            if a >= n or toks[a].text in ".!?;:":
+                # postposed: "CLAUSE, X said." (the NP must follow a comma or a quote)
+                if cls == "wh":
+                    continue
+                if a_np > 0 and toks[a_np - 1].text in ",\u2014\u2013-" or (a_np > 0 and toks[a_np - 1].is_quote):
+                    self._postposed(toks, a_np - 1, v, v, mention, tok.text, pi, found, covered, s, e)
+                continue
+            if toks[a].text == ",":
+                if a + 1 < n and toks[a + 1].is_quote:
+                    continue  # 'X said, "..."': a direct quote's attribution
+                if a_np > 0 and toks[a_np - 1].text == "," and a_np - 1 > 0:
+                    # interposed: "ISIS terrorists, he said, infiltrated ..."
+                    if cls in {"free", "that"} and not toks[0].is_quote:
+                        ca, cb = 0, n - 1
+                        cb = self._clause_end(toks, a + 1, n)
+                        cand = self._cand_from(toks, ca, cb, mention, tok.text, pi, "reported")
+                        if cand is not None:
+                            found.append((2, cand))
+                            covered.append((ca, cb))
+                continue
+            if toks[a].is_quote:
+                q = self._quote_ending_at_tok(toks[a])
+                if q is not None:
+                    self.hints.setdefault(q, (mention, tok.text))
+                continue
+            if cls == "direct":
+                continue
+            if cls == "that" and not has_that:
+                continue
+            if cls == "wh" and toks[a].low not in {"whether", "if", "why", "how", "what", "when", "who", "where"}:
+                continue
+            first = toks[a]
+            if not has_that and not (first.is_cap or re.split(r"'", first.low)[0] in _CLAUSE_START_LOWER or first.text[:1].isdigit() or first.is_quote):
+                continue
+            cb = self._clause_end(toks, a, n)
+            if cb - a + 1 < 3 and not any(t.is_quote for t in toks[a : cb + 1]):
+                continue
+            cand = self._cand_from(toks, a, cb, mention, tok.text, pi, "reported")
+            if cand is not None:
+                found.append((2, cand))
+                covered.append((a, cb))
+        # resolve overlaps: verb-based first, then "according to"
+        accepted: list[_Cand] = []
+        for _prio, cand in sorted(found, key=lambda pc: (-pc[0], pc[1].start)):
+            if all(cand.end <= o.start or cand.start >= o.end for o in accepted):
+                accepted.append(cand)
+        self.reported.extend(accepted)
+
+    def _quote_ending_at_tok(self, tok: _Tok) -> int | None:
+        for k, c in enumerate(self.direct):
+            if c.start <= tok.start < c.end:
+                return k
+        return None
+
+    def _subject_before(self, toks: list[_Tok], v: int) -> tuple[int, int]:
+        """Subject for a coordinated or participial verb: the nearest earlier 'NP VERB' in the
+        sentence (e.g. 'he continued, alleging ...'), else the sentence subject."""
+        for k in range(v - 1, 0, -1):
+            entry = _VERBS.get(toks[k].text)
+            if entry is not None and not toks[k].text.endswith("ing"):
+                a, b = self._np_back(toks, k - 1)
+                if b >= a and toks[b].low in _PRONOUNS | set() or (b >= a and toks[b].is_cap):
+                    return (a, b)
+        return self._sentence_subject(toks, v)
+
+    def _appositive(self, toks: list[_Tok], j: int) -> tuple[_Mention | None, int, int]:
+        """``toks[j]`` is the comma before the verb. Find 'NAME, apposition,' before it."""
+        for k in range(j - 1, max(-1, j - 30), -1):
+            if toks[k].text == ",":
+                inner_a, inner_b = k + 1, j - 1
+                a, b = self._np_back(toks, k - 1)
+                outer = self._mention(toks, a, b) if b >= a else None
+                inner = None
+                x, y = self._np_forward(toks, inner_a)
+                if y >= x and y <= inner_b:
+                    inner = self._mention(toks, x, y)
+                if outer is not None and outer.kind in ("name", "org") and outer.kind == "name":
+                    return outer, a, b
+                if inner is not None and inner.kind == "name":
+                    return inner, x, y
+                if outer is not None and (a == 0 or toks[a - 1].text in ",;" or toks[a - 1].is_quote or a <= 2):
+                    return outer, a, b
+                return None, 0, -1
+            if toks[k].text in ".;:" or toks[k].is_quote:
+                break
+        return None, 0, -1
+
+    def _skip_object(self, toks: list[_Tok], a: int) -> int:
+        n = len(toks)
+        if a >= n:
+            return a
+        if toks[a].low in _TELL_OBJECTS:
+            return a + 1
+        k = a
+        if toks[k].low in {"the", "a", "an", "his", "her", "their", "its"}:
+            k += 1
+        start = k
+        while k < n and (toks[k].is_cap or (toks[k].text == "." and k > start) or toks[k].text[:1].isdigit() and k > start):
+            k += 1
+        while k < n and toks[k].low in _TELL_OBJECTS and k - start < 3:
+            k += 1
+        if k == start:
+            if toks[a].low in {"fellow"}:
+                return a
+            return a
+        return k
+
+    def _clause_end(self, toks: list[_Tok], a: int, n: int) -> int:
+        """Last token of a reported clause starting at ``a``: the sentence end, or before
+        ', according to', ', but X said', '; '."""
+        k = a
+        while k < n:
+            t = toks[k]
+            if t.text in ";" and k > a:
+                return k - 1
+            if t.text == "," and k + 2 < n:
+                nxt = toks[k + 1].low
+                if nxt == "according" and toks[k + 2].low == "to":
+                    return k - 1
+                if nxt in _CLAUSE_CUT_CONJ:
+                    # ', but federal prosecutors argued ...' starts a new report
+                    for m in range(k + 2, min(n, k + 12)):
+                        e2 = _VERBS.get(toks[m].text)
+                        if e2 is not None and e2[1] != "direct" and not toks[m].text.endswith("ing"):
+                            if toks[m - 1].low not in _RELATIVE:
+                                return k - 1
+                        if toks[m].text in ",.;":
+                            break
+                # postposed attribution inside: "CLAUSE, X said."
+                x, y = self._np_forward(toks, k + 1)
+                if y >= x and y + 1 < n and toks[y + 1].text in _VERBS and _VERBS[toks[y + 1].text][1] != "direct":
+                    rest = self._skip_adverbials(toks, y + 2)
+                    if rest >= n or toks[rest].text in ".!?":
+                        return k - 1
+            k += 1
+        last = n - 1
+        while last > a and toks[last].text in ".!?,;:)\u2014\u2013-" and not toks[last].is_quote:
+            last -= 1
+        return last
+
+    def _cand_from(self, toks: list[_Tok], a: int, b: int, mention: _Mention | None, cue: str, pi: int, kind: str) -> _Cand | None:
+        while b >= a and toks[b].text in ".,;:!?\u2014\u2013-(" and not toks[b].is_quote:
+            b -= 1
+        while a <= b and toks[a].text in ",;:\u2014\u2013-)":
+            a += 1
+        if b < a:
+            return None
+        start, end = toks[a].start, toks[b].end
+        if toks[b].is_quote:
+            q = self._quote_ending_at_tok(toks[b])
+            if q is not None:
+                end = max(end, self.direct[q].end)
+        if toks[a].is_quote:
+            q = self._quote_ending_at_tok(toks[a])
+            if q is not None:
+                start = min(start, self.direct[q].start)
+        return _Cand(start, end, kind, mention=mention, cue=cue, para=pi)
+
+    def _postposed(self, toks, comma: int, v: int, last_np: int, mention, cue, pi, found, covered, s, e) -> None:  # noqa: ANN001
+        """'CLAUSE, X said.': the clause runs from the sentence start to the comma."""
+        if comma <= 0:
+            if comma == 0 and toks[0].is_quote:
+                q = self._quote_ending_at_tok(toks[0])
+                if q is not None:
+                    self.hints.setdefault(q, (mention, cue))
+            return
+        a = 0
+        # skip a leading "According to X," handled elsewhere; skip a leading quote attribution
+        while a < comma and not toks[a].is_word and not toks[a].is_quote:
+            a += 1
+        body = toks[a:comma]
+        if not body:
+            return
+        if toks[comma].is_quote or toks[comma - 1].is_quote and all(t.is_quote or not t.is_word for t in body):
+            q = self._quote_ending_at_tok(toks[comma] if toks[comma].is_quote else toks[comma - 1])
+            if q is not None:
+                self.hints.setdefault(q, (mention, cue))
+            return
+        words = [t for t in body if t.is_word]
+        if len(words) < 3:
+            return
+        cand = self._cand_from(toks, a, comma - 1, mention, cue, pi, "reported")
+        if cand is not None:
+            found.append((2, cand))
+            covered.append((a, last_np))
+
+    def _according(self, toks, v, pi, found, covered) -> None:  # noqa: ANN001
+        n = len(toks)
+        x, y = self._np_forward(toks, v + 2)
+        if y < x:
+            return
+        mention = self._mention(toks, x, y)
+        if mention is None:
+            return
+        # skip a relative clause after the source: "according to the NYDN, which claims ..."
+        lead = all(not t.is_word or t.low in _LEADING_SKIP or t.low in _TIME_WORDS for t in toks[:v])
+        if lead and y + 1 < n and toks[y + 1].text == ",":
+            a = y + 2
+            while a < n and toks[a].low in _TIME_WORDS | {"on", "last", "this", ","}:
+                a += 1
+            cb = self._clause_end(toks, a, n)
+            cand = self._cand_from(toks, a, cb, mention, "according to", pi, "reported")
+            if cand is not None:
+                found.append((1, cand))
+        elif v > 0 and toks[v - 1].text == ",":
+            cand = self._cand_from(toks, 0, v - 2, mention, "according to", pi, "reported")
+            if cand is not None and len([t for t in toks[: v - 1] if t.is_word]) >= 3:
+                found.append((1, cand))
+
+    # ------------------------------------------------------------------ direct attribution
+    def _attribute_direct(self) -> None:
+        t, m = self.text, self.masked
+        prev: _Cand | None = None
+        for idx, q in enumerate(self.direct):
+            pi = q.para
+            cpi = self._para_of(max(q.start, q.end - 1))
+            ps, pe = self.paras[cpi]
+            content = t[q.start + 1 : q.end - 1].strip(_DQ + "\u2018\u2019' ")
+            ends_sentence = content[-1:] in ".!?"
+            found = self._attr_after(q, pe, ends_sentence)
+            if found is None:
+                found = self._attr_before(q, pi, prev)
+            if found is None and idx in self.hints:
+                found = self.hints[idx]
+            if found is not None:
+                q.mention, q.cue = found
+            elif prev is not None and prev.mention is not None or (prev is not None and prev.inherit is not None):
+                assert prev is not None
+                between = t[prev.end : q.start]
+                same_sentence = self._para_of(prev.start) == pi or prev.end > self.paras[pi][0]
+                para_start = t[self.paras[pi][0] : q.start].strip(" \t" + _ZW) == ""
+                prev_para_end = self._para_of(max(prev.start, prev.end - 1))
+                if same_sentence and not re.search(r"[.!?]\s", between.replace("\n", " ")) and not para_start:
+                    q.inherit = idx - 1  # interrupted quote: '"A," she said, "B."'
+                elif para_start and pi - prev_para_end <= 1:
+                    q.inherit = idx - 1  # continuation paragraph
+            # kind
+            starts_para = t[self.paras[pi][0] : q.start].strip(" \t" + _ZW) == ""
+            ends_para = t[q.end : pe].strip(" \t.,;" + _ZW) == ""
+            intro_colon = pi > 0 and t[self.paras[pi - 1][0] : self.paras[pi - 1][1]].rstrip().endswith(":")
+            if starts_para and (ends_para or intro_colon) and (found is None or intro_colon):
+                q.kind = "block"
+            prev = q
+        _ = m
+
+    def _attr_after(self, q: _Cand, pe: int, ends_sentence: bool) -> tuple[_Mention | None, str] | None:
+        toks = _tokens(self.masked, q.end, min(pe, q.end + 300))[:25]
+        n = len(toks)
+        i = 0
+        while i < n and toks[i].text in ",\u2014\u2013-":
+            i += 1
+        if i >= n or toks[i].is_quote:
+            return None
+        content = self.text[q.start : q.end].rstrip(_DQ + "\u2019' ")
+        if i == 0 and content[-1:] not in ",.!?\u2026-\u2014":
+            return None  # '"former official" told X that ...': a term, not an utterance
+        if ends_sentence and toks[i].is_cap and toks[i].low not in _PRONOUNS:
+            new_sentence = True
+        else:
+            new_sentence = False
+        # inverted: '" said X' / '" says Carrie Severino, chief counsel ...'
+        entry = _VERBS.get(toks[i].text)
+        if entry is not None:
+            x, y = self._np_forward(toks, i + 1)
+            if y >= x:
+                men = self._mention(toks, x, y)
+                if men is not None:
+                    return men, toks[i].text
+            return None
+        # 'NP [aux] VERB'
+        for v in range(i + 1, min(n, i + 12)):
+            if toks[v].text in ".!?;" or toks[v].is_quote:
+                break
+            entry = _VERBS.get(toks[v].text)
+            if entry is None:
+                continue
+            j = v - 1
+            while j > i and (toks[j].low in _AUX_ADV or toks[j].low.endswith("ly") or toks[j].low == "as"):
+                j -= 1
+            a, b = self._np_back(toks, j)
+            if b < a or a != i:
+                if toks[i].low in _PRONOUNS and j == i:
+                    a, b = i, i
+                else:
+                    return None
+            if new_sentence:
+                rest = self._skip_adverbials(toks, v + 1)
+                if rest < n and (toks[rest].low == "that" or toks[rest].low in _CLAUSE_START_LOWER or toks[rest].is_cap):
+                    return None
+            men = self._mention(toks, a, b)
+            if men is None:
+                return None
+            return men, toks[v].text
+        return None
+
+    def _attr_before(self, q: _Cand, pi: int, prev: _Cand | None) -> tuple[_Mention | None, str] | None:
+        ps, _pe = self.paras[pi]
+        lo = ps
+        if prev is not None and prev.end > lo and prev.end <= q.start:
+            lo = prev.end
+        toks = _tokens(self.masked, lo, q.start)
+        if not [t for t in toks if t.is_word]:
+            # block introduced by a colon at the end of the previous paragraph
+            if pi > 0 and self.text[self.paras[pi - 1][0] : self.paras[pi - 1][1]].rstrip().endswith(":"):
+                pps, ppe = self.paras[pi - 1]
+                toks = _tokens(self.masked, pps, ppe)
+            else:
+                return None
+        # cut at the last sentence end
+        for k in range(len(toks) - 1, -1, -1):
+            if toks[k].text in ".!?" and k < len(toks) - 1:
+                toks = toks[k + 1 :]
+                break
+        n = len(toks)
+        k = n - 1
+        while k >= 0 and toks[k].text in ",:\u2014\u2013-":
+            k -= 1
+        if k >= 0 and toks[k].low == "that":
+            k -= 1
+        # look back a few tokens for a cue verb: 'called the allegation "..."', 'It continued:'
+        for v in range(k, max(-1, k - 6), -1):
+            tok = toks[v]
+            if tok.text in ".!?;" or tok.is_quote:
+                break
+            entry = _VERBS.get(tok.text)
+            if entry is None:
+                continue
+            if v > 0 and (toks[v - 1].low in _POSSESSIVE_DETS or toks[v - 1].low in {"the", "a", "an"}):
+                continue
+            j = v - 1
+            passive = False
+            while j >= 0 and (toks[j].low in _AUX_ADV or toks[j].low.endswith("ly")):
+                passive = passive or toks[j].low in {"heard", "quoted"}
+                j -= 1
+            if j >= 0 and toks[j].low == "as" and passive:
+                j -= 1
+                while j >= 0 and toks[j].low in _AUX_ADV:
+                    j -= 1
+            if (tok.text.endswith("ing") and not passive) or (j >= 0 and toks[j].low in {"and", "but", ","}):
+                a, b = self._subject_before(toks, v)
+            else:
+                a, b = self._np_back(toks, j)
+            men = self._mention(toks, a, b) if b >= a else None
+            if men is None and b < a:
+                return None
+            return men, tok.text
+        return None
+
+    # ------------------------------------------------------------------ merge & resolve
+    def _merge(self) -> list[_Cand]:
+        rep = sorted(self.reported, key=lambda c: c.start)
+        keep_direct: list[_Cand] = []
+        for idx, q in enumerate(self.direct):
+            inside = any(r.start <= q.start and q.end <= r.end for r in rep)
+            if inside:
+                q.kind = "_dropped"
+                continue
+            keep_direct.append(q)
+        out: list[_Cand] = []
+        for q in keep_direct:
+            if self._speech_like(q):
+                out.append(q)
+            else:
+                q.kind = "_dropped"
+        for r in rep:
+            if all(r.end <= o.start or r.start >= o.end for o in out):
+                out.append(r)
+        out.sort(key=lambda c: c.start)
+        return out
+
+    def _speech_like(self, q: _Cand) -> bool:
+        if q.mention is not None or q.cue is not None:
+            return True
+        if q.inherit is not None and self.direct[q.inherit].kind != "_dropped":
+            return True
+        content = self.text[q.start : q.end]
+        words = re.findall(r"\w+", content)
+        if q.kind == "block" and len(words) >= 3:
+            return True
+        return len(words) >= 8
+
+    def _resolve(self, cands: list[_Cand]) -> None:
+        history: list[tuple[int, int, str | None, bool | None, str | None, str | None]] = []  # pos, para, name, person, gender, head
+        for c in cands:
+            if c.inherit is not None and c.mention is None:
+                src = self.direct[c.inherit]
+                c.speaker, c.speaker_start, c.speaker_end = src.speaker, src.speaker_start, src.speaker_end
+                c.cue = c.cue or src.cue
+                c.person, c.gender = src.person, src.gender
+                continue
+            men = c.mention
+            if men is None:
+                continue
+            c.speaker_start, c.speaker_end = men.start, men.end
+            name, person, gender = self._resolve_mention(men, c, history)
+            c.speaker, c.person, c.gender = name, person, gender
+            history.append((c.start, c.para, name, person, gender, men.head if men.kind in ("generic", "definite") else None))
+
+    def _resolve_mention(self, men: _Mention, c: _Cand, history) -> tuple[str | None, bool | None, str | None]:  # noqa: ANN001
+        if men.kind == "name":
+            full = men.canonical or men.text
+            if " " not in full:
+                full = self.surnames.get(full.lower(), full)
+            person = men.person
+            if person is None and (" " in full or full.lower() in self.surnames):
+                person = True
+            if full.lower() in _COUNTRIES or full.lower() in self.places:
+                person = False
+            return full, person, men.gender or _gender_of_name(full)
+        if men.kind == "org":
+            name = men.canonical
+            if name and " " not in name and name.lower() in self.surnames:
+                return self.surnames[name.lower()], True, _gender_of_name(self.surnames[name.lower()])
+            return name, False, None
+        if men.kind == "pronoun":
+            p = men.head
+            if p in {"i", "we", "you"}:
+                return None, None, None
+            want_person = p in {"he", "she"}
+            want_gender = "m" if p == "he" else "f" if p == "she" else None
+            want_org = p == "it"
+            return self._antecedent(men.start, c.para, want_person, want_gender, want_org, history)
+        # descriptions
+        head = men.head or ""
+        if men.kind == "definite":
+            # "the embassy" -> an earlier speaker whose name holds the noun; "the senator" -> titled name
+            for pos, _para, name, person, gender, _h in reversed(history):
+                if name and head and head in name.lower().split():
+                    return name, person, gender
+            alias = _TITLE_ALIASES.get(head, head)
+            for pos, title, full in reversed(self.titled):
+                if pos < men.start and (title == alias or (alias == "lawmaker" and title in _LAWMAKER_TITLES | {"lawmaker"})):
+                    return full, True, _gender_of_name(full)
+            if head in _GENERIC_NOUNS - {"company", "embassy", "mission", "ministry", "department", "agency", "government", "administration", "office", "bar", "group"}:
+                # "the woman" -> the last unnamed speaker described the same way
+                for pos, _para, name, person, gender, h in reversed(history):
+                    if h and (h == head or h.rstrip("s") == head.rstrip("s") or h in head or head in h):
+                        return name, person, gender
+                if head in _TITLES and head not in {"woman", "man"}:
+                    for pos, para, name, person, gender, _h in reversed(history):
+                        if name and person and c.para - para <= 6:
+                            return name, person, gender
+                return None, True, men.gender
+            for pos, org in reversed(self.orgs):
+                if pos < men.start and head and head in org.lower().split():
+                    return org, False, None
+            if not men.person:
+                for pos, para, name, person, gender, _h in reversed(history):
+                    if name and person is False and c.para - para <= 8:
+                        return name, person, gender
+                # no antecedent: the description names the organisation ("the city council")
+                desc = re.sub(r"^(the|a|an)\s+", "", men.text.replace("\u2019", "'"), flags=re.I)
+                return desc, False, None
+            return None, men.person, men.gender
+        return None, men.person, men.gender
+
+    def _antecedent(self, pos: int, para: int, want_person: bool, gender: str | None, want_org: bool, history):  # noqa: ANN001, ANN202
+        def ok(person: bool | None, g: str | None) -> bool:
+            if want_person and person is False:
+                return False
+            if want_org and person is True:
+                return False
+            if gender and g and g != gender:
+                return False
+            return True
+
+        for back in range(0, 4):
+            p = para - back
+            if p < 0:
+                break
+            speakers = [h for h in history if h[1] == p and h[0] < pos and ok(h[3], h[4])]
+            if speakers:
+                h = speakers[-1]
+                return h[2], h[3], h[4]
+            if want_person:
+                names = [nm for nm in self.person_names if nm[1] == p and nm[0] < pos and (not gender or not nm[3] or nm[3] == gender)]
+                if names:
+                    return names[-1][2], True, names[-1][3]
+        return None, None, None
+
+
+def _gender_of_name(full: str | None) -> str | None:
+    if not full:
+        return None
+    first = full.split()[0].lower().strip(".")
+    if first in _FEMALE_NAMES and first not in _MALE_NAMES:
+        return "f"
+    if first in _MALE_NAMES and first not in _FEMALE_NAMES:
+        return "m"
+    return None
+
+
+_ = field  # keep the import for dataclass users

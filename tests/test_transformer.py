@@ -1,0 +1,180 @@
+"""Tests of the transformer model: integrity checks, offline loading, offsets, classify, smoke training."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from propscan.document import Document  # noqa: E402
+from propscan.errors import ModelLoadError, NotFittedError  # noqa: E402
+from propscan.models.encoder import default_encoder_dir, load_encoder  # noqa: E402
+from propscan.models.transformer import HEADS_FILE, LAYERS_FILE, TransformerTagger  # noqa: E402
+from propscan.techniques import NAMES  # noqa: E402
+
+DATA = Path(os.environ.get("PROPSCAN_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ptc-semeval2020"))
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / "src" / "propscan" / "models" / "weights" / "default"
+
+# Our own text (not from any corpus): CRLF, accents, curly quotes and an emoji exercise the offsets.
+TEXT = (
+    "Crisis at the Harbour Café\r\n\r\n"
+    "The so-called “experts” have betrayed every honest worker in this town, again and again! 🚢 "
+    "Will the council finally stop these shameless crooks?\r\n"
+    "Résumés of the officials, said Mayor Ødegaard, prove nothing at all: build the bridge, build it now."
+)
+
+
+@pytest.fixture(scope="module")
+def saved_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An untrained (random heads) model saved to disk: fast, exercises every code path."""
+    model = TransformerTagger(progress=False)
+    model._build()
+    d = tmp_path_factory.mktemp("tf_model")
+    model.save_pretrained(d)
+    return d
+
+
+def _open(d: Path, threshold: float = 0.0) -> TransformerTagger:
+    model = TransformerTagger.from_pretrained(d)
+    model.calibration_["si_threshold"] = threshold  # every token "inside": decoding always yields spans
+    return model
+
+
+def test_unfitted_model_refuses_to_predict() -> None:
+    with pytest.raises(NotFittedError):
+        TransformerTagger().predict([Document("Some text.")])
+
+
+def test_tampered_weights_file_is_refused(saved_model: Path, tmp_path: Path) -> None:
+    d = tmp_path / "m"
+    shutil.copytree(saved_model, d)
+    data = bytearray((d / HEADS_FILE).read_bytes())
+    data[-3] ^= 0xFF
+    (d / HEADS_FILE).write_bytes(bytes(data))
+    with pytest.raises(ModelLoadError, match="sha256"):
+        TransformerTagger.from_pretrained(d)
+
+
+def test_missing_weights_file_is_refused(saved_model: Path, tmp_path: Path) -> None:
+    d = tmp_path / "m"
+    shutil.copytree(saved_model, d)
+    (d / LAYERS_FILE).unlink()
+    with pytest.raises(ModelLoadError):
+        TransformerTagger.from_pretrained(d)
+
+
+def test_base_encoder_hash_mismatch_is_refused(tmp_path: Path) -> None:
+    src = default_encoder_dir()
+    fake = tmp_path / "all-MiniLM-L6-v2"
+    fake.mkdir()
+    for f in src.iterdir():
+        if f.is_file() and f.name != "model.safetensors":
+            (fake / f.name).symlink_to(f)
+    data = bytearray((src / "model.safetensors").read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (fake / "model.safetensors").write_bytes(bytes(data))
+    with pytest.raises(ModelLoadError, match="sha256"):
+        load_encoder(str(fake))
+
+
+def test_hub_id_refused_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelLoadError, match="network"):
+        load_encoder("someone/some-encoder")
+
+
+def test_loads_and_predicts_with_network_disabled(saved_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    model = _open(saved_model)
+    spans = model.predict([Document(TEXT, id="x")])[0]
+    assert spans
+    assert model.info["encoder"] == "all-MiniLM-L6-v2"
+    assert len(model.info["weights_sha256"]) == 64
+
+
+def test_predict_offsets_index_the_original_text(saved_model: Path) -> None:
+    model = _open(saved_model)
+    doc = Document(TEXT, id="x")
+    spans = model.predict([doc, Document("", id="empty") if False else Document("   \n", id="blank")])
+    assert spans[1] == []
+    assert spans[0]
+    for sp in spans[0]:
+        assert 0 <= sp.start < sp.end <= len(TEXT)
+        assert sp.doc is doc and sp.text == TEXT[sp.start : sp.end]
+        assert sp.text[0] not in " \t\r\n.,:;" and sp.text[-1] not in " \t\r\n.,:;"
+        # never half a word
+        assert not (sp.start > 0 and TEXT[sp.start - 1].isalnum() and TEXT[sp.start].isalnum())
+        assert not (sp.end < len(TEXT) and TEXT[sp.end].isalnum() and TEXT[sp.end - 1].isalnum())
+        assert sp.technique in NAMES
+        assert 0.0 <= sp.score <= 1.0
+
+
+def test_long_document_uses_several_windows(saved_model: Path) -> None:
+    model = _open(saved_model)
+    long_text = " ".join(f"Sentence {i} says the rivals are liars and cowards." for i in range(120))
+    doc = Document(long_text, id="long")
+    raw = model.raw_predict([doc])[0]
+    assert len(raw["tok"]) > 2 * model.content_size
+    spans = model.predict([doc])[0]
+    assert max(sp.end for sp in spans) > len(long_text) * 0.9  # the end of the text is covered
+
+
+def test_classify_keeps_order_and_offsets(saved_model: Path) -> None:
+    model = _open(saved_model, threshold=0.5)
+    doc = Document(TEXT, id="x")
+    given = [doc.span(170, 185), doc.span(30, 52), doc.span(30, 52), doc.span(100, 120)]
+    out = model.classify([doc], [given])[0]
+    assert [(s.start, s.end) for s in out] == [(s.start, s.end) for s in given]
+    assert all(s.technique in NAMES and 0.0 < s.score <= 1.0 for s in out)
+    assert all(s.doc is doc for s in out)
+    with pytest.raises(ValueError):
+        model.classify([doc], [])
+
+
+def test_save_load_roundtrip_predicts_identically(saved_model: Path, tmp_path: Path) -> None:
+    a = _open(saved_model)
+    a.save_pretrained(tmp_path / "again")
+    b = _open(tmp_path / "again")
+    doc = Document(TEXT, id="x")
+    assert [s.to_dict() for s in a.predict([doc])[0]] == [s.to_dict() for s in b.predict([doc])[0]]
+
+
+@pytest.mark.skipif(not (DEFAULT_DIR / "config.json").is_file(), reason="default model not shipped yet")
+def test_shipped_default_model_loads_and_finds_spans() -> None:
+    from propscan.models import load_model
+
+    model = load_model("default")
+    assert model.info["name"] == "propscan-minilm-tagger"
+    total = sum(f.stat().st_size for f in DEFAULT_DIR.iterdir() if f.suffix == ".safetensors")
+    assert total <= 20 * 1024 * 1024
+    text = (
+        "Our Glorious Nation\n\nThe treacherous globalist elites want to destroy everything we love. "
+        "These corrupt clowns are nothing but traitors, and every real patriot knows it."
+    )
+    spans = model.predict([Document(text, id="t")])[0]
+    assert spans and all(s.technique in NAMES for s in spans)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DATA.is_dir(), reason="PTC corpus not available")
+def test_smoke_training_saves_reloads_and_predicts_identically(tmp_path: Path) -> None:
+    from propscan.models.train import train
+
+    metrics = train(DATA, tmp_path / "smoke", smoke=True, progress=False)
+    assert metrics["smoke"] and metrics["train_articles"] == 4
+    assert 0.0 <= metrics["si"]["f1"] <= 1.0 and "per_technique" in metrics["tc"]
+    model = TransformerTagger.from_pretrained(tmp_path / "smoke")
+    again = TransformerTagger.from_pretrained(tmp_path / "smoke")
+    doc = Document(TEXT, id="x")
+    first = [s.to_dict() for s in model.predict([doc])[0]]
+    assert first == [s.to_dict() for s in again.predict([doc])[0]]

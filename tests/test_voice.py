@@ -1,0 +1,293 @@
+"""Tests for propscan.voice: quotation finding, speaker attribution and span voice."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from propscan.document import Document
+from propscan.voice import Quote, attribute, find_quotes
+
+GOLD = Path(__file__).resolve().parents[1] / "src" / "propscan" / "data" / "quotes_gold.jsonl"
+
+
+def quotes(text: str) -> tuple[Document, list[Quote]]:
+    doc = Document(text, id="t")
+    return doc, find_quotes(doc)
+
+
+def only(text: str) -> tuple[Document, Quote]:
+    doc, qs = quotes(text)
+    assert len(qs) == 1, [(doc.text[q.start : q.end], q.kind) for q in qs]
+    return doc, qs[0]
+
+
+# ---------------------------------------------------------------- direct quotes
+
+
+def test_straight_quote_attribution_after() -> None:
+    doc, q = only('"The bridge will open in May," she said. The mayor, Ana Lopez, spoke first.')
+    assert doc.text[q.start : q.end] == '"The bridge will open in May,"'
+    assert q.kind == "direct" and q.cue == "said"
+    assert doc.text[q.speaker_start : q.speaker_end] == "she"
+
+
+def test_curly_quote_inverted_attribution_with_title() -> None:
+    doc, q = only("\u201cWe have nothing to hide,\u201d said Russian Foreign Minister Sergei Lavrov.")
+    assert doc.text[q.start] == "\u201c" and doc.text[q.end - 1] == "\u201d"
+    assert q.speaker == "Sergei Lavrov"
+    assert doc.text[q.speaker_start : q.speaker_end].endswith("Sergei Lavrov")
+
+
+def test_attribution_before_with_colon() -> None:
+    doc, q = only('The farmer Tom Reed said: "Our harvest was ruined by the floods this spring."')
+    assert doc.text[q.start : q.end] == '"Our harvest was ruined by the floods this spring."'
+    assert q.speaker == "Tom Reed"
+
+
+def test_title_stripped_president() -> None:
+    _, q = only('"Taxes will fall next year," President Smith told reporters.')
+    assert q.speaker == "Smith"
+    assert q.cue == "told"
+
+
+def test_organisation_kept() -> None:
+    _, q = only('"The talks were productive," the State Department said in a statement.')
+    assert q.speaker == "State Department"
+
+
+def test_single_curly_quotes_not_apostrophes() -> None:
+    doc, qs = quotes("He said \u2018we don\u2019t negotiate with anyone like that\u2019 and left the room.")
+    direct = [q for q in qs if q.kind == "direct"] or qs
+    assert any(doc.text[q.start] == "\u2018" and doc.text[q.end - 1] == "\u2019" or q.kind == "reported" for q in direct)
+    # apostrophes alone never make a quote
+    _, none = quotes("The workers\u2019 union didn\u2019t strike, and the children\u2019s park stayed open.")
+    assert none == []
+
+
+def test_scare_quotes_are_not_speech() -> None:
+    _, qs = quotes('The so-called "experts" met again on Tuesday in the town hall.')
+    assert qs == []
+
+
+def test_interrupted_quote_shares_speaker() -> None:
+    doc, qs = quotes('"We tried," said Maria Gomez, pausing, "but the river rose too fast for the sandbags."')
+    assert len(qs) == 2
+    assert all(q.speaker == "Maria Gomez" for q in qs)
+    assert doc.text[qs[1].start : qs[1].end].startswith('"but')
+
+
+# ---------------------------------------------------------------- multi-paragraph and block quotes
+
+
+def test_multi_paragraph_english_convention() -> None:
+    text = (
+        'Coach Dan Miles spoke after the game. "We played badly in the first half.\n\n'
+        '"In the second half we found our rhythm and never looked back," Miles said.\n'
+    )
+    doc, qs = quotes(text)
+    direct = [q for q in qs if q.kind != "reported"]
+    assert len(direct) == 1
+    q = direct[0]
+    assert doc.text[q.start : q.end].startswith('"We played') and doc.text[q.end - 1] == '"'
+    assert "\n\n" in doc.text[q.start : q.end]
+    assert q.speaker == "Dan Miles"
+
+
+def test_quote_running_over_a_line_break_without_reopening() -> None:
+    text = "\u201cThe water is safe to drink.\nWe tested it twice this week,\u201d said Dr. Helen Park.\n"
+    doc, q = only(text)
+    assert doc.text[q.start] == "\u201c" and doc.text[q.end - 1] == "\u201d"
+    assert q.speaker == "Helen Park"
+
+
+def test_continuation_paragraph_inherits_speaker() -> None:
+    text = '"We were shocked by the video," the company said.\n"No employee took part in the incident."\n'
+    doc, qs = quotes(text)
+    assert [q.speaker for q in qs] == ["company", "company"] or len({q.speaker for q in qs}) == 1
+    assert qs[1].kind == "block"
+
+
+def test_block_quote_after_colon() -> None:
+    text = "The minister Paul Okoro wrote:\n\u201cThe reform is finished and it will stay.\u201d\n"
+    doc, q = only(text)
+    assert q.kind == "block" and q.speaker == "Paul Okoro"
+
+
+# ---------------------------------------------------------------- reported speech
+
+
+def test_reported_said_that() -> None:
+    doc, q = only("Senator Jane Doe said that the budget would be cut by a third.")
+    assert q.kind == "reported"
+    assert doc.text[q.start : q.end] == "the budget would be cut by a third"
+    assert q.speaker == "Jane Doe" and q.cue == "said"
+
+
+def test_reported_according_to_front_and_back() -> None:
+    doc, q = only("According to the city council, the road will close for two weeks.")
+    assert q.speaker == "city council" and q.cue == "according to"
+    assert doc.text[q.start : q.end] == "the road will close for two weeks"
+    doc, q = only("Prices rose sharply in March, according to the statistics office.")
+    assert doc.text[q.start : q.end] == "Prices rose sharply in March"
+    assert q.speaker == "statistics office"
+
+
+def test_reported_told_reporters_and_postposed() -> None:
+    doc, q = only("Mark Evans told reporters on Monday the deal was dead.")
+    assert doc.text[q.start : q.end] == "the deal was dead" and q.speaker == "Mark Evans"
+    doc, q = only("The factory will close next year, the company spokesman Li Wei said.")
+    assert doc.text[q.start : q.end] == "The factory will close next year" and q.speaker == "Li Wei"
+
+
+def test_reported_claimed_and_argued() -> None:
+    _, qs = quotes("Critics claimed the vote was rigged, but officials argued the count was fair.")
+    assert [q.cue for q in qs] == ["claimed", "argued"]
+
+
+def test_relative_clause_speech_is_not_a_quote() -> None:
+    _, qs = quotes("The firm expelled staff for what it said was a breach of rules.")
+    assert qs == []
+
+
+# ---------------------------------------------------------------- pronouns
+
+
+def test_pronoun_resolves_to_last_named_speaker_previous_paragraph() -> None:
+    text = (
+        "Anna Berg said the plan was sound.\n\n"
+        '"It will save money for every family in the region," she added.\n'
+    )
+    doc, qs = quotes(text)
+    assert qs[-1].speaker == "Anna Berg"
+    assert doc.text[qs[-1].speaker_start : qs[-1].speaker_end] == "she"
+
+
+def test_pronoun_prefers_same_paragraph() -> None:
+    text = "Tom Hale said the bridge was safe.\nLater, Peter Grant said the bridge was not safe, and he said the report was wrong.\n"
+    _, qs = quotes(text)
+    assert qs[-1].speaker == "Peter Grant"
+
+
+def test_surname_maps_to_full_name() -> None:
+    text = "Foreign Ministry spokesman Lu Kang spoke on Monday.\nThe ties are strong, Lu said.\n"
+    _, q = only(text)
+    assert q.speaker == "Lu Kang"
+
+
+# ---------------------------------------------------------------- robustness
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\n  ",
+        '"',
+        '"""""',
+        "\u201c\u201c\u201c open quotes that never close",
+        'He said "unbalanced quote and then\n\nnothing at all.',
+        "\u201d closing first \u201c then opening",
+        "zero\u200bwidth \u201cquote\u200b here\u201d said\u200b he.",
+        "\u05d4\u05d5\u05d0 \u05d0\u05de\u05e8 \"\u05e9\u05dc\u05d5\u05dd \u05dc\u05db\u05d5\u05dd\" \u200f\u05d0\u05de\u05e8 \u05d3\u05d5\u05d3.",
+        "\n\n\n\"a\"\n\n\n\"b\n\"c\"\n",
+        "' ' ' \u2018 \u2019 \u2018x",
+        "said said said according to according to , , ,",
+    ],
+)
+def test_odd_text_never_crashes(text: str) -> None:
+    doc = Document(text if text else " ", id="odd")
+    for q in find_quotes(doc):
+        assert 0 <= q.start < q.end <= len(doc.text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
+def test_property_never_raises_and_offsets_in_bounds(text: str) -> None:
+    doc = Document(text, id="h")
+    qs = find_quotes(doc)
+    last_end = 0
+    for q in qs:
+        assert 0 <= q.start < q.end <= len(text)
+        assert q.start >= last_end  # sorted, non-overlapping
+        last_end = q.end
+        if q.speaker_start is not None:
+            assert 0 <= q.speaker_start < q.speaker_end <= len(text)
+        assert q.kind in ("direct", "block", "reported")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(['"', "\u201c", "\u201d", "\u2018", "\u2019", "'", " he said", ", ", ".", "\n", "\n\n", "Ann Lee", " that ", "according to", "x"]), max_size=60))
+def test_property_quote_soup(parts: list[str]) -> None:
+    text = "".join(parts)
+    for q in find_quotes(Document(text, id="s")):
+        assert 0 <= q.start < q.end <= len(text)
+
+
+def test_direct_offsets_include_marks() -> None:
+    text = 'Intro line.\n\u201cFirst,\u201d she said. "Second one is here," Bob Ray said.\n'
+    doc, qs = quotes(text)
+    direct = [q for q in qs if q.kind in ("direct", "block")]
+    assert len(direct) == 2
+    for q in direct:
+        assert doc.text[q.start] in '"\u201c' and doc.text[q.end - 1] in '"\u201d'
+
+
+def test_speed_under_20ms_per_1000_words() -> None:
+    para = (
+        '"We will not back down from this fight," Senator Jane Doe said on Tuesday. '
+        "She said that the bill would protect families, according to her office. "
+        "Critics argued the plan was too costly, and the Treasury warned it could fail.\n\n"
+    )
+    text = para * 25  # ~1,000 words
+    doc = Document(text, id="speed")
+    find_quotes(doc)
+    t0 = time.perf_counter()
+    for _ in range(5):
+        find_quotes(doc)
+    assert (time.perf_counter() - t0) / 5 < 0.05  # generous on a shared CPU; bench measures ~9 ms
+
+
+# ---------------------------------------------------------------- attribute()
+
+
+def test_attribute_sets_voice_and_speaker() -> None:
+    text = '"These traitors must go," said Mayor Carl Jones. The council met for hours and the vote was close.'
+    doc = Document(text, id="a")
+    inside = doc.span(1, 23, "Name_Calling,Labeling")
+    outside = doc.span(text.index("The council"), text.index("The council") + 11, "Doubt")
+    straddle = doc.span(15, 40)  # mostly outside the quote
+    out = attribute(doc, [inside, outside, straddle])
+    assert [s.voice for s in out] == ["quoted", "author", "author"]
+    assert out[0].speaker == "Carl Jones" and out[1].speaker is None
+    assert out[0].technique == "Name_Calling,Labeling" and (out[0].start, out[0].end) == (1, 23)
+
+
+def test_attribute_uses_given_quotes_and_keeps_order() -> None:
+    doc = Document("abcdefghij", id="g")
+    qs = [Quote(2, 8, "direct", speaker="X")]
+    spans = [doc.span(5, 9), doc.span(0, 2), doc.span(3, 6)]
+    out = attribute(doc, spans, qs)
+    assert [(s.start, s.voice, s.speaker) for s in out] == [(5, "quoted", "X"), (0, "author", None), (3, "quoted", "X")]
+
+
+def test_attribute_empty() -> None:
+    doc = Document("Nothing quoted here.", id="e")
+    assert attribute(doc, []) == []
+
+
+# ---------------------------------------------------------------- gold file
+
+
+def test_gold_file_holds_offsets_not_text() -> None:
+    rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 40
+    assert len({r["article_id"] for r in rows}) >= 5
+    for r in rows:
+        assert set(r) == {"article_id", "start", "end", "kind", "speaker"}
+        assert 0 <= r["start"] < r["end"] and r["kind"] in ("direct", "block", "reported")
