@@ -100,7 +100,15 @@ def evaluate(gold: dict[str, list[dict]], preds: dict[str, list[Quote]]) -> dict
                     attr_correct_gold += 1
                     k[2] += 1
                 else:
-                    errors.append({"article_id": aid, "start": g["start"], "gold": g["speaker"], "pred": best.speaker, "cue": best.cue})
+                    errors.append(
+                        {
+                            "article_id": aid,
+                            "start": g["start"],
+                            "gold": g["speaker"],
+                            "pred": best.speaker,
+                            "cue": best.cue,
+                        }
+                    )
             else:
                 errors.append({"article_id": aid, "start": g["start"], "gold": g["speaker"], "pred": "<missed>"})
         for p in ps:
@@ -112,7 +120,9 @@ def evaluate(gold: dict[str, list[dict]], preds: dict[str, list[Quote]]) -> dict
                     if any(same_speaker(p.speaker, g["speaker"]) for g in hits):
                         attr_correct_pred += 1
             else:
-                errors.append({"article_id": aid, "start": p.start, "gold": "<none>", "pred": p.speaker, "kind": p.kind})
+                errors.append(
+                    {"article_id": aid, "start": p.start, "gold": "<none>", "pred": p.speaker, "kind": p.kind}
+                )
 
     def div(a: int, b: int) -> float:
         return round(a / b, 4) if b else 0.0
@@ -132,7 +142,9 @@ def evaluate(gold: dict[str, list[dict]], preds: dict[str, list[Quote]]) -> dict
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", default=os.environ.get("PROPSCAN_DATA", str(ROOT.parent / "shared" / "data" / "ptc-semeval2020")))
+    ap.add_argument(
+        "--data", default=os.environ.get("PROPSCAN_DATA", str(ROOT.parent / "shared" / "data" / "ptc-semeval2020"))
+    )
     ap.add_argument("--gold", default=str(GOLD))
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("--errors", action="store_true", help="print every miss / wrong speaker / false positive")
@@ -167,9 +179,17 @@ def main(argv: list[str] | None = None) -> int:
     res["ms_per_1000_words"] = round(ms_per_1k, 2)
     res["speed_corpus"] = f"{len(all_texts)} train articles, {total_words} words"
     res["labelled_eval_seconds"] = round(elapsed, 4)
-    print(f"voice benchmark: {res['gold_quotes']} gold quotes in {res['articles']} articles, {res['predicted_quotes']} predicted")
+    print(
+        f"voice benchmark: {res['gold_quotes']} gold quotes in {res['articles']} articles, {res['predicted_quotes']} predicted"
+    )
     print(f"{'metric':28s} value")
-    for key in ("detection_precision", "detection_recall", "attribution_precision", "attribution_recall", "ms_per_1000_words"):
+    for key in (
+        "detection_precision",
+        "detection_recall",
+        "attribution_precision",
+        "attribution_recall",
+        "ms_per_1000_words",
+    ):
         print(f"{key:28s} {res[key]}")
     print(f"{'kind':10s} {'gold':>5s} {'found':>6s} {'speaker ok':>10s}")
     for k, v in res["by_kind"].items():

@@ -76,3 +76,13 @@ def test_analyzer_threshold_pipe_order_and_json_round_trip():
     assert back.spans == a.spans and back.score == pytest.approx(a.score) and back.document == a.document
     df = a.to_frame()
     assert list(df["text"]) == ["reckless"]
+
+
+def test_analysis_json_validates_against_the_published_schema():
+    import json
+
+    from propscan.schema import SCHEMA_PATH, AnalysisModel, json_schema
+
+    a = next(Analyzer(model=FixedModel(), voice=False).pipe(["A reckless idea. Another reckless one."]))
+    AnalysisModel.model_validate(json.loads(a.to_json()))
+    assert json.loads(SCHEMA_PATH.read_text()) == json_schema(), "run python -m propscan.schema"

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from .analysis import Analysis, Analyzer, analyze
 from .document import Document, Sentence, Span, content_hash
 from .errors import (
     CorpusError,
@@ -21,7 +22,21 @@ from .errors import (
 
 __version__ = "0.1.0"
 
+
+def load_model(name_or_path: str = "default"):  # type: ignore[no-untyped-def]
+    """Load a model by name (``default``, ``baseline``) or directory (weights are hash-checked).
+
+    >>> model = propscan.load_model("baseline")  # doctest: +SKIP
+    """
+    from .models.loading import load_model as _load
+
+    return _load(name_or_path)
+
 __all__ = [
+    "analyze",
+    "Analyzer",
+    "Analysis",
+    "load_model",
     "Document",
     "Span",
     "Sentence",

@@ -167,7 +167,7 @@ _TITLES = {
     "adviser", "advisor", "strategist", "pastor", "cardinal", "archbishop", "bishop", "emir",
     "sultan", "crown", "foreign", "defense", "defence", "interior", "finance", "prime", "assistant", "acting", "interim", "head", "manager", "owner", "executive",
     "president-elect", "ex", "then", "mp", "mep", "councillor", "councilman", "councilwoman",
-    "superintendent", "inspector", "detective", "coach", "farmer", "mp", "captain", "capt", "major", "maj", "corporal",
+    "superintendent", "inspector", "detective", "coach", "farmer", "captain", "capt", "major", "maj", "corporal",
     "private", "chairperson", "speaker", "whip", "majority", "minority", "secretary-general",
     "director-general", "commissioner", "senior", "junior", "top",
 }  # fmt: skip
@@ -208,8 +208,39 @@ _GENERIC_NOUNS = {
     "candidate", "suspect", "accuser", "accusers", "host", "guest", "caller", "bar", "office",
     "senators", "democrats", "republicans", "liberals", "conservatives", "protesters", "users",
 }  # fmt: skip
-_FEMALE_NOUNS = {"woman", "women", "girl", "wife", "mother", "daughter", "sister", "spokeswoman", "congresswoman", "actress", "queen", "lady", "mrs", "ms", "miss"}
-_MALE_NOUNS = {"man", "men", "boy", "husband", "father", "son", "brother", "spokesman", "congressman", "actor", "king", "mr", "sir", "lord"}
+_FEMALE_NOUNS = {
+    "woman",
+    "women",
+    "girl",
+    "wife",
+    "mother",
+    "daughter",
+    "sister",
+    "spokeswoman",
+    "congresswoman",
+    "actress",
+    "queen",
+    "lady",
+    "mrs",
+    "ms",
+    "miss",
+}
+_MALE_NOUNS = {
+    "man",
+    "men",
+    "boy",
+    "husband",
+    "father",
+    "son",
+    "brother",
+    "spokesman",
+    "congressman",
+    "actor",
+    "king",
+    "mr",
+    "sir",
+    "lord",
+}
 _FEMALE_NAMES = set(
     """mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa betty
     margaret sandra ashley kimberly emily donna michelle dorothy carol amanda melissa deborah
@@ -450,7 +481,9 @@ def attribute(doc: Document, spans: Sequence[Span], quotes: Sequence[Quote] | No
 class _Finder:
     def __init__(self, text: str) -> None:
         self.text = text
-        self.paras: list[tuple[int, int]] = [(m.start(), m.end()) for m in _PARA_RE.finditer(text) if m.group().strip(" \t" + _ZW)]
+        self.paras: list[tuple[int, int]] = [
+            (m.start(), m.end()) for m in _PARA_RE.finditer(text) if m.group().strip(" \t" + _ZW)
+        ]
         self.para_starts = [p[0] for p in self.paras]
         self.direct: list[_Cand] = []
         self.reported: list[_Cand] = []
@@ -528,7 +561,7 @@ class _Finder:
             ms = marks[pi]
             skip_first = False
             if open_at is not None:
-                lead = t[ps:ms[0][0]].strip(" \t" + _ZW) if ms else None
+                lead = t[ps : ms[0][0]].strip(" \t" + _ZW) if ms else None
                 too_long = pi - open_para >= _MAX_QUOTE_PARAS or pe - open_at > _MAX_QUOTE_CHARS
                 if too_long:
                     cont = False
@@ -561,7 +594,7 @@ class _Finder:
             last_para_end = pe
         if open_at is not None:
             raw.append((open_at, last_para_end, False))
-        for s, e, closed in raw:
+        for s, e, _closed in raw:
             e = self._trim_end(s, e)
             if e - s >= 2:
                 self.direct.append(_Cand(s, e, "direct", para=self._para_of(s)))
@@ -613,7 +646,14 @@ class _Finder:
                 prev = t[j - 1]
                 nxt = t[j + 1] if j + 1 < len(t) else None
                 if not prev.isspace() and (nxt is None or not nxt.isalnum()):
-                    if prev == "s" and nxt is not None and nxt == " " and j + 2 < len(t) and t[j + 2].isalpha() and t[j + 2].islower():
+                    if (
+                        prev == "s"
+                        and nxt is not None
+                        and nxt == " "
+                        and j + 2 < len(t)
+                        and t[j + 2].isalpha()
+                        and t[j + 2].islower()
+                    ):
                         continue  # plural possessive ("workers' rights")
                     return j
             if t[j] in "\n\r":
@@ -707,7 +747,12 @@ class _Finder:
                 else:
                     break
             run = [t for t in toks[i:j] if t.text != "."]
-            while run and (run[0].low in _DETERMINERS or run[0].low in _POSSESSIVE_DETS or run[0].low in _FUNCTION_WORDS or run[0].low in _LEADING_SKIP):
+            while run and (
+                run[0].low in _DETERMINERS
+                or run[0].low in _POSSESSIVE_DETS
+                or run[0].low in _FUNCTION_WORDS
+                or run[0].low in _LEADING_SKIP
+            ):
                 run = run[1:]
             prev = toks[i - 1].low if i > 0 else ""
             if prev in {"in", "at", "near", "across", "into", "outside", "inside"}:
@@ -722,7 +767,7 @@ class _Finder:
                 self.orgs.append((toks[i].start, _norm_name([t for t in toks[i:k] if t.text != "."])))
             runs.append((i, run))
             i = max(j, i + 1)
-        for i, run in runs:
+        for _i, run in runs:
             titles = [k for k, t in enumerate(run) if t.low.rstrip(".") in _TITLES]
             name = run[titles[-1] + 1 :] if titles else run
             while len(name) >= 3 and name[0].low in {"of", "for"}:
@@ -744,12 +789,12 @@ class _Finder:
                 title = run[titles[-1]].low.rstrip(".")
                 self.titled.append((name[0].start, _TITLE_ALIASES.get(title, title), full))
         # single-token mentions of known surnames ("Kavanaugh, 53, denied ...")
-        for i, run in runs:
+        for _i, run in runs:
             if len(run) == 1:
                 w = run[0].low.removesuffix("'s")
-                full = self.surnames.get(w)
-                if full is not None and w not in self.places:
-                    self.person_names.append((run[0].start, self._para_of(run[0].start), full, _gender_of_name(full)))
+                known = self.surnames.get(w)
+                if known is not None and w not in self.places:
+                    self.person_names.append((run[0].start, self._para_of(run[0].start), known, _gender_of_name(known)))
         self.person_names.sort()
 
     # ------------------------------------------------------------------ noun phrases
@@ -784,7 +829,13 @@ class _Finder:
             if w.text == "." and k > 0 and toks[k - 1].low in _ABBREVIATIONS:
                 k -= 1
                 continue
-            if lw in {"of", "in", "for", "de", "van", "von", "bin", "al", "del", "la", "le", "da", "at", "on"} and k > 0 and (toks[k - 1].is_cap or toks[k - 1].low in _ORG_NOUNS) and k + 1 <= j and toks[k + 1].is_cap:
+            if (
+                lw in {"of", "in", "for", "de", "van", "von", "bin", "al", "del", "la", "le", "da", "at", "on"}
+                and k > 0
+                and (toks[k - 1].is_cap or toks[k - 1].low in _ORG_NOUNS)
+                and k + 1 <= j
+                and toks[k + 1].is_cap
+            ):
                 k -= 1
                 continue
             if w.text in "-&" and k > 0 and toks[k - 1].is_word:
@@ -793,7 +844,14 @@ class _Finder:
             if lw in _DETERMINERS or lw in _POSSESSIVE_DETS:
                 k -= 1
                 break
-            if w.is_word and w.text.islower() and lw not in _FUNCTION_WORDS and lw not in _VERBS and (generic_head or lw in _TITLES) and len(lw) > 1:
+            if (
+                w.is_word
+                and w.text.islower()
+                and lw not in _FUNCTION_WORDS
+                and lw not in _VERBS
+                and (generic_head or lw in _TITLES)
+                and len(lw) > 1
+            ):
                 k -= 1  # adjectives of a description: "former congressional aide"
                 continue
             if w.is_word and w.text[:1].isdigit():
@@ -830,7 +888,12 @@ class _Finder:
                 k += 1
                 seen_noun = True
                 continue
-            if lw in {"of", "in", "for", "de", "van", "von", "bin", "al", "del"} and seen_noun and k + 1 < n and toks[k + 1].is_cap:
+            if (
+                lw in {"of", "in", "for", "de", "van", "von", "bin", "al", "del"}
+                and seen_noun
+                and k + 1 < n
+                and toks[k + 1].is_cap
+            ):
                 k += 1
                 continue
             if w.text == "(":
@@ -841,10 +904,24 @@ class _Finder:
                     k = m + 1
                     continue
                 break
-            if not seen_noun and w.is_word and w.text.islower() and lw not in _FUNCTION_WORDS and lw not in _VERBS and k - start_head < 4:
+            if (
+                not seen_noun
+                and w.is_word
+                and w.text.islower()
+                and lw not in _FUNCTION_WORDS
+                and lw not in _VERBS
+                and k - start_head < 4
+            ):
                 # adjectives before a generic head: "two other unidentified women"
                 look = k + 1
-                while look < n and look - k < 4 and toks[look].low not in _GENERIC_NOUNS and toks[look].low not in _ORG_NOUNS and toks[look].is_word and toks[look].text.islower():
+                while (
+                    look < n
+                    and look - k < 4
+                    and toks[look].low not in _GENERIC_NOUNS
+                    and toks[look].low not in _ORG_NOUNS
+                    and toks[look].is_word
+                    and toks[look].text.islower()
+                ):
                     look += 1
                 if look < n and (toks[look].low in _GENERIC_NOUNS or toks[look].low in _ORG_NOUNS or toks[look].is_cap):
                     k += 1
@@ -891,10 +968,31 @@ class _Finder:
         titles = [k for k, t in enumerate(seg) if t.low.rstrip(".") in _TITLES]
         if not caps:
             head = words[-1]
-            gender = "f" if any(w in _FEMALE_NOUNS for w in words) else "m" if any(w in _MALE_NOUNS for w in words) else None
+            gender = (
+                "f" if any(w in _FEMALE_NOUNS for w in words) else "m" if any(w in _MALE_NOUNS for w in words) else None
+            )
             kind = "definite" if det == "the" or det is None else "generic"
             person = head not in _ORG_NOUNS or head in {"police", "prosecutors"}
-            if head in {"company", "embassy", "mission", "ministry", "department", "agency", "government", "administration", "office", "bar", "group", "restaurant", "firm", "chain", "network", "station", "newspaper", "website"}:
+            if head in {
+                "company",
+                "embassy",
+                "mission",
+                "ministry",
+                "department",
+                "agency",
+                "government",
+                "administration",
+                "office",
+                "bar",
+                "group",
+                "restaurant",
+                "firm",
+                "chain",
+                "network",
+                "station",
+                "newspaper",
+                "website",
+            }:
                 person = False
             return _Mention(kind, text, start, end, person=person, gender=gender, head=head)
         # possessive: "Franken's office" (organisation) / "Kavanaugh's friend" (unnamed person)
@@ -908,19 +1006,34 @@ class _Finder:
         # "Secretary of State Mike Pompeo": skip "of State" after a title
         while len(name) >= 3 and name[0].low in {"of", "for"} and name[1].is_cap:
             name = name[2:]
-        name = [t for t in name if t.is_cap or t.text[:1].isdigit() or t.low in {"of", "in", "for", "de", "van", "von", "bin", "al", "del"}]
+        name = [
+            t
+            for t in name
+            if t.is_cap or t.text[:1].isdigit() or t.low in {"of", "in", "for", "de", "van", "von", "bin", "al", "del"}
+        ]
         while name and name[0].low in {"of", "in", "for"}:
             name = name[1:]
         org_words = [w for w in words if w.removesuffix("'s") in _ORG_NOUNS]
         if titles and name and not any(t.low in _ORG_NOUNS for t in name):
             full = _norm_name(name)
             title = seg[titles[-1]].low.rstrip(".")
-            return _Mention("name", text, start, end, canonical=full, person=True, gender=_gender_of_name(full), head=_TITLE_ALIASES.get(title, title))
+            return _Mention(
+                "name",
+                text,
+                start,
+                end,
+                canonical=full,
+                person=True,
+                gender=_gender_of_name(full),
+                head=_TITLE_ALIASES.get(title, title),
+            )
         if titles and not name:
             pre = [t for t in seg[: titles[0]] if t.is_cap]
             if pre:  # "An FBI official" -> FBI
                 return _Mention("org", text, start, end, canonical=_norm_name(pre), person=False)
-            return _Mention("generic" if det not in {"the"} else "definite", text, start, end, person=True, head=seg[titles[-1]].low)
+            return _Mention(
+                "generic" if det not in {"the"} else "definite", text, start, end, person=True, head=seg[titles[-1]].low
+            )
         # organisation or plain name; cut a trailing "in <Place>" from organisation names
         core = seg
         for k, t in enumerate(seg):
@@ -931,7 +1044,12 @@ class _Finder:
             # "A Texas teen", "the Democratic senator": an unnamed person
             kind = "definite" if det == "the" else "generic"
             return _Mention(kind, text, start, end, person=True, head=seg[-1].low)
-        if org_words or det == "the" or any(t.text.isupper() and len(t.text) > 1 for t in core) or (len(core) == 1 and core[0].low in _COUNTRIES):
+        if (
+            org_words
+            or det == "the"
+            or any(t.text.isupper() and len(t.text) > 1 for t in core)
+            or (len(core) == 1 and core[0].low in _COUNTRIES)
+        ):
             return _Mention("org", text, start, end, canonical=_norm_name(core), person=False)
         full = _norm_name(core).removesuffix("'s")
         return _Mention("name", text, start, end, canonical=full, person=None, gender=_gender_of_name(full))
@@ -963,11 +1081,32 @@ class _Finder:
         n = len(toks)
         while a < n:
             lw = toks[a].low
-            if lw in _AUX_ADV and lw not in {"is", "was", "are", "were", "be", "been", "has", "have", "had", "will", "would", "could", "not", "did", "does", "do"}:
+            if lw in _AUX_ADV and lw not in {
+                "is",
+                "was",
+                "are",
+                "were",
+                "be",
+                "been",
+                "has",
+                "have",
+                "had",
+                "will",
+                "would",
+                "could",
+                "not",
+                "did",
+                "does",
+                "do",
+            }:
                 a += 1
             elif lw in _TIME_WORDS:
                 a += 1
-            elif lw in {"on", "last", "this", "earlier", "late", "early"} and a + 1 < n and toks[a + 1].low in _TIME_WORDS:
+            elif (
+                lw in {"on", "last", "this", "earlier", "late", "early"}
+                and a + 1 < n
+                and toks[a + 1].low in _TIME_WORDS
+            ):
                 a += 2
             elif lw in {"in", "on", "during", "at", "via", "through", "after", "before", "over", "to"} and a + 1 < n:
                 # a medium phrase: "in a statement", "on its Facebook page", "during an interview with X"
@@ -980,7 +1119,12 @@ class _Finder:
                         break
                 if end is None:
                     x, y = self._np_forward(toks, a + 1)
-                    if y >= x and y + 1 < n and toks[y + 1].low == "that" and toks[x + (1 if toks[x].low in _DETERMINERS else 0)].is_cap:
+                    if (
+                        y >= x
+                        and y + 1 < n
+                        and toks[y + 1].low == "that"
+                        and toks[x + (1 if toks[x].low in _DETERMINERS else 0)].is_cap
+                    ):
                         a = y + 1  # "writes in The Atlantic that"
                         continue
                     break
@@ -1017,7 +1161,11 @@ class _Finder:
             if entry is None:
                 continue
             lemma, cls = entry
-            if v > 0 and (toks[v - 1].low in _POSSESSIVE_DETS or toks[v - 1].low in {"the", "a", "an"} or toks[v - 1].low.endswith("'s")):
+            if v > 0 and (
+                toks[v - 1].low in _POSSESSIVE_DETS
+                or toks[v - 1].low in {"the", "a", "an"}
+                or toks[v - 1].low.endswith("'s")
+            ):
                 continue  # a noun: "the claims", "his note"
             is_ing = tok.text.endswith("ing")
             if v > 0 and (toks[v - 1].text == "," or toks[v - 1].is_quote) and not is_ing:
@@ -1033,7 +1181,9 @@ class _Finder:
             j = v - 1
             passive = False
             progressive = False
-            while j >= 0 and (toks[j].low in _AUX_ADV or (toks[j].low.endswith("ly") and toks[j].low not in {"only", "early"})):
+            while j >= 0 and (
+                toks[j].low in _AUX_ADV or (toks[j].low.endswith("ly") and toks[j].low not in {"only", "early"})
+            ):
                 passive = passive or toks[j].low in {"heard", "quoted"}
                 progressive = progressive or toks[j].low in {"is", "was", "are", "were", "been", "be"}
                 j -= 1
@@ -1054,7 +1204,12 @@ class _Finder:
                 coordinated = True  # 'A woman described as a "..." told ...': use the sentence subject
             elif j >= 0 and toks[j].low in {"and", "but", "then"}:
                 coordinated = True
-            elif j >= 0 and toks[j].text == "," and lemma in {"say", "tell", "write", "add", "note", "explain", "insist", "argue", "claim", "warn", "stress"}:
+            elif (
+                j >= 0
+                and toks[j].text == ","
+                and lemma
+                in {"say", "tell", "write", "add", "note", "explain", "insist", "argue", "claim", "warn", "stress"}
+            ):
                 # appositive "Heather Nauert, the spokeswoman, said" or inversion ", said X."
                 mention, a_np, b_np = self._appositive(toks, j)
             else:
@@ -1063,7 +1218,13 @@ class _Finder:
                     continue  # "which he said", "what it said was"
                 if b_np >= a_np and a_np > 1 and toks[a_np - 1].low in _RELATIVE - {"that"}:
                     continue
-                if b_np >= a_np and a_np > 0 and toks[a_np - 1].is_word and toks[a_np - 1].text.islower() and toks[a_np - 1].low not in _FUNCTION_WORDS | _CLAUSE_CUT_CONJ:
+                if (
+                    b_np >= a_np
+                    and a_np > 0
+                    and toks[a_np - 1].is_word
+                    and toks[a_np - 1].text.islower()
+                    and toks[a_np - 1].low not in _FUNCTION_WORDS | _CLAUSE_CUT_CONJ
+                ):
                     coordinated = True  # the NP is an object: 'A teen who supports President X says'
                 elif b_np >= a_np:
                     mention = self._mention(toks, a_np, b_np)
@@ -1125,7 +1286,12 @@ class _Finder:
             if cls == "wh" and toks[a].low not in {"whether", "if", "why", "how", "what", "when", "who", "where"}:
                 continue
             first = toks[a]
-            if not has_that and not (first.is_cap or re.split(r"'", first.low)[0] in _CLAUSE_START_LOWER or first.text[:1].isdigit() or first.is_quote):
+            if not has_that and not (
+                first.is_cap
+                or re.split(r"'", first.low)[0] in _CLAUSE_START_LOWER
+                or first.text[:1].isdigit()
+                or first.is_quote
+            ):
                 continue
             cb = self._clause_end(toks, a, n)
             if cb - a + 1 < 3 and not any(t.is_quote for t in toks[a : cb + 1]):
@@ -1190,7 +1356,9 @@ class _Finder:
         if toks[k].low in {"the", "a", "an", "his", "her", "their", "its"}:
             k += 1
         start = k
-        while k < n and (toks[k].is_cap or (toks[k].text == "." and k > start) or toks[k].text[:1].isdigit() and k > start):
+        while k < n and (
+            toks[k].is_cap or (toks[k].text == "." and k > start) or toks[k].text[:1].isdigit() and k > start
+        ):
             k += 1
         while k < n and toks[k].low in _TELL_OBJECTS and k - start < 3:
             k += 1
@@ -1233,7 +1401,9 @@ class _Finder:
             last -= 1
         return last
 
-    def _cand_from(self, toks: list[_Tok], a: int, b: int, mention: _Mention | None, cue: str, pi: int, kind: str) -> _Cand | None:
+    def _cand_from(
+        self, toks: list[_Tok], a: int, b: int, mention: _Mention | None, cue: str, pi: int, kind: str
+    ) -> _Cand | None:
         while b >= a and toks[b].text in ".,;:!?\u2014\u2013-(" and not toks[b].is_quote:
             b -= 1
         while a <= b and toks[a].text in ",;:\u2014\u2013-)":
@@ -1380,7 +1550,9 @@ class _Finder:
                     return None
             if new_sentence:
                 rest = self._skip_adverbials(toks, v + 1)
-                if rest < n and (toks[rest].low == "that" or toks[rest].low in _CLAUSE_START_LOWER or toks[rest].is_cap):
+                if rest < n and (
+                    toks[rest].low == "that" or toks[rest].low in _CLAUSE_START_LOWER or toks[rest].is_cap
+                ):
                     return None
             men = self._mention(toks, a, b)
             if men is None:
@@ -1445,7 +1617,7 @@ class _Finder:
     def _merge(self) -> list[_Cand]:
         rep = sorted(self.reported, key=lambda c: c.start)
         keep_direct: list[_Cand] = []
-        for idx, q in enumerate(self.direct):
+        for q in self.direct:
             inside = any(r.start <= q.start and q.end <= r.end for r in rep)
             if inside:
                 q.kind = "_dropped"
@@ -1475,7 +1647,9 @@ class _Finder:
         return len(words) >= 8
 
     def _resolve(self, cands: list[_Cand]) -> None:
-        history: list[tuple[int, int, str | None, bool | None, str | None, str | None]] = []  # pos, para, name, person, gender, head
+        history: list[
+            tuple[int, int, str | None, bool | None, str | None, str | None]
+        ] = []  # pos, para, name, person, gender, head
         for c in cands:
             if c.inherit is not None and c.mention is None:
                 src = self.direct[c.inherit]
@@ -1489,7 +1663,9 @@ class _Finder:
             c.speaker_start, c.speaker_end = men.start, men.end
             name, person, gender = self._resolve_mention(men, c, history)
             c.speaker, c.person, c.gender = name, person, gender
-            history.append((c.start, c.para, name, person, gender, men.head if men.kind in ("generic", "definite") else None))
+            history.append(
+                (c.start, c.para, name, person, gender, men.head if men.kind in ("generic", "definite") else None)
+            )
 
     def _resolve_mention(self, men: _Mention, c: _Cand, history) -> tuple[str | None, bool | None, str | None]:  # noqa: ANN001
         if men.kind == "name":
@@ -1519,20 +1695,34 @@ class _Finder:
         head = men.head or ""
         if men.kind == "definite":
             # "the embassy" -> an earlier speaker whose name holds the noun; "the senator" -> titled name
-            for pos, _para, name, person, gender, _h in reversed(history):
+            for _pos, _para, name, person, gender, _h in reversed(history):
                 if name and head and head in name.lower().split():
                     return name, person, gender
             alias = _TITLE_ALIASES.get(head, head)
             for pos, title, full in reversed(self.titled):
-                if pos < men.start and (title == alias or (alias == "lawmaker" and title in _LAWMAKER_TITLES | {"lawmaker"})):
+                if pos < men.start and (
+                    title == alias or (alias == "lawmaker" and title in _LAWMAKER_TITLES | {"lawmaker"})
+                ):
                     return full, True, _gender_of_name(full)
-            if head in _GENERIC_NOUNS - {"company", "embassy", "mission", "ministry", "department", "agency", "government", "administration", "office", "bar", "group"}:
+            if head in _GENERIC_NOUNS - {
+                "company",
+                "embassy",
+                "mission",
+                "ministry",
+                "department",
+                "agency",
+                "government",
+                "administration",
+                "office",
+                "bar",
+                "group",
+            }:
                 # "the woman" -> the last unnamed speaker described the same way
-                for pos, _para, name, person, gender, h in reversed(history):
+                for _pos, _para, name, person, gender, h in reversed(history):
                     if h and (h == head or h.rstrip("s") == head.rstrip("s") or h in head or head in h):
                         return name, person, gender
                 if head in _TITLES and head not in {"woman", "man"}:
-                    for pos, para, name, person, gender, _h in reversed(history):
+                    for _pos, para, name, person, gender, _h in reversed(history):
                         if name and person and c.para - para <= 6:
                             return name, person, gender
                 return None, True, men.gender
@@ -1540,7 +1730,7 @@ class _Finder:
                 if pos < men.start and head and head in org.lower().split():
                     return org, False, None
             if not men.person:
-                for pos, para, name, person, gender, _h in reversed(history):
+                for _pos, para, name, person, gender, _h in reversed(history):
                     if name and person is False and c.para - para <= 8:
                         return name, person, gender
                 # no antecedent: the description names the organisation ("the city council")
@@ -1568,7 +1758,11 @@ class _Finder:
                 h = speakers[-1]
                 return h[2], h[3], h[4]
             if want_person:
-                names = [nm for nm in self.person_names if nm[1] == p and nm[0] < pos and (not gender or not nm[3] or nm[3] == gender)]
+                names = [
+                    nm
+                    for nm in self.person_names
+                    if nm[1] == p and nm[0] < pos and (not gender or not nm[3] or nm[3] == gender)
+                ]
                 if names:
                     return names[-1][2], True, names[-1][3]
         return None, None, None

@@ -2,7 +2,8 @@
 
 Both heads read the same contextual token states (one encoder pass per article):
 
-* SI head: per-token 3-way tagger (``O``, ``B`` = first token of a propaganda span, ``I`` = inside).
+* SI head: per-token 3-way tagger (``O``, ``B`` = first token of a propaganda span, ``I`` = inside),
+  with an auxiliary sentence head (does the sentence hold propaganda?) that can gate decoding.
 * TC head: an MLP over a pooled span vector ``[mean, max, first, last, context mean]`` of the span's
   token states plus hand-made span features (:mod:`propscan.models.features`).
 
@@ -53,6 +54,7 @@ class Heads(nn.Module):
         super().__init__()
         self.si_drop = nn.Dropout(dropout)
         self.si = nn.Linear(hidden, len(SI_LABELS))
+        self.sent = nn.Linear(hidden, 1)
         self.tc = nn.Sequential(
             nn.Dropout(dropout),
             nn.Linear(5 * hidden + n_features, tc_hidden),
@@ -64,6 +66,13 @@ class Heads(nn.Module):
     def si_logits(self, states: torch.Tensor) -> torch.Tensor:
         """``(..., 3)`` logits over ``O/B/I`` for each token state."""
         return self.si(self.si_drop(states))
+
+    def sentence_logits(self, states: torch.Tensor, sentence_ids: torch.Tensor) -> torch.Tensor:
+        """One logit per sentence (``P(sentence holds propaganda)``) from the mean of its token states."""
+        n_sent = int(sentence_ids.max()) + 1 if sentence_ids.numel() else 0
+        sums = states.new_zeros((n_sent, states.shape[-1])).index_add_(0, sentence_ids, states)
+        cnt = states.new_zeros((n_sent, 1)).index_add_(0, sentence_ids, states.new_ones((states.shape[0], 1)))
+        return self.sent(self.si_drop(sums / cnt.clamp_min(1.0))).squeeze(-1)
 
     def tc_logits(self, pooled: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
         """``(n_spans, n_labels)`` technique logits."""

@@ -118,3 +118,25 @@ def merge_states(docs: Sequence[TokenizedDoc], wins: Sequence[Window], states: S
         acc[w.doc][w.start : w.end] += s[1 : n + 1].float()
         cnt[w.doc][w.start : w.end] += 1.0
     return [a / c.clamp_min(1.0) for a, c in zip(acc, cnt)]
+
+
+_SENT_BOUNDARY = None
+
+
+def sentence_ids(text: str, tok: TokenizedDoc) -> np.ndarray:
+    """Sentence index of every token: sentences end at line breaks and at ``. ! ?`` before a capital.
+
+    >>> import numpy as np
+    >>> d = TokenizedDoc(np.zeros(4, dtype=np.int64), np.array([0, 3, 8, 12]), np.array([2, 7, 11, 15]))
+    >>> sentence_ids("Hi. You see\\nyes", d).tolist()
+    [0, 1, 1, 2]
+    """
+    import re
+
+    global _SENT_BOUNDARY
+    if _SENT_BOUNDARY is None:
+        _SENT_BOUNDARY = re.compile(r"\n+|(?<=[.!?])[\"'”’)]*\s+(?=[\"“‘(]*[A-Z0-9])")
+    bounds = np.asarray([m.end() for m in _SENT_BOUNDARY.finditer(text)], dtype=np.int64)
+    if len(tok) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.searchsorted(bounds, tok.starts, side="right").astype(np.int64)

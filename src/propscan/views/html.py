@@ -11,7 +11,7 @@ Public API (names and signatures are stable; the web app reuses them):
     An HTML fragment for Jupyter's ``_repr_html_``: the same article block with the CSS (scoped
     under the ``.psr`` wrapper class) and the JS (optional enhancement: without it the highlights,
     legend and native tooltips still work).
-``render_article_block(analysis, *, anchor=None, open=True) -> str``
+``render_article_block(analysis, *, anchor=None) -> str``
     The markup of one article: header with score gauge, controls (confidence slider, technique
     filter/legend, voice toggle), highlighted text, technique profile chart and the span data as
     ``<script type="application/json" class="ps-data">``. It must sit inside an element with
@@ -332,7 +332,7 @@ def _article_context(analysis: Analysis, anchor: str) -> dict[str, Any]:
         span_data.append({
             "i": i, "t": t["key"], "d": t["display"], "def": r["definition"] or t["definition"],
             "c": round(float(sp.score), 4), "v": sp.voice, "sp": sp.speaker, "cue": sp.cue,
-            "vt": _voice_text(sp), "x": passage if len(passage) <= 160 else passage[:157] + "…",
+            "vt": _voice_text(sp), "n": sp.end - sp.start, "x": passage if len(passage) <= 160 else passage[:157] + "…",
         })
     voices = {"author": 0, "quoted": 0, "unknown": 0}
     for sp in analysis.spans:
@@ -379,7 +379,7 @@ def _article_context(analysis: Analysis, anchor: str) -> dict[str, Any]:
 # ---------------------------------------------------------------------------
 
 
-def render_article_block(analysis: Analysis, *, anchor: str | None = None, open: bool = True) -> str:
+def render_article_block(analysis: Analysis, *, anchor: str | None = None) -> str:
     """The highlighted article with its header, legend/filter, controls, profile and JSON data.
 
     Parameters
@@ -388,8 +388,6 @@ def render_article_block(analysis: Analysis, *, anchor: str | None = None, open:
     anchor : str, optional
         Element id of the block (letters, digits, ``-``, ``_``); default ``"ps-" + article id``.
         Give distinct anchors when several blocks share a page.
-    open : bool, default=True
-        Unused by the single block; kept for batch pages (``<details open>``).
 
     Usage: ``f'<div class="psr">{render_article_block(a)}</div>'`` with ``report_css()``/``report_js()``.
     """

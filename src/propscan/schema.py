@@ -1,0 +1,93 @@
+"""The versioned JSON Schema of an analysis result, as pydantic models.
+
+``python -m propscan.schema`` writes ``src/propscan/schema/analysis.v1.json``.
+
+>>> AnalysisModel.model_json_schema()["title"]
+'AnalysisModel'
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .analysis import SCHEMA_VERSION
+
+
+class DocumentModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    published: str | None = Field(None, description="ISO date YYYY-MM-DD")
+
+
+class RationaleModel(BaseModel):
+    display: str
+    definition: str
+
+
+class SpanModel(BaseModel):
+    start: int = Field(ge=0, description="offset into document.text, inclusive")
+    end: int = Field(gt=0, description="offset into document.text, exclusive")
+    technique: str | None
+    score: float = Field(ge=0.0, le=1.0)
+    text: str | None = None
+    voice: Literal["author", "quoted"] | None = None
+    speaker: str | None = None
+    cue: str | None = None
+    rationale: RationaleModel | None = None
+
+
+class SentenceModel(BaseModel):
+    start: int
+    end: int
+    score: float | None = None
+
+
+class ProfileRow(BaseModel):
+    count: int
+    expected: float
+    per_1000_words: float
+
+
+class QuoteModel(BaseModel):
+    start: int
+    end: int
+    kind: str
+    speaker: str | None = None
+
+
+class AnalysisModel(BaseModel):
+    schema_: Literal["propscan.analysis/1"] = Field(SCHEMA_VERSION, alias="schema")
+    id: str
+    document: DocumentModel
+    score: float = Field(ge=0.0, le=1.0)
+    threshold: float
+    model: dict[str, object]
+    n_words: int
+    spans: list[SpanModel]
+    sentences: list[SentenceModel]
+    profile: dict[str, ProfileRow]
+    quotes: list[QuoteModel] = []
+
+
+SCHEMA_PATH = Path(__file__).parent / "schema" / "analysis.v1.json"
+
+
+def json_schema() -> dict[str, object]:
+    schema = AnalysisModel.model_json_schema(by_alias=True)
+    schema["$id"] = "https://propscan.invalid/schema/analysis.v1.json"
+    schema["description"] = f"propscan analysis result, version {SCHEMA_VERSION}"
+    return schema
+
+
+if __name__ == "__main__":
+    SCHEMA_PATH.parent.mkdir(exist_ok=True)
+    SCHEMA_PATH.write_text(json.dumps(json_schema(), indent=2) + "\n")
+    print(SCHEMA_PATH)

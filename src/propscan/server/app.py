@@ -1,0 +1,214 @@
+"""The FastAPI application: middleware, lifespan (model loading), routers, static files.
+
+>>> app = create_app(Settings(token="s3cret"), analyzer=my_fake_model)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from .deps import Fetcher, default_fetcher
+from .errors import ApiError, error_body, install_handlers
+from .queue import Engine
+from .settings import Settings
+
+log = logging.getLogger("propscan.server")
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+#: Content-Security-Policy of every response: only the app's own scripts and styles run.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+)
+
+
+class SecurityHeadersMiddleware:
+    """Adds CSP, nosniff, Referrer-Policy and framing headers to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers.extend((k, v) for k, v in SECURITY_HEADERS if k not in present)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over ``max_bytes``: by ``Content-Length`` before reading, and by
+    counting streamed bytes (chunked uploads or a lying header) while the app reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _error(self) -> ApiError:
+        return ApiError(
+            413,
+            "payload_too_large",
+            f"request body larger than this server's limit of {self.max_bytes:,} bytes; send a shorter text.",
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = None
+        for key, value in scope.get("headers", ()):
+            if key == b"content-length":
+                declared = value
+                break
+        if declared is not None:
+            try:
+                n = int(declared)
+            except ValueError:
+                n = -1
+            if n < 0 or n > self.max_bytes:
+                err = self._error() if n >= 0 else ApiError(400, "bad_request", "invalid Content-Length header.")
+                await _send_error(send, err, scope)
+                return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise self._error()
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+async def _send_error(send: Send, err: ApiError, scope: Scope) -> None:
+    """A minimal error response sent before the app runs (JSON for the API, HTML otherwise)."""
+    path = str(scope.get("path", ""))
+    headers = [(b"connection", b"close")]
+    if path.startswith("/api/"):
+        body = json.dumps(error_body(err.code, err.message)).encode()
+        headers.append((b"content-type", b"application/json"))
+    else:
+        from html import escape
+
+        body = (
+            "<!DOCTYPE html><html lang=en><meta charset=utf-8><title>propscan — error</title>"
+            f"<h1>Error {err.status_code}</h1><p>{escape(err.message)}</p><p><a href='/'>Back</a></p>"
+        ).encode()
+        headers.append((b"content-type", b"text/html; charset=utf-8"))
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": err.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    analyzer: Any = None,
+    fetcher: Fetcher | None = None,
+) -> FastAPI:
+    """Build the propscan web app and REST API.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Defaults to :meth:`Settings.from_env`.
+    analyzer : Analyzer, model or model name, optional
+        Use this instead of loading ``settings.model``. Any object with ``predict``,
+        ``classify`` and ``info`` works (tests pass a tiny fake). It is installed at startup
+        without warm-up; a model *name* is loaded in the background like ``settings.model``.
+    fetcher : callable, optional
+        ``fetcher(url) -> FetchedPage`` for ``{"url": ...}`` requests; defaults to
+        :func:`propscan.fetch.fetch_url` with ``allow_private=False`` and the server's limits.
+
+    Returns
+    -------
+    FastAPI
+        Serve it with uvicorn (``propscan serve`` does) or test it with ``TestClient``.
+    """
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = Engine(
+            workers=settings.workers,
+            queue_size=settings.queue_size,
+            batch_size=settings.batch_size,
+            timeout=settings.request_timeout,
+            retry_after=settings.retry_after,
+        )
+        app.state.engine = engine
+        app.state.fetch_slots = asyncio.Semaphore(4)
+        if analyzer is not None and not isinstance(analyzer, str):
+            engine.load(analyzer, warm_up=False)
+        else:
+            engine.load_in_background(analyzer if analyzer is not None else settings.model)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(engine.close)
+
+    app = FastAPI(
+        title="propscan",
+        version=__version__,
+        summary="Find, name and explain propaganda techniques in news articles — offline.",
+        description=(
+            "Local REST API of propscan. Errors are `{\"error\": {\"code\", \"message\"}}`. "
+            "When the server has a token, send `Authorization: Bearer <token>`."
+        ),
+        lifespan=lifespan,
+        docs_url=None,  # the CDN-based Swagger UI would need the internet; /docs is a local page
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.fetcher = fetcher or default_fetcher(settings)
+
+    from .routes import api, pages
+
+    pages.install_templates(app)
+    install_handlers(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    # Middleware: the last added runs first (outermost).
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

@@ -1,0 +1,227 @@
+"""The web app: a form (paste text, a URL or a file), the highlighted result, a glossary, API docs.
+
+Pages are server-rendered Jinja2 (autoescaped) with a little JS; every asset is served by the
+app itself (``/static`` and ``/assets``), so nothing needs the internet. The result page reuses
+the HTML report's article block (:func:`propscan.views.html.render_article_block`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from starlette.datastructures import UploadFile
+
+from ... import __version__
+from ...errors import PropscanError
+from ...techniques import CATALOGUE
+from ..deps import (
+    SESSION_COOKIE,
+    EngineDep,
+    SettingsDep,
+    check_page_token,
+    session_value,
+    text_document,
+    upload_document,
+    url_document,
+)
+from ..errors import ApiError, from_propscan_error
+
+log = logging.getLogger("propscan.server")
+
+router = APIRouter(include_in_schema=False)
+
+DEFAULT_THRESHOLD = 0.2
+MAX_FORM_FIELDS = 16
+
+
+def install_templates(app: FastAPI) -> None:
+    """Attach the page templates (autoescaped) to ``app.state.templates``."""
+    from ..app import TEMPLATES
+
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["version"] = __version__
+    env.filters["pct"] = lambda x: f"{round(100 * float(x))}%"
+    app.state.templates = Jinja2Templates(env=env)
+
+
+def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    templates: Jinja2Templates = request.app.state.templates
+    settings = request.app.state.settings
+    engine = getattr(request.app.state, "engine", None)
+    context.setdefault("token_required", settings.token is not None)
+    context.setdefault("model", (engine.info if engine else {}) or {})
+    context.setdefault("model_status", engine.status if engine else "loading")
+    resp = templates.TemplateResponse(request, name, context, status_code=status)
+    return resp  # type: ignore[return-value]
+
+
+# ---- assets generated from the library ----------------------------------------------------------
+
+_ASSET_HEADERS = {"Cache-Control": "public, max-age=3600"}
+
+
+def _report_asset(kind: str) -> str:
+    try:
+        from ...views import html as report_html
+    except ImportError:  # pragma: no cover - views.html is part of the package
+        return ""
+    return report_html.report_css() if kind == "css" else report_html.report_js()
+
+
+@router.get("/assets/report.css")
+async def report_css() -> Response:
+    return Response(_report_asset("css"), media_type="text/css; charset=utf-8", headers=_ASSET_HEADERS)
+
+
+@router.get("/assets/report.js")
+async def report_js() -> Response:
+    return Response(_report_asset("js"), media_type="text/javascript; charset=utf-8", headers=_ASSET_HEADERS)
+
+
+@router.get("/assets/techniques.css")
+async def techniques_css() -> Response:
+    css = "\n".join(f".tech-{t.id}{{--tech:{t.color}}}" for t in CATALOGUE) + "\n"
+    return Response(css, media_type="text/css; charset=utf-8", headers=_ASSET_HEADERS)
+
+
+@router.get("/favicon.ico")
+async def favicon() -> FileResponse:
+    from ..app import STATIC
+
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml", headers=_ASSET_HEADERS)
+
+
+# ---- pages --------------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+async def index(request: Request, settings: SettingsDep) -> HTMLResponse:
+    return _render(request, "index.html", form=_blank_form(), max_chars=settings.max_text_chars,
+                   max_bytes=settings.max_body_bytes)
+
+
+def _blank_form() -> dict[str, Any]:
+    return {"source": "text", "text": "", "url": "", "threshold": DEFAULT_THRESHOLD}
+
+
+def _threshold(raw: Any) -> float:
+    try:
+        value = float(raw) if raw not in (None, "") else DEFAULT_THRESHOLD
+    except (TypeError, ValueError):
+        raise ApiError(422, "validation_error", "threshold must be a number between 0 and 1.") from None
+    if not 0.0 <= value <= 1.0 or value != value:
+        raise ApiError(422, "validation_error", "threshold must be between 0 and 1.")
+    return value
+
+
+@router.post("/analyze", response_class=HTMLResponse)
+async def analyze_page(request: Request, engine: EngineDep, settings: SettingsDep) -> HTMLResponse:
+    """The form's target: analyse the pasted text, URL or uploaded file and show the result."""
+    form_values = _blank_form()
+    async with request.form(max_files=1, max_fields=MAX_FORM_FIELDS, max_part_size=settings.max_body_bytes) as form:
+        try:
+            raw = {k: v for k, v in form.items() if isinstance(v, str)}
+            upload = form.get("file")
+            source = raw.get("source") or ""
+            form_values.update(text=raw.get("text", ""), url=raw.get("url", ""), threshold=raw.get("threshold", ""))
+            has_file = isinstance(upload, UploadFile) and bool(upload.filename)
+            if source not in ("text", "url", "file"):
+                source = "file" if has_file else ("url" if raw.get("url", "").strip() else "text")
+            form_values["source"] = source
+            issue_cookie = check_page_token(request, settings, raw.get("token"))
+            threshold = _threshold(raw.get("threshold"))
+            form_values["threshold"] = threshold
+            if source == "file":
+                if not has_file:
+                    raise ApiError(422, "validation_error", "choose a .txt or .html file to upload.")
+                assert isinstance(upload, UploadFile)
+                data = await upload.read(settings.max_body_bytes + 1)
+                doc = upload_document(data, upload.filename or "upload", settings)
+            elif source == "url":
+                url = raw.get("url", "").strip()
+                if not url:
+                    raise ApiError(422, "validation_error", "enter the address (URL) of an article.")
+                doc = await url_document(url, request, settings)
+            else:
+                text = raw.get("text", "")
+                if not text.strip():
+                    raise ApiError(422, "validation_error", "paste the text of an article first.")
+                doc = text_document(text, settings)
+            analysis = await engine.analyze(doc, threshold=threshold)
+        except PropscanError as exc:
+            return _form_error(request, settings, form_values, from_propscan_error(exc))
+        except ApiError as exc:
+            if exc.status_code == 500 or exc.status_code == 413:
+                raise
+            return _form_error(request, settings, form_values, exc)
+    resp = _render(request, "result.html", block=Markup(_article_block(analysis)), analysis=analysis,
+                   analysis_json=json.dumps(analysis.to_dict(), ensure_ascii=False))
+    resp.headers["Cache-Control"] = "no-store"
+    if issue_cookie and settings.token is not None:
+        resp.set_cookie(SESSION_COOKIE, session_value(settings.token), httponly=True, samesite="strict", path="/")
+    return resp
+
+
+def _form_error(request: Request, settings: Any, form: dict[str, Any], err: ApiError) -> HTMLResponse:
+    resp = _render(request, "index.html", status=err.status_code, form=form, error=err.message, error_code=err.code,
+                   max_chars=settings.max_text_chars, max_bytes=settings.max_body_bytes)
+    for k, v in (err.headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def _article_block(analysis: Any) -> str:
+    from ...views.html import render_article_block
+
+    return render_article_block(analysis, anchor="result")
+
+
+@router.get("/techniques", response_class=HTMLResponse)
+async def techniques_page(request: Request) -> HTMLResponse:
+    from ...views.html import ABBREVIATIONS
+
+    rows = [{"t": t, "abbr": ABBREVIATIONS.get(t.id, t.id[:6].upper())} for t in CATALOGUE]
+    return _render(request, "techniques.html", rows=rows)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+async def docs_page(request: Request) -> HTMLResponse:
+    """A local API reference built from the OpenAPI schema (no CDN, no JS)."""
+    spec = request.app.openapi()
+    endpoints = []
+    for path, methods in spec.get("paths", {}).items():
+        for method, op in methods.items():
+            body = (((op.get("requestBody") or {}).get("content") or {}).get("application/json") or {}).get("schema", {})
+            ok = ((op.get("responses") or {}).get("200") or {}).get("content", {}).get("application/json", {}).get("schema", {})
+            endpoints.append({
+                "method": method.upper(),
+                "path": path,
+                "summary": op.get("summary") or "",
+                "description": op.get("description") or "",
+                "request": _schema_name(body),
+                "response": _schema_name(ok),
+                "errors": [c for c in (op.get("responses") or {}) if c not in ("200", "422")] + (
+                    ["422"] if "422" in (op.get("responses") or {}) else []),
+            })
+    schemas = {k: json.dumps(v, indent=2) for k, v in sorted(spec.get("components", {}).get("schemas", {}).items())}
+    return _render(request, "docs.html", endpoints=endpoints, schemas=schemas, info=spec.get("info", {}))
+
+
+def _schema_name(schema: dict[str, Any]) -> str:
+    if "$ref" in schema:
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
+    if schema.get("type") == "array" and "$ref" in schema.get("items", {}):
+        return "list of " + str(schema["items"]["$ref"]).rsplit("/", 1)[-1]
+    return ""
