@@ -52,6 +52,7 @@ class ModelKey:
     name: str
     version: str
     threshold: float
+    spec: str = "default"
 
 
 def model_version_of(model: str = "default", *, threshold: float = 0.0) -> ModelKey:
@@ -73,7 +74,7 @@ def model_version_of(model: str = "default", *, threshold: float = 0.0) -> Model
     version = f"{cfg.get('version') or cfg.get('model_type') or d.name}+{digest}"
     if threshold:
         version += f"@{threshold:g}"
-    return ModelKey(d.resolve(), str(cfg.get("model_type") or d.name), version, float(threshold))
+    return ModelKey(d.resolve(), str(cfg.get("model_type") or d.name), version, float(threshold), str(model))
 
 
 # ---- the work (runs in workers and Ray actors) --------------------------------------------------
@@ -282,6 +283,7 @@ class _Job:
     con: Any
     key: ModelKey
     run_id: str
+    store: Path
     progress: Any
     task: Any
     on_commit: Callable[[dict[str, int]], None] | None = None
@@ -426,7 +428,7 @@ def run_batch(
     st.start_run(con, run_id, model_version=key.version, model_name=key.name, threshold=threshold, engine=engine,
                  workers=workers, inputs=inputs)
     prog, task = _make_progress(progress, _estimate_total(inputs))
-    job = _Job(con, key, run_id, prog, task, on_commit)
+    job = _Job(con, key, run_id, Path(store), prog, task, on_commit)
     status = "error"
     try:
         with prog:

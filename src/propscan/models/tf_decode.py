@@ -40,12 +40,26 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def decode_spans(text: str, tok: TokenizedDoc, probs: np.ndarray, *, threshold: float = 0.5) -> list[tuple[int, int, float]]:
-    """``[(start, end, score)]`` spans from ``probs`` ``(n_tokens, 3)`` over ``O/B/I``; score = mean inside-prob."""
+def decode_spans(
+    text: str,
+    tok: TokenizedDoc,
+    probs: np.ndarray,
+    *,
+    threshold: float = 0.5,
+    sentence_probs: np.ndarray | None = None,
+    sentence_threshold: float = 0.0,
+) -> list[tuple[int, int, float]]:
+    """``[(start, end, score)]`` spans from ``probs`` ``(n_tokens, 3)`` over ``O/B/I``; score = mean inside-prob.
+
+    With ``sentence_probs`` (per token, the probability that its sentence holds propaganda),
+    tokens of sentences below ``sentence_threshold`` are never inside a span.
+    """
     if len(tok) == 0:
         return []
     inside = probs[:, 1] + probs[:, 2]
     on = inside >= threshold
+    if sentence_probs is not None and sentence_threshold > 0:
+        on &= sentence_probs >= sentence_threshold
     runs: list[tuple[int, int]] = []
     a = None
     for i in range(len(tok)):

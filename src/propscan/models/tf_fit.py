@@ -21,7 +21,7 @@ from ..scoring import merge_overlapping, score_si, score_tc
 from .calibration import apply_platt, ece, fit_platt, fit_temperature, softmax
 from .features import ArticleIndex, features_for_spans
 from .tf_decode import decode_spans
-from .windows import batch_inputs, make_windows
+from .windows import batch_inputs, make_windows, sentence_ids
 
 
 def _progress(it: Any, enabled: bool, **kw: Any) -> Any:
@@ -80,8 +80,14 @@ def fit_tagger(
     if not wins:
         raise ValueError("No training text: the documents hold no tokens.")
     win_spans = []
+    win_sent: list[tuple[Any, Any]] = []
+    sids = [sentence_ids(d.text, t) for d, t in zip(documents, toks)]
     for w in wins:
         win_spans.append([(a - w.start, b - w.start, y, f) for a, b, y, f in spans[w.doc] if a >= w.start and b <= w.end])
+        local = sids[w.doc][w.start : w.end] - sids[w.doc][w.start]
+        has = np.zeros(int(local.max()) + 1, dtype=np.float32)
+        np.maximum.at(has, local, (tags[w.doc][w.start : w.end] > 0).astype(np.float32))
+        win_sent.append((torch.from_numpy(local), torch.from_numpy(has)))
 
     # class weights: TC inverse sqrt frequency (mean 1); SI: begin tags count double
     counts = np.bincount([y for sp in spans for _, _, y, _ in sp], minlength=len(model.labels_)).astype(np.float64)
@@ -151,6 +157,14 @@ def fit_tagger(
                 feats.append(torch.from_numpy(np.stack([f for _, _, _, f in sp])))
                 ys.extend(y for _, _, y, _ in sp)
             loss = loss_si
+            if model.sentence_weight > 0:
+                s_logits, s_y = [], []
+                for r, wi in enumerate(idx):
+                    m = int(lengths[wi]) - 2
+                    s_logits.append(heads.sentence_logits(states[r, 1 : m + 1], win_sent[wi][0]))
+                    s_y.append(win_sent[wi][1])
+                loss_sent = F.binary_cross_entropy_with_logits(torch.cat(s_logits), torch.cat(s_y))
+                loss = loss + model.sentence_weight * loss_sent
             if ys:
                 tc_logits = heads.tc_logits(torch.cat(pooled), torch.cat(feats))
                 loss_tc = F.cross_entropy(tc_logits, torch.tensor(ys), weight=tc_w, label_smoothing=0.05)
@@ -277,11 +291,16 @@ def tune_on_dev(model: Any, documents: Sequence[Document], gold: Mapping[str, Se
     sig = _si_gold(documents, gold)
     # 1. SI threshold
     si_table = []
-    for thr in np.arange(0.25, 0.71, 0.05):
-        found = [decode_spans(d.text, r["tok"], r["si_probs"], threshold=float(thr)) for d, r in zip(documents, raws)]
-        sc = score_si(_si_pred(documents, found, set(sig)), sig)
-        si_table.append((sc.f1, float(round(thr, 2)), sc))
-    f1, thr, si_sc = max(si_table, key=lambda r: r[0])
+    for ts in (0.0, 0.2, 0.3, 0.4, 0.5):
+        for thr in np.arange(0.25, 0.71, 0.05):
+            found = [
+                decode_spans(d.text, r["tok"], r["si_probs"], threshold=float(thr), sentence_probs=r["sent_probs"], sentence_threshold=ts)
+                for d, r in zip(documents, raws)
+            ]
+            sc = score_si(_si_pred(documents, found, set(sig)), sig)
+            si_table.append((sc.f1, float(round(thr, 2)), ts, sc))
+    f1, thr, ts, si_sc = max(si_table, key=lambda r: r[0])
+    model.calibration_["sentence_threshold"] = ts
     # 2. TC temperature and per-class bias
     logits, y = _tc_logits_on_gold(model, documents, gold, raws)
     ok = y >= 0
@@ -298,7 +317,10 @@ def tune_on_dev(model: Any, documents: Sequence[Document], gold: Mapping[str, Se
     # 3. runner-up threshold: F1 of (offsets, technique) pairs on dev's gold spans
     model.calibration_["second_threshold"] = _tune_second(model, documents, gold, all_probs)
     # 4. Platt on SI span scores; ECE of the final span score
-    found = [decode_spans(d.text, r["tok"], r["si_probs"], threshold=thr) for d, r in zip(documents, raws)]
+    found = [
+        decode_spans(d.text, r["tok"], r["si_probs"], threshold=thr, sentence_probs=r["sent_probs"], sentence_threshold=ts)
+        for d, r in zip(documents, raws)
+    ]
     raw_scores, span_ok, tech_ok, tc_top = [], [], [], []
     lab = model.labels_
     for d, r, f in zip(documents, raws, found):
@@ -323,8 +345,8 @@ def tune_on_dev(model: Any, documents: Sequence[Document], gold: Mapping[str, Se
     final_before = raw_scores_a * top[:, 0] if len(top) else raw_scores_a
     final_after = apply_platt(raw_scores_a, a, b) * top[:, 1] if len(top) else raw_scores_a
     return {
-        "si": {"precision": si_sc.precision, "recall": si_sc.recall, "f1": si_sc.f1, "threshold": thr},
-        "si_by_threshold": {str(t): round(f, 4) for f, t, _ in si_table},
+        "si": {"precision": si_sc.precision, "recall": si_sc.recall, "f1": si_sc.f1, "threshold": thr, "sentence_threshold": ts},
+        "si_by_threshold": {f"{t}/{u}": round(f, 4) for f, t, u, _ in si_table},
         "tc": tc_sc.to_dict(),
         "tc_f1_uncalibrated": tc_plain.f1,
         "calibration": {

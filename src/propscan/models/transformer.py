@@ -27,7 +27,7 @@ from ..techniques import NAMES
 from .calibration import apply_platt, softmax
 from .features import FEATURE_NAMES, ArticleIndex, features_for_spans
 from .tf_decode import decode_spans
-from .windows import TokenizedDoc, batch_inputs, make_windows, merge_states, tokenize_docs
+from .windows import TokenizedDoc, batch_inputs, make_windows, merge_states, sentence_ids, tokenize_docs
 
 MODEL_NAME = "propscan-minilm-tagger"
 MODEL_VERSION = "1.0.0"
@@ -61,6 +61,8 @@ class TransformerTagger:
         AdamW learning rates (linear warm-up over ``warmup`` of the steps, then linear decay).
     tc_weight : float, default=1.0
         Weight of the TC loss against the SI loss.
+    sentence_weight : float, default=0.5
+        Weight of the auxiliary sentence loss (does the sentence hold propaganda?).
     seed : int, default=13
     max_train_windows : int or None
         Cap on training windows (smoke runs).
@@ -72,7 +74,8 @@ class TransformerTagger:
     labels_ : tuple of str
         Technique names (the TC classes).
     calibration_ : dict
-        ``si_threshold``, ``si_platt`` (a, b), ``tc_temperature``, ``tc_bias``, ``second_threshold``.
+        ``si_threshold``, ``sentence_threshold``, ``si_platt`` (a, b), ``tc_temperature``, ``tc_bias``,
+        ``second_threshold``.
     """
 
     model_type = "transformer"
@@ -91,6 +94,7 @@ class TransformerTagger:
         warmup: float = 0.06,
         weight_decay: float = 0.01,
         tc_weight: float = 1.0,
+        sentence_weight: float = 0.5,
         tc_hidden: int = 256,
         dropout: float = 0.1,
         seed: int = 13,
@@ -108,6 +112,7 @@ class TransformerTagger:
         self.warmup = warmup
         self.weight_decay = weight_decay
         self.tc_weight = tc_weight
+        self.sentence_weight = sentence_weight
         self.tc_hidden = tc_hidden
         self.dropout = dropout
         self.seed = seed
@@ -120,7 +125,7 @@ class TransformerTagger:
         """Constructor arguments (as stored in ``config.json``)."""
         keys = (
             "encoder window stride train_from_layer epochs batch_size lr_encoder lr_heads warmup weight_decay "
-            "tc_weight tc_hidden dropout seed max_train_windows"
+            "tc_weight sentence_weight tc_hidden dropout seed max_train_windows"
         ).split()
         return {k: getattr(self, k) for k in keys}
 
@@ -145,6 +150,7 @@ class TransformerTagger:
             "tc_temperature": 1.0,
             "tc_bias": [0.0] * len(self.labels_),
             "second_threshold": 1.0,
+            "sentence_threshold": 0.0,
         }
 
     def _check_fitted(self) -> None:
@@ -223,9 +229,16 @@ class TransformerTagger:
     def raw_predict(self, documents: Sequence[Document]) -> list[dict[str, Any]]:
         """Intermediate outputs per document: ``tok``, ``states``, ``si_probs`` (for tuning and benchmarks)."""
         self._check_fitted()
+        torch = _torch()
         toks = self._tokenize(documents)
         states = self._doc_states(toks)
-        return [{"tok": t, "states": s, "si_probs": self._si_probs(s)} for t, s in zip(toks, states)]
+        out = []
+        for doc, t, s in zip(documents, toks, states):
+            sid = sentence_ids(doc.text, t)
+            with torch.inference_mode():
+                sp = torch.sigmoid(self.heads_.sentence_logits(s, torch.from_numpy(sid))).numpy() if len(t) else np.zeros(0)
+            out.append({"tok": t, "states": s, "si_probs": self._si_probs(s), "sent_probs": sp[sid] if len(t) else sp})
+        return out
 
     def predict(self, documents: Sequence[Document]) -> list[list[Span]]:
         """Spans found in each document (SI), each named (TC) with a calibrated ``score``.
@@ -240,7 +253,14 @@ class TransformerTagger:
     def _spans_from_raw(self, doc: Document, raw: Mapping[str, Any], *, threshold: float | None = None) -> list[Span]:
         c = self.calibration_
         thr = float(c["si_threshold"]) if threshold is None else threshold
-        found = decode_spans(doc.text, raw["tok"], raw["si_probs"], threshold=thr)
+        found = decode_spans(
+            doc.text,
+            raw["tok"],
+            raw["si_probs"],
+            threshold=thr,
+            sentence_probs=raw["sent_probs"],
+            sentence_threshold=float(c.get("sentence_threshold", 0.0)),
+        )
         if not found:
             return []
         bounds = [(s, e) for s, e, _ in found]

@@ -127,7 +127,7 @@ def sentence_ids(text: str, tok: TokenizedDoc) -> np.ndarray:
     """Sentence index of every token: sentences end at line breaks and at ``. ! ?`` before a capital.
 
     >>> import numpy as np
-    >>> d = TokenizedDoc(np.zeros(4, dtype=np.int64), np.array([0, 3, 8, 12]), np.array([2, 7, 11, 15]))
+    >>> d = TokenizedDoc(np.zeros(4, dtype=np.int64), np.array([0, 4, 8, 12]), np.array([2, 7, 11, 15]))
     >>> sentence_ids("Hi. You see\\nyes", d).tolist()
     [0, 1, 1, 2]
     """

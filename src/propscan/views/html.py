@@ -22,7 +22,7 @@ Public API (names and signatures are stable; the web app reuses them):
     The script; it enhances every ``.ps-article`` not yet initialised, so it may run more than once.
 
 Rendering rules: the text is split at every span and sentence boundary; each segment is a
-``<mark class="ps-seg ps-t-<technique id> …" data-spans="i j">`` carrying the classes of all covering
+``<mark class="ps-seg ps-on ps-t-<technique id> …" data-spans="i j">`` carrying the classes of all covering
 spans, coloured by the most confident one (``data-top``), striped when several overlap. Every
 string from an article is escaped by Jinja2 autoescaping; the JS reads its data from JSON (with
 ``<``, ``>``, ``&``, U+2028 and U+2029 escaped) and builds the tooltip with ``textContent`` only.
@@ -32,7 +32,7 @@ URLs become links only for http and https.
 >>> from propscan.analysis import build_analysis
 >>> doc = Document("They are traitors.", id="d1")
 >>> page = render_report([build_analysis(doc, [doc.span(9, 17, "Name_Calling,Labeling", score=0.8)], voice=False)])
->>> page.startswith("<!DOCTYPE html>") and 'class="ps-seg ps-t-name_calling_labeling' in page
+>>> page.startswith("<!DOCTYPE html>") and 'class="ps-seg ps-on ps-t-name_calling_labeling"' in page
 True
 """
 
@@ -82,7 +82,7 @@ _OTHER_COLOUR = "#d9d9d9"
 # (upper bound, label, explanation) for the article score
 _LEVELS: tuple[tuple[float, str, str, str], ...] = (
     (0.15, "low", "low", "Few or no propaganda techniques were detected."),
-    (0.35, "mod", "below typical", "Some techniques, used less densely than in a typical reference article."),
+    (0.35, "mod", "moderate", "Some techniques, used less densely than in a typical reference article."),
     (0.65, "typ", "typical", "About as dense as a typical article in the reference corpus."),
     (0.85, "high", "high", "Techniques are used more densely than in most reference articles."),
     (1.01, "vhigh", "very high", "Techniques are used very densely throughout the text."),
@@ -362,7 +362,7 @@ def _article_context(analysis: Analysis, anchor: str) -> dict[str, Any]:
         "n_spans": len(analysis.spans),
         "n_sentences": len(analysis.sentences),
         "n_flagged_sentences": sum(1 for s in analysis.sentences if (s.score or 0) >= 0.5),
-        "items": _text_items(analysis, techs),
+        "pieces": _text_items(analysis, techs),
         "legend": legend_rows,
         "voices": voices,
         "has_voice": voices["author"] + voices["quoted"] > 0,
@@ -438,14 +438,13 @@ def render_report(analyses: Sequence[Analysis], *, title: str | None = None) -> 
         rows.append({"anchor": anchor, "title": ctx["title"], "id": a.document.id, "outlet": a.document.outlet,
                      "score": ctx["score"], "score_pct": ctx["score_pct"], "level": ctx["level"],
                      "level_label": ctx["level_label"], "n_spans": ctx["n_spans"], "top": top})
+    heading = title or ("Propaganda-technique report" if len(analyses) == 1 else f"Report on {len(analyses)} articles")
     if title is None:
-        if len(analyses) == 1:
-            title = f"propscan — {blocks[0]['ctx']['title']}"
-        else:
-            title = f"propscan report — {len(analyses)} articles"
+        title = f"propscan — {blocks[0]['ctx']['title']}" if len(analyses) == 1 else heading
     mean = sum(r["score"] for r in rows) / len(rows) if rows else 0.0
     return _env().get_template("report.html.j2").render(
         title=title,
+        heading=heading,
         csp=csp_policy(),
         css=Markup(report_css()),
         js=Markup(report_js()),

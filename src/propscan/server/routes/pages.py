@@ -167,7 +167,7 @@ async def analyze_page(request: Request, engine: EngineDep, settings: SettingsDe
                 raise
             return _form_error(request, settings, form_values, exc)
     resp = _render(request, "result.html", block=Markup(_article_block(analysis)), analysis=analysis,
-                   analysis_json=json.dumps(analysis.to_dict(), ensure_ascii=False))
+                   analysis_json=_json_for_script(analysis.to_dict()))
     resp.headers["Cache-Control"] = "no-store"
     if issue_cookie and settings.token is not None:
         resp.set_cookie(SESSION_COOKIE, session_value(settings.token), httponly=True, samesite="strict", path="/")
@@ -180,6 +180,12 @@ def _form_error(request: Request, settings: Any, form: dict[str, Any], err: ApiE
     for k, v in (err.headers or {}).items():
         resp.headers[k] = v
     return resp
+
+
+def _json_for_script(data: Any) -> Markup:
+    from ...views.html import json_for_script
+
+    return json_for_script(data)
 
 
 def _article_block(analysis: Any) -> str:

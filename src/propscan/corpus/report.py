@@ -1,0 +1,487 @@
+"""Compare groups of a corpus store (outlets, months, weeks, any metadata column).
+
+Per group: number of articles, mean article score and the rate of each technique per 1,000
+words, each with a 95 % bootstrap interval over articles (resampled within the group, seeded);
+and, for every pair of groups and every metric, the bootstrap interval of the difference and a
+flag when the difference is beyond noise after a **Holm** correction across the pairs (see
+:mod:`propscan.corpus.stats`). Formats: a Rich table, CSV, a self-contained HTML page (charts
+inlined as base64 PNG, no network) and PNG charts.
+
+>>> report = make_report("corpus.duckdb", by="outlet", fmt="html", output="report.html")  # doctest: +SKIP
+>>> report.groups.head()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+from . import store as st
+from .stats import RatioBootstrap, bootstrap_ratio, compare_groups
+
+__all__ = ["Report", "build_report", "make_report", "render_corpus_html", "GROUP_FIELDS"]
+
+#: the fields a report can group by (``month``/``week`` come from ``published``)
+GROUP_FIELDS = ("outlet", "month", "week", "year", "source", "title", "url", "doc_id", "published")
+UNKNOWN = "(unknown)"
+SCORE = "score"
+#: heatmap/profile charts show at most this many groups (largest first) and techniques
+MAX_CHART_GROUPS = 30
+MAX_PROFILE_GROUPS = 6
+
+
+@dataclass
+class Report:
+    """A computed group comparison.
+
+    Attributes
+    ----------
+    by : str
+        The grouping field.
+    model_version : str
+    groups : pandas.DataFrame
+        Long format, one row per group and metric: group, metric (``score`` or a technique),
+        kind (``mean_article_score`` / ``rate_per_1000_words``), n_articles, n_words, value,
+        ci_low, ci_high.
+    differences : pandas.DataFrame
+        metric, group_a, group_b, diff (a − b), ci_low, ci_high, p, p_holm, flag.
+    techniques : list of str
+    timeline : pandas.DataFrame or None
+        period, n_articles, value, ci_low, ci_high of the mean score per month (or per ``by``
+        when it is a time field); ``None`` without publication dates.
+    files : list of Path
+        Files written by :func:`make_report`.
+    """
+
+    by: str
+    model_version: str
+    groups: Any
+    differences: Any
+    techniques: list[str]
+    timeline: Any = None
+    n_boot: int = 2000
+    seed: int = 0
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def group_names(self) -> list[str]:
+        return list(dict.fromkeys(self.groups["group"]))
+
+    def wide(self) -> Any:
+        """One row per group: n_articles, score, score_low, score_high, then one column per technique rate."""
+        g = self.groups
+        out = g[g.metric == SCORE][["group", "n_articles", "n_words", "value", "ci_low", "ci_high"]].rename(
+            columns={"value": "score", "ci_low": "score_low", "ci_high": "score_high"}).set_index("group")
+        for t in self.techniques:
+            out[t] = g[g.metric == t].set_index("group")["value"]
+        return out.reset_index()
+
+    def flagged(self) -> Any:
+        """The pairs flagged as different beyond noise."""
+        return self.differences[self.differences.flag].reset_index(drop=True)
+
+
+# ---- computing ----------------------------------------------------------------------------------
+
+
+def _group_labels(articles: Any, by: str) -> Any:
+    import pandas as pd
+
+    if by == "year":
+        col = articles["published"].map(lambda d: str(d.year) if d is not None and not pd.isna(d) else None)
+    elif by == "source":
+        col = articles["source"].map(lambda s: Path(str(s)).name if s else None)
+    elif by in articles.columns:
+        col = articles[by].map(lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
+    else:
+        raise InputError(f"cannot group by {by!r}; use one of: {', '.join(GROUP_FIELDS)}.")
+    return col.fillna(UNKNOWN).replace("", UNKNOWN)
+
+
+def _order_groups(labels: Any, by: str) -> list[str]:
+    counts = labels.value_counts()
+    if by in ("month", "week", "year", "published"):
+        known = sorted(g for g in counts.index if g != UNKNOWN)
+        return known + ([UNKNOWN] if UNKNOWN in counts.index else [])
+    return sorted(counts.index, key=lambda g: (g == UNKNOWN, -int(counts[g]), str(g)))
+
+
+def _matrices(articles: Any, tech: Any, techniques: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per article: numerators and denominators of [score, rate(t) for t in techniques]."""
+    n = len(articles)
+    m = 1 + len(techniques)
+    num = np.zeros((n, m))
+    den = np.zeros((n, m))
+    num[:, 0] = articles["score"].to_numpy(dtype=float)
+    den[:, 0] = 1.0
+    words = articles["n_words"].to_numpy(dtype=float)
+    den[:, 1:] = words[:, None] / 1000.0
+    if len(techniques) and len(tech):
+        pivot = tech.pivot_table(index="content_hash", columns="technique", values="expected", aggfunc="sum", fill_value=0.0)
+        pivot = pivot.reindex(columns=list(techniques), fill_value=0.0)
+        num[:, 1:] = pivot.reindex(articles["content_hash"]).fillna(0.0).to_numpy(dtype=float)
+    return num, den
+
+
+def build_report(
+    store: str | os.PathLike[str],
+    *,
+    by: str = "outlet",
+    techniques: Sequence[str] | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+    model_version: str | None = None,
+    alpha: float = 0.05,
+    min_n: int = 5,
+) -> Report:
+    """Compute a :class:`Report` from a store (no output written). See :func:`make_report`."""
+    import pandas as pd
+
+    if n_boot < 100:
+        raise InputError(f"n_boot must be at least 100 for a 95 % interval; got {n_boot}.")
+    con = st.connect(store, read_only=True)
+    try:
+        mv = model_version or st.default_model_version(con)
+        articles = st.article_frame(con, mv)
+        tech = st.technique_frame(con, mv)
+    finally:
+        con.close()
+    if articles.empty:
+        raise InputError(f"{store}: no analyses by model version {mv!r}.")
+    if techniques is None:
+        totals = tech.groupby("technique")["expected"].sum().sort_values(ascending=False) if len(tech) else pd.Series(dtype=float)
+        techniques = [str(t) for t in totals.index]
+    else:
+        from ..techniques import NAMES
+
+        bad = [t for t in techniques if t not in NAMES]
+        if bad:
+            raise InputError(f"unknown technique(s) {', '.join(map(repr, bad))}; see 'propscan techniques'.")
+        techniques = list(techniques)
+    labels = _group_labels(articles, by)
+    order = _order_groups(labels, by)
+    num, den = _matrices(articles, tech, techniques)
+    metrics = [SCORE, *techniques]
+    rng = np.random.default_rng(seed)
+    estimates: dict[str, RatioBootstrap] = {}
+    rows: list[dict[str, Any]] = []
+    lab = labels.to_numpy()
+    words = articles["n_words"].to_numpy()
+    for g in order:
+        idx = np.flatnonzero(lab == g)
+        est = bootstrap_ratio(num[idx], den[idx], n_boot=n_boot, seed=rng)
+        estimates[g] = est
+        for j, metric in enumerate(metrics):
+            rows.append({
+                "group": g, "metric": metric,
+                "kind": "mean_article_score" if j == 0 else "rate_per_1000_words",
+                "n_articles": int(idx.size), "n_words": int(words[idx].sum()),
+                "value": float(est.value[j]), "ci_low": float(est.low[j]), "ci_high": float(est.high[j]),
+            })
+    groups = pd.DataFrame(rows, columns=["group", "metric", "kind", "n_articles", "n_words", "value", "ci_low", "ci_high"])
+    comps = compare_groups(estimates, metrics, alpha=alpha, min_n=min_n)
+    diffs = pd.DataFrame([c.to_dict() for c in comps],
+                         columns=["metric", "group_a", "group_b", "diff", "low", "high", "p", "p_holm", "flag"])
+    diffs = diffs.rename(columns={"low": "ci_low", "high": "ci_high"})
+    timeline = _timeline(articles, labels, by, num, den, n_boot, seed)
+    return Report(by, mv, groups, diffs, list(techniques), timeline, n_boot, seed)
+
+
+def _timeline(articles: Any, labels: Any, by: str, num: np.ndarray, den: np.ndarray, n_boot: int, seed: int) -> Any:
+    import pandas as pd
+
+    if by in ("month", "week", "year"):
+        periods = labels
+    else:
+        periods = articles["month"].fillna(UNKNOWN)
+    known = sorted(p for p in set(periods) if p != UNKNOWN)
+    if not known:
+        return None
+    rng = np.random.default_rng(seed + 1)
+    arr = periods.to_numpy()
+    rows = []
+    for p in known:
+        idx = np.flatnonzero(arr == p)
+        est = bootstrap_ratio(num[idx, :1], den[idx, :1], n_boot=n_boot, seed=rng)
+        rows.append({"period": p, "n_articles": int(idx.size), "value": float(est.value[0]),
+                     "ci_low": float(est.low[0]), "ci_high": float(est.high[0])})
+    return pd.DataFrame(rows)
+
+
+# ---- charts -------------------------------------------------------------------------------------
+
+
+def _chart_pngs(report: Report) -> dict[str, bytes]:
+    from . import charts
+
+    out: dict[str, bytes] = {}
+    g = report.groups
+    names = report.group_names
+    n_by_group = g[g.metric == SCORE].set_index("group")["n_articles"]
+    chart_groups = sorted(names, key=lambda x: -int(n_by_group[x]))[:MAX_CHART_GROUPS]
+    chart_groups = [x for x in names if x in chart_groups]  # keep report order (chronological for time)
+    techs = report.techniques
+    if techs:
+        val = g[g.metric != SCORE].pivot(index="metric", columns="group", values="value").reindex(index=techs, columns=chart_groups)
+        out["heatmap"] = charts.to_png(charts.technique_heatmap(chart_groups, techs, val.to_numpy(),
+                                                                title=f"Technique rate per 1,000 words by {report.by}"))
+        prof_groups = chart_groups[:MAX_PROFILE_GROUPS]
+        piv = {k: g[g.metric != SCORE].pivot(index="group", columns="metric", values=k).reindex(index=prof_groups, columns=techs)
+               for k in ("value", "ci_low", "ci_high")}
+        out["profile"] = charts.to_png(charts.technique_profile(techs, prof_groups, piv["value"].to_numpy(),
+                                                                piv["ci_low"].to_numpy(), piv["ci_high"].to_numpy(),
+                                                                title=f"Technique profile by {report.by}"))
+    tl = report.timeline
+    if tl is not None and len(tl):
+        out["score_over_time"] = charts.to_png(charts.score_over_time(
+            list(tl["period"]), tl["value"], tl["ci_low"], tl["ci_high"], counts=list(tl["n_articles"]),
+            title="Mean article score over time" + (f" (by {report.by})" if report.by in ("week", "year") else " (by month)")))
+    else:  # no dates: the score by group, same band style, so a score chart is always there
+        s = g[g.metric == SCORE].set_index("group").reindex(chart_groups)
+        out["score_by_group"] = charts.to_png(charts.score_over_time(
+            chart_groups, s["value"], s["ci_low"], s["ci_high"], counts=list(s["n_articles"]),
+            title=f"Mean article score by {report.by} (no publication dates)"))
+    return out
+
+
+# ---- rendering ----------------------------------------------------------------------------------
+
+
+def _fmt_ci(v: float, lo: float, hi: float, digits: int = 2) -> str:
+    if not np.isfinite(v):
+        return "–"
+    return f"{v:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+
+
+def _print_table(report: Report, file: Any = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=file, width=160 if file is not None else None, record=False)
+    g = report.groups
+    t = Table(title=f"Articles by {report.by} — mean article score, 95 % bootstrap CI (model {report.model_version})")
+    for col in ("group", "articles", "words", "mean score [95 % CI]"):
+        t.add_column(col, justify="left" if col == "group" else "right")
+    for _, r in g[g.metric == SCORE].iterrows():
+        t.add_row(str(r.group), str(r.n_articles), f"{r.n_words:,}", _fmt_ci(r.value, r.ci_low, r.ci_high, 3))
+    console.print(t)
+    names = report.group_names
+    shown = names[:MAX_PROFILE_GROUPS]
+    if report.techniques:
+        t2 = Table(title="Technique rate per 1,000 words [95 % CI]" + (f" (first {len(shown)} groups)" if len(names) > len(shown) else ""))
+        t2.add_column("technique")
+        for name in shown:
+            t2.add_column(str(name), justify="right")
+        piv = g[g.metric != SCORE].set_index(["metric", "group"])
+        for tech in report.techniques:
+            cells = [_fmt_ci(*piv.loc[(tech, name), ["value", "ci_low", "ci_high"]].to_numpy()) for name in shown]
+            t2.add_row(tech, *cells)
+        console.print(t2)
+    flagged = report.flagged()
+    t3 = Table(title=f"Differences beyond noise (bootstrap, Holm-corrected across pairs, α = 0.05): {len(flagged)}")
+    for col in ("metric", "group A", "group B", "A − B [95 % CI]", "p (Holm)"):
+        t3.add_column(col)
+    for _, r in flagged.head(40).iterrows():
+        t3.add_row(str(r.metric), str(r.group_a), str(r.group_b), _fmt_ci(r["diff"], r.ci_low, r.ci_high, 3), f"{r.p_holm:.4f}")
+    console.print(t3)
+
+
+def _html_table(df: Any, columns: Sequence[tuple[str, str]], *, cls: str = "") -> str:
+    head = "".join(f"<th>{html.escape(label)}</th>" for _, label in columns)
+    body = []
+    for _, r in df.iterrows():
+        cells = []
+        for key, _label in columns:
+            v = r[key]
+            cells.append(f"<td>{html.escape(v if isinstance(v, str) else _cell(v))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else ""
+    if isinstance(v, (int, np.integer)):
+        return f"{int(v):,}"
+    if isinstance(v, (float, np.floating)):
+        return "–" if not np.isfinite(v) else f"{v:.3f}"
+    return str(v)
+
+
+_CSS = """
+.propscan-corpus{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#222;max-width:1100px}
+.propscan-corpus table{border-collapse:collapse;margin:.6em 0 1.4em;font-size:.86em}
+.propscan-corpus th,.propscan-corpus td{border:1px solid #ddd;padding:.25em .55em;text-align:right}
+.propscan-corpus th:first-child,.propscan-corpus td:first-child{text-align:left}
+.propscan-corpus th{background:#f4f4f4}
+.propscan-corpus img{max-width:100%;height:auto;display:block;margin:.4em 0 1.2em}
+.propscan-corpus .note{color:#555;font-size:.88em}
+"""
+
+
+def render_report_fragment(report: Report, pngs: dict[str, bytes] | None = None) -> str:
+    """HTML fragment (``<section class="propscan-corpus">``) with tables and inlined charts."""
+    from . import charts
+
+    pngs = _chart_pngs(report) if pngs is None else pngs
+    g = report.groups.copy()
+    g["value_ci"] = [_fmt_ci(v, lo, hi, 3) for v, lo, hi in zip(g.value, g.ci_low, g.ci_high, strict=True)]
+    score = g[g.metric == SCORE]
+    rates = g[g.metric != SCORE]
+    diffs = report.differences.copy()
+    diffs["diff_ci"] = [_fmt_ci(v, lo, hi, 3) for v, lo, hi in zip(diffs["diff"], diffs.ci_low, diffs.ci_high, strict=True)]
+    flagged = diffs[diffs.flag]
+    parts = [
+        f"<style>{_CSS}</style>",
+        '<section class="propscan-corpus">',
+        f"<h2>Corpus report by {html.escape(report.by)}</h2>",
+        f'<p class="note">Model <code>{html.escape(report.model_version)}</code>; {int(score.n_articles.sum()):,} articles in '
+        f"{len(score)} groups. Intervals: 95 % percentile bootstrap over articles within each group "
+        f"({report.n_boot:,} resamples, seed {report.seed}). Technique rates are expected spans (sum of calibrated "
+        "confidences) per 1,000 words. Differences are flagged when the Holm-corrected bootstrap p-value over all "
+        "pairs of groups (per metric) is below 0.05 and both groups have at least 5 articles.</p>",
+        "<h3>Mean article score</h3>",
+        _html_table(score, [("group", "group"), ("n_articles", "articles"), ("n_words", "words"), ("value_ci", "mean score [95 % CI]")]),
+    ]
+    for name, title in (("heatmap", "Technique rates by group"), ("score_over_time", "Score over time"),
+                        ("score_by_group", "Score by group"), ("profile", "Technique profile")):
+        if name in pngs:
+            parts.append(f"<h3>{html.escape(title)}</h3>")
+            parts.append(f'<img alt="{html.escape(title)}" src="{charts.to_data_uri(pngs[name])}">')
+    parts.append(f"<h3>Differences beyond noise ({len(flagged)} of {len(diffs)} comparisons)</h3>")
+    if len(flagged):
+        parts.append(_html_table(flagged, [("metric", "metric"), ("group_a", "group A"), ("group_b", "group B"),
+                                           ("diff_ci", "A − B [95 % CI]"), ("p_holm", "p (Holm)")]))
+    else:
+        parts.append('<p class="note">No pair of groups differs beyond noise.</p>')
+    if len(rates):
+        parts.append("<h3>Technique rates per 1,000 words</h3>")
+        parts.append(_html_table(rates, [("group", "group"), ("metric", "technique"), ("n_articles", "articles"),
+                                         ("value_ci", "rate [95 % CI]")]))
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def render_corpus_html(
+    store: str | os.PathLike[str],
+    *,
+    by: str = "outlet",
+    techniques: Sequence[str] | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> str:
+    """A self-contained HTML fragment (tables + base64 charts, no scripts, no network) for the web app.
+
+    >>> fragment = render_corpus_html("corpus.duckdb", by="month")  # doctest: +SKIP
+    """
+    return render_report_fragment(build_report(store, by=by, techniques=techniques, n_boot=n_boot, seed=seed))
+
+
+def _html_page(fragment: str, title: str) -> str:
+    return (
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{html.escape(title)}</title>"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
+        f"</head><body>\n{fragment}\n</body></html>\n"
+    )
+
+
+def _write_text(text: str, output: str | os.PathLike[str] | None) -> Path | None:
+    import sys
+
+    if output is None:
+        sys.stdout.write(text)
+        return None
+    from ..corpus_io import atomic_write
+
+    with atomic_write(output) as fh:
+        fh.write(text)
+    _readable(Path(output))
+    return Path(output)
+
+
+def _readable(path: Path) -> None:
+    """atomic_write creates files 0600 (mkstemp); reports are meant to be shared: apply the umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    try:
+        os.chmod(path, 0o666 & ~mask)
+    except OSError:
+        pass
+
+
+def make_report(
+    store: str | os.PathLike[str],
+    *,
+    by: str = "outlet",
+    techniques: Sequence[str] | None = None,
+    fmt: str = "table",
+    output: str | os.PathLike[str] | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+    model_version: str | None = None,
+) -> Report:
+    """Compare groups of a store and write the comparison as a table, CSV, HTML or PNG charts.
+
+    Parameters
+    ----------
+    store : path
+        DuckDB store written by :func:`propscan.corpus.run_batch`.
+    by : str, default="outlet"
+        ``outlet``, ``month``, ``week`` (ISO), ``year``, ``source`` (the input a document came
+        from), or another metadata column (``title``, ``url``, ``doc_id``, ``published``).
+    techniques : sequence of str, optional
+        Only these techniques (default: every technique found, most frequent first).
+    fmt : {"table", "csv", "html", "png"}
+        ``table``: Rich tables on stdout (or plain text to ``output``); ``csv``: the long group
+        table (stdout or ``output``; with ``output`` the pairwise differences go to
+        ``<output stem>.differences.csv``); ``html``: one self-contained page (stdout or
+        ``output``); ``png``: ``heatmap.png``, ``profile.png`` and ``score_over_time.png`` (or
+        ``score_by_group.png`` without dates) in the folder ``output`` (default
+        ``<store>.charts/``).
+    n_boot : int, default=2000
+        Bootstrap resamples. ``seed`` makes the report reproducible.
+    model_version : str, optional
+        Which analyses to use when the store holds several models (default: the most common).
+
+    Returns
+    -------
+    Report
+        With ``files`` listing what was written.
+    """
+    if fmt not in ("table", "csv", "html", "png"):
+        raise InputError(f"unknown report format {fmt!r}; use table, csv, html or png.")
+    report = build_report(store, by=by, techniques=techniques, n_boot=n_boot, seed=seed, model_version=model_version)
+    if fmt == "table":
+        if output is None:
+            _print_table(report)
+        else:
+            buf = io.StringIO()
+            _print_table(report, file=buf)
+            report.files.append(_write_text(buf.getvalue(), output))  # type: ignore[arg-type]
+    elif fmt == "csv":
+        path = _write_text(report.groups.to_csv(index=False, float_format="%.6g"), output)
+        if path is not None:
+            report.files.append(path)
+            report.files.append(_write_text(report.differences.to_csv(index=False, float_format="%.6g"),
+                                            path.with_name(path.stem + ".differences.csv")))  # type: ignore[arg-type]
+    elif fmt == "html":
+        page = _html_page(render_report_fragment(report), f"propscan corpus report by {by}")
+        path = _write_text(page, output)
+        if path is not None:
+            report.files.append(path)
+    else:
+        from .charts import save_png
+
+        folder = Path(output) if output is not None else Path(str(store) + ".charts")
+        for name, png in _chart_pngs(report).items():
+            report.files.append(save_png(png, folder / f"{name}.png"))
+    return report

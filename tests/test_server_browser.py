@@ -1,0 +1,182 @@
+"""End-to-end: a real uvicorn server and headless Chromium drive the web page (slow).
+
+Run: ``.venv/bin/python -m pytest tests/test_server_browser.py -m slow -q``. Skipped when
+``/usr/bin/chromium`` is missing, unless ``CI=true`` (then it fails, so CI cannot silently skip it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from propscan.document import Document, Span
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+# word -> (technique, calibrated score); scores straddle the slider position the test moves to
+LEXICON = {
+    "betrayal": ("Loaded_Language", 0.92),
+    "heartless": ("Loaded_Language", 0.81),
+    "cowards": ("Name_Calling,Labeling", 0.88),
+    "disaster": ("Exaggeration,Minimisation", 0.45),
+    "everyone knows": ("Bandwagon,Reductio_ad_hitlerum", 0.35),
+    "what exactly it has to hide": ("Doubt", 0.62),
+    "with us or against us": ("Black-and-White_Fallacy", 0.74),
+    "Enough is enough": ("Slogans", 0.55),
+}
+ARTICLE = (
+    "Council Votes to Close Riverside Library\n\n"
+    "The council voted on Tuesday to close the Riverside branch, a decision critics called a betrayal of every "
+    "family in the neighbourhood.\n\n"
+    '"This is a heartless attack on our children," said Marcus Bell, who chairs the Friends of Riverside. '
+    '"Only cowards would vote for it in the dark."\n\n'
+    "The mayor's office has refused to publish the figures it relies on, raising questions about what exactly "
+    "it has to hide. Everyone knows the branch is busy, and everyone knows who will pay. Supporters say the "
+    "council is either with us or against us.\n\n"
+    "The decision is a disaster for the east side. Enough is enough."
+)
+
+
+class LexiconModel:
+    """Deterministic fake model: marks every LEXICON phrase (case-sensitive) with its score."""
+
+    info = {"name": "lexicon-fake", "version": "1", "weights_sha256": None, "encoder": None}
+
+    def predict(self, documents: Sequence[Document]) -> list[list[Span]]:
+        out = []
+        for d in documents:
+            spans = []
+            for phrase, (tech, score) in LEXICON.items():
+                spans += [d.span(m.start(), m.end(), tech, score=score) for m in re.finditer(re.escape(phrase), d.text)]
+            out.append(spans)
+        return out
+
+    def classify(self, documents: Sequence[Document], spans: Sequence[Sequence[Span]]) -> list[list[Span]]:
+        return [list(s) for s in spans]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server_url() -> Iterator[str]:
+    import httpx
+    import uvicorn
+
+    from propscan.server import Settings, create_app
+
+    port = _free_port()
+    app = create_app(Settings(allowed_hosts=("127.0.0.1",)), analyzer=LexiconModel())
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/api/v1/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    else:
+        server.should_exit = True
+        pytest.fail("the server did not start within 20 s")
+    yield url
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CHROMIUM} is missing on CI; install chromium")
+        pytest.skip(f"{CHROMIUM} not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def test_paste_submit_highlight_and_filter_by_confidence(server_url: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    requests: list[str] = []
+    page.on("request", lambda req: requests.append(req.url))
+
+    page.goto(server_url + "/")
+    page.fill("#text", ARTICLE)
+    page.fill("#threshold", "0")
+    page.click("#submit")
+    page.wait_for_selector("article.ps-article[data-ps-ready]")
+
+    article = page.locator("article.ps-article")
+    total = sum(len(re.findall(re.escape(p), ARTICLE)) for p in LEXICON)
+    assert article.get_attribute("data-visible") == str(total)
+    assert page.locator("mark.ps-seg.ps-on").count() >= len(LEXICON)
+    assert "betrayal" in page.locator("mark.ps-seg.ps-on").all_inner_texts()
+
+    # move the confidence slider to 70%: spans below it lose their highlight
+    page.locator("input.ps-conf").fill("70")
+    high = sum(len(re.findall(re.escape(p), ARTICLE)) for p, (_, s) in LEXICON.items() if s >= 0.70)
+    page.wait_for_function(f"document.querySelector('article.ps-article').getAttribute('data-visible') === '{high}'")
+    on = page.locator("mark.ps-seg.ps-on").all_inner_texts()
+    assert "betrayal" in on and "cowards" in on
+    assert "disaster" not in on and "Enough is enough" not in on
+    assert page.locator("mark.ps-seg", has_text="disaster").first.evaluate("e => e.classList.contains('ps-on')") is False
+
+    # hovering a highlight shows its rationale
+    page.locator("mark.ps-seg.ps-on", has_text="cowards").first.hover()
+    tip = page.locator(".ps-tip")
+    tip.wait_for(state="visible")
+    assert "Name calling" in tip.inner_text() or "Name" in tip.inner_text()
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "server.png"), full_page=True)
+    assert not errors, errors  # no CSP violations or script errors
+    assert all(u.startswith(server_url) or u.startswith("data:") for u in requests), requests
+    page.close()
+
+
+def test_glossary_and_form_pages_load_without_errors(server_url: str, browser: object) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(server_url + "/techniques")
+    assert page.locator("article.term").count() == 14
+    page.goto(server_url + "/")
+    page.click("label[for=src-url]")
+    assert page.locator("#url").is_visible() and not page.locator("#text").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "server-form.png"), full_page=True)
+    assert not errors, errors
+    page.close()
