@@ -21,8 +21,14 @@ pytestmark = pytest.mark.slow
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -38,7 +44,7 @@ TEXT = (
 )
 HOSTILE_TEXT = (
     "Comment Section Test\n\n"
-    "A reader wrote <script>window.__pwned = 1</script> and then <img src=x onerror=\"window.__pwned = 2\"> "
+    'A reader wrote <script>window.__pwned = 1</script> and then <img src=x onerror="window.__pwned = 2"> '
     'and <a href="javascript:window.__pwned=3">click</a> under the story. It is a disgrace.'
 )
 
@@ -49,12 +55,24 @@ def _span(doc, phrase, technique, score, voice, speaker=None):
 
 
 def _analyses():
-    doc = Document(TEXT, id="eastport-7", title="Bridge Tolls Return to Eastport", url="https://news.example/eastport",
-                   outlet="Eastport Evening Star")
+    doc = Document(
+        TEXT,
+        id="eastport-7",
+        title="Bridge Tolls Return to Eastport",
+        url="https://news.example/eastport",
+        outlet="Eastport Evening Star",
+    )
     spans = [
         _span(doc, "daylight robbery of ordinary commuters", "Loaded_Language", 0.84, "author"),
         _span(doc, "daylight robbery", "Exaggeration,Minimisation", 0.46, "author"),
-        _span(doc, "Every serious city has already introduced tolls", "Bandwagon,Reductio_ad_hitlerum", 0.72, "quoted", "Lena Ortiz"),
+        _span(
+            doc,
+            "Every serious city has already introduced tolls",
+            "Bandwagon,Reductio_ad_hitlerum",
+            0.72,
+            "quoted",
+            "Lena Ortiz",
+        ),
         _span(doc, "a gang of greedy bureaucrats", "Name_Calling,Labeling", 0.91, "quoted", "Tom Reyes"),
         _span(doc, "greedy bureaucrats", "Loaded_Language", 0.38, "quoted", "Tom Reyes"),
         _span(doc, "Can we really trust a board that has never published its repair budget?", "Doubt", 0.67, "author"),
@@ -62,19 +80,33 @@ def _analyses():
         _span(doc, "Enough is enough.", "Thought-terminating_Cliches", 0.79, "author"),
     ]
     first = build_analysis(doc, spans, voice=False, model_info={"name": "hand-made test spans"})
-    evil = Document(HOSTILE_TEXT, id="evil", title="<script>window.__pwned = 4</script>", url="javascript:window.__pwned=5")
-    second = build_analysis(evil, [_span(evil, "<script>window.__pwned = 1</script>", "Loaded_Language", 0.7, "author"),
-                                   _span(evil, "It is a disgrace.", "Loaded_Language", 0.6, "author")], voice=False)
+    evil = Document(
+        HOSTILE_TEXT, id="evil", title="<script>window.__pwned = 4</script>", url="javascript:window.__pwned=5"
+    )
+    second = build_analysis(
+        evil,
+        [
+            _span(evil, "<script>window.__pwned = 1</script>", "Loaded_Language", 0.7, "author"),
+            _span(evil, "It is a disgrace.", "Loaded_Language", 0.6, "author"),
+        ],
+        voice=False,
+    )
     return first, second
 
 
 @pytest.fixture(scope="module")
 def browser():
+    on_ci = os.environ.get("CI") == "true"
     if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
+        if on_ci:
             pytest.fail(f"{CHROMIUM} is missing on CI; install the Debian package 'chromium'.")
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if on_ci:
+            raise
+        pytest.skip("the python package playwright is not installed")
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
@@ -96,8 +128,11 @@ class Page:
         self.root = page.locator("article.ps-article").first
 
     def ids(self, technique: str, phrase: str | None = None) -> list[int]:
-        return [i for i, sp in enumerate(self.analysis.spans)
-                if sp.technique == technique and (phrase is None or sp.text == phrase)]
+        return [
+            i
+            for i, sp in enumerate(self.analysis.spans)
+            if sp.technique == technique and (phrase is None or sp.text == phrase)
+        ]
 
     def mark(self, text: str):
         return self.root.locator("mark.ps-seg").filter(has_text=text).first
@@ -181,7 +216,9 @@ def test_technique_filter_hides_that_technique(ui):
     # unticking Loaded language leaves the overlapping Name-calling highlight on "greedy bureaucrats"
     ui.root.locator('input.ps-tech[value="loaded_language"]').uncheck()
     greedy = ui.mark("greedy bureaucrats")
-    assert greedy.get_attribute("data-top") == "name_calling_labeling" and "ps-multi" not in greedy.get_attribute("class")
+    assert greedy.get_attribute("data-top") == "name_calling_labeling" and "ps-multi" not in greedy.get_attribute(
+        "class"
+    )
     assert "ps-on" in ui.mark("daylight robbery").get_attribute("class")  # still Exaggeration
     assert "ps-on" not in ui.mark(" of ordinary commuters").get_attribute("class")
     box.check()
@@ -211,15 +248,23 @@ def test_hover_focus_and_tap_show_span_details(ui):
     gang.hover()
     assert tip.is_visible()
     text = tip.inner_text()
-    for expected in ("Name calling or labelling", "Confidence: 91%", "Voice: quoted: Tom Reyes", "Cue:",
-                     "Attaches a label", "Sentence score"):
+    for expected in (
+        "Name calling or labelling",
+        "Confidence: 91%",
+        "Voice: quoted: Tom Reyes",
+        "Cue:",
+        "Attaches a label",
+        "Sentence score",
+    ):
         assert expected in text
     assert gang.get_attribute("aria-describedby") == tip.get_attribute("id")
     ui.page.mouse.move(5, 5)
     assert tip.is_hidden()
     # keyboard: focus shows, Escape hides
     ui.mark("Enough is enough").focus()
-    assert tip.is_visible() and "Thought-terminating cliches" in tip.inner_text() and "Voice: author" in tip.inner_text()
+    assert (
+        tip.is_visible() and "Thought-terminating cliches" in tip.inner_text() and "Voice: author" in tip.inner_text()
+    )
     ui.page.keyboard.press("Escape")
     assert tip.is_hidden()
     # an overlapping segment lists every visible covering span, most confident first

@@ -62,7 +62,9 @@ def test_failed_transaction_leaves_nothing(tmp_path):
     good = _record("Fine text.", "ok")
     bad = _record("Other text.", "bad")
     bad.n_words = "not a number"  # type: ignore[assignment]
-    with pytest.raises(Exception):
+    import duckdb
+
+    with pytest.raises(duckdb.Error):
         st.write_batch(con, [good, bad])
     assert st.count_rows(con)["documents"] == 0 and st.count_rows(con)["analyses"] == 0
 

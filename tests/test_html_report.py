@@ -98,12 +98,16 @@ def _span(doc: Document, phrase: str, technique: str, score: float, **kw):
 
 @pytest.fixture()
 def analysis():
-    doc = Document(TEXT, id="harbour-1", title="Harbour Plan Sparks Row", url="https://news.example/harbour", outlet="Example Post")
+    doc = Document(
+        TEXT, id="harbour-1", title="Harbour Plan Sparks Row", url="https://news.example/harbour", outlet="Example Post"
+    )
     spans = [
         _span(doc, "a reckless disaster for the town", "Loaded_Language", 0.81, voice="author"),
         _span(doc, "reckless disaster", "Exaggeration,Minimisation", 0.55, voice="author"),  # nested
         _span(doc, "Only cowards would vote", "Name_Calling,Labeling", 0.9, voice="quoted", speaker="Ann Field"),
-        _span(doc, "cowards would vote for this", "Loaded_Language", 0.35, voice="quoted", speaker="Ann Field"),  # partial
+        _span(
+            doc, "cowards would vote for this", "Loaded_Language", 0.35, voice="quoted", speaker="Ann Field"
+        ),  # partial
         _span(doc, "Can we really trust a council", "Doubt", 0.66, voice="author"),
     ]
     return build_analysis(doc, spans, voice=False)
@@ -183,7 +187,9 @@ def test_sentence_scores_are_rendered(analysis):
     for node, s in zip(sents, analysis.sentences):
         assert float(node.attrs["data-score"]) == pytest.approx(s.score)
     flagged = [n for n in sents if float(n.attrs["data-score"]) > 0.5]
-    assert flagged and all(n.find_all("span", "ps-sbar")[0].attrs["title"].startswith("Sentence score") for n in flagged)
+    assert flagged and all(
+        n.find_all("span", "ps-sbar")[0].attrs["title"].startswith("Sentence score") for n in flagged
+    )
 
 
 def test_profile_chart_has_a_row_per_technique(analysis):
@@ -204,8 +210,13 @@ IMG = "<img src=x onerror=alert(1)>"
 @pytest.fixture()
 def hostile():
     text = f"Title {HOSTILE}\n\nThey said {IMG} and \u2028 then </script><script>alert(2)</script> left."
-    doc = Document(text, id='evil"><script>alert(3)</script>', title=f"{HOSTILE}{IMG}", url="javascript:alert(1)",
-                   outlet=f"<b onmouseover=alert(4)>Outlet</b>")
+    doc = Document(
+        text,
+        id='evil"><script>alert(3)</script>',
+        title=f"{HOSTILE}{IMG}",
+        url="javascript:alert(1)",
+        outlet="<b onmouseover=alert(4)>Outlet</b>",
+    )
     spans = [
         doc.span(6, 6 + len(HOSTILE), "Loaded_Language", score=0.7, voice="quoted", speaker=IMG, cue=HOSTILE),
         doc.span(text.index("<img"), text.index("<img") + len(IMG), f"Bogus_{HOSTILE}", score=0.5),
@@ -213,7 +224,9 @@ def hostile():
     return build_analysis(doc, spans, voice=False)
 
 
-@pytest.mark.parametrize("render", [lambda a: render_report([a]), lambda a: render_report([a, a]), render_analysis_fragment])
+@pytest.mark.parametrize(
+    "render", [lambda a: render_report([a]), lambda a: render_report([a, a]), render_analysis_fragment]
+)
 def test_hostile_article_produces_no_executable_markup(hostile, render):
     html = render(hostile)
     tree = parse(html)
@@ -241,8 +254,19 @@ def test_hostile_article_produces_no_executable_markup(hostile, render):
 def test_links_only_for_http_urls():
     assert safe_link("https://example.org/x?a=1&b=2") == "https://example.org/x?a=1&b=2"
     assert safe_link("http://example.org") == "http://example.org"
-    for bad in ("javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<b>x</b>", "vbscript:x", "//example.org",
-                "ftp://example.org", "java\tscript:alert(1)", " https://example.org", "https:///nohost", None, ""):
+    for bad in (
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "data:text/html,<b>x</b>",
+        "vbscript:x",
+        "//example.org",
+        "ftp://example.org",
+        "java\tscript:alert(1)",
+        " https://example.org",
+        "https:///nohost",
+        None,
+        "",
+    ):
         assert safe_link(bad) is None, bad
     doc = Document("Plain words here.", id="u", url="https://example.org/a?b=1&c=<2>")
     tree = parse(render_report([build_analysis(doc, [], voice=False)]))
@@ -276,9 +300,15 @@ def test_page_is_self_contained_with_strict_csp(analysis):
 
 def test_css_is_scoped_under_wrapper_class():
     css = re.sub(r"/\*.*?\*/", "", report_css(), flags=re.S)
-    selectors = [s.strip() for group in re.findall(r"([^{}]+)\{", css) if not group.strip().startswith("@")
-                 for s in group.split(",")]
-    assert selectors and all(s.startswith(".psr") for s in selectors), [s for s in selectors if not s.startswith(".psr")]
+    selectors = [
+        s.strip()
+        for group in re.findall(r"([^{}]+)\{", css)
+        if not group.strip().startswith("@")
+        for s in group.split(",")
+    ]
+    assert selectors and all(s.startswith(".psr") for s in selectors), [
+        s for s in selectors if not s.startswith(".psr")
+    ]
     for t in ("loaded_language", "doubt", "slogans"):
         assert f'[data-top="{t}"]{{--hl:{get(t).color}}}' in report_css()
 
@@ -340,3 +370,41 @@ def test_cli_html_format_uses_render_report(analysis):
 def test_empty_batch_renders_a_page():
     tree = parse(render_report([]))
     assert "No articles" in tree.text()
+
+
+def test_random_overlaps_reproduce_text_and_spans():
+    """Property check: any set of (overlapping) spans renders the exact text and each span's exact passage."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from propscan.techniques import NAMES
+
+    text = "One two three. Four five six seven! Eight nine ten?\n\nEleven twelve & <thirteen> fourteen."
+
+    @st.composite
+    def span_sets(draw):
+        out = []
+        for _ in range(draw(st.integers(0, 8))):
+            start = draw(st.integers(0, len(text) - 1))
+            end = draw(st.integers(start + 1, len(text)))
+            out.append((start, end, draw(st.sampled_from(NAMES)), draw(st.floats(0.01, 1.0))))
+        return out
+
+    @settings(max_examples=60, deadline=None)
+    @given(span_sets())
+    def check(raw):
+        doc = Document(text, id="prop")
+        a = build_analysis(doc, [doc.span(s, e, t, score=c) for s, e, t, c in raw], voice=False)
+        tree = parse(render_article_block(a))
+        assert tree.find_all("div", "ps-text")[0].text() == text
+        marks = _marks(tree)
+        for i, sp in enumerate(a.spans):
+            covering = [m for m in marks if str(i) in m.attrs["data-spans"].split()]
+            assert "".join(m.text() for m in covering) == sp.text
+        for m in marks:
+            ids = [int(x) for x in m.attrs["data-spans"].split()]
+            best = max(ids, key=lambda i: (a.spans[i].score, -(a.spans[i].end - a.spans[i].start), -i))
+            assert m.attrs["data-top"] == get(a.spans[best].technique).id
+            assert ("ps-multi" in m.classes) == (len(ids) > 1)
+
+    check()

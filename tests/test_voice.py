@@ -258,24 +258,6 @@ def test_direct_offsets_include_marks() -> None:
         assert doc.text[q.start] in '"\u201c' and doc.text[q.end - 1] in '"\u201d'
 
 
-def test_speed_under_20ms_per_1000_words() -> None:
-    para = (
-        '"We will not back down from this fight," Senator Jane Doe said on Tuesday. '
-        "She said that the bill would protect families, according to her office. "
-        "Critics argued the plan was too costly, and the Treasury warned it could fail.\n\n"
-    )
-    text = para * 25  # ~1,000 words
-    doc = Document(text, id="speed")
-    find_quotes(doc)
-    t0 = time.perf_counter()
-    for _ in range(5):
-        find_quotes(doc)
-    assert (time.perf_counter() - t0) / 5 < 0.05  # generous on a shared CPU; bench measures ~9 ms
-
-
-# ---------------------------------------------------------------- attribute()
-
-
 def test_attribute_sets_voice_and_speaker() -> None:
     text = '"These traitors must go," said Mayor Carl Jones. The council met for hours and the vote was close.'
     doc = Document(text, id="a")

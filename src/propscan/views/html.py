@@ -203,14 +203,26 @@ class _Techniques:
 
         try:
             t = get(str(name))
-            return {"key": t.id, "name": t.name, "display": t.display, "definition": t.definition,
-                    "color": t.color, "abbr": ABBREVIATIONS.get(t.id, t.id[:6].upper())}
+            return {
+                "key": t.id,
+                "name": t.name,
+                "display": t.display,
+                "definition": t.definition,
+                "color": t.color,
+                "abbr": ABBREVIATIONS.get(t.id, t.id[:6].upper()),
+            }
         except KeyError:
             label = str(name) if name else "Unlabelled"
             key = self._others.setdefault(label, f"other{len(self._others) + 1}")
             abbr = re.sub(r"[^A-Za-z]", "", label)[:6].upper() or "?"
-            return {"key": key, "name": label, "display": label.replace("_", " "), "definition": "",
-                    "color": _OTHER_COLOUR, "abbr": abbr}
+            return {
+                "key": key,
+                "name": label,
+                "display": label.replace("_", " "),
+                "definition": "",
+                "color": _OTHER_COLOUR,
+                "abbr": abbr,
+            }
 
 
 def _voice_text(sp: Span) -> str:
@@ -272,15 +284,17 @@ def _text_items(analysis: Analysis, techs: list[dict[str, str]]) -> list[dict[st
             for i in cover:
                 if techs[i]["key"] not in keys:
                     keys.append(techs[i]["key"])
-            items.append({
-                "kind": "seg",
-                "text": chunk,
-                "ids": " ".join(str(i) for i in sorted(cover)),
-                "classes": " ".join(f"ps-t-{k}" for k in keys),
-                "top": techs[cover[0]]["key"],
-                "multi": len(cover) > 1,
-                "title": "; ".join(f"{techs[i]['display']} {round(100 * float(spans[i].score))}%" for i in cover),
-            })
+            items.append(
+                {
+                    "kind": "seg",
+                    "text": chunk,
+                    "ids": " ".join(str(i) for i in sorted(cover)),
+                    "classes": " ".join(f"ps-t-{k}" for k in keys),
+                    "top": techs[cover[0]]["key"],
+                    "multi": len(cover) > 1,
+                    "title": "; ".join(f"{techs[i]['display']} {round(100 * float(spans[i].score))}%" for i in cover),
+                }
+            )
         for i in ends.get(b, ()):
             items.append({"kind": "tag", "i": i, "abbr": techs[i]["abbr"], "key": techs[i]["key"]})
     if in_sent:
@@ -296,8 +310,18 @@ def _profile_rows(analysis: Analysis, techs: list[dict[str, str]]) -> tuple[list
         voice = sp.voice if sp.voice in ("author", "quoted") else "unknown"
         if voice not in voices_seen:
             voices_seen.append(voice)
-        row = rows.setdefault(t["key"], {"key": t["key"], "display": t["display"], "color": t["color"],
-                                         "count": 0, "author": 0.0, "quoted": 0.0, "unknown": 0.0})
+        row = rows.setdefault(
+            t["key"],
+            {
+                "key": t["key"],
+                "display": t["display"],
+                "color": t["color"],
+                "count": 0,
+                "author": 0.0,
+                "quoted": 0.0,
+                "unknown": 0.0,
+            },
+        )
         row["count"] += 1
         row[voice] += 1000.0 * float(sp.score) / n_words
     out = sorted(rows.values(), key=lambda r: -(r["author"] + r["quoted"] + r["unknown"]))
@@ -311,7 +335,7 @@ def _profile_rows(analysis: Analysis, techs: list[dict[str, str]]) -> tuple[list
             if w > 0:
                 r["bars"].append({"voice": voice, "x": round(x, 3), "w": round(w, 3)})
                 x += w
-    order = [v for v in ("author", "quoted", "unknown") if v in voices_seen]
+    order: list[str] = [v for v in ("author", "quoted", "unknown") if v in voices_seen]
     return out, order
 
 
@@ -329,11 +353,21 @@ def _article_context(analysis: Analysis, anchor: str) -> dict[str, Any]:
     for i, (sp, t) in enumerate(zip(analysis.spans, techs)):
         r = rationale(sp)
         passage = doc.text[sp.start : sp.end]
-        span_data.append({
-            "i": i, "t": t["key"], "d": t["display"], "def": r["definition"] or t["definition"],
-            "c": round(float(sp.score), 4), "v": sp.voice, "sp": sp.speaker, "cue": sp.cue,
-            "vt": _voice_text(sp), "n": sp.end - sp.start, "x": passage if len(passage) <= 160 else passage[:157] + "…",
-        })
+        span_data.append(
+            {
+                "i": i,
+                "t": t["key"],
+                "d": t["display"],
+                "def": r["definition"] or t["definition"],
+                "c": round(float(sp.score), 4),
+                "v": sp.voice,
+                "sp": sp.speaker,
+                "cue": sp.cue,
+                "vt": _voice_text(sp),
+                "n": sp.end - sp.start,
+                "x": passage if len(passage) <= 160 else passage[:157] + "…",
+            }
+        )
     voices = {"author": 0, "quoted": 0, "unknown": 0}
     for sp in analysis.spans:
         voices[sp.voice if sp.voice in ("author", "quoted") else "unknown"] += 1
@@ -405,11 +439,14 @@ def render_analysis_fragment(analysis: Analysis) -> str:
     >>> frag.startswith('<div class="psr psr-fragment">')
     True
     """
-    anchor = "ps-" + _slug(analysis.document.id) + "-" + hashlib.sha1(analysis.document.text.encode("utf-8", "surrogatepass")).hexdigest()[:6]
-    block = Markup(render_article_block(analysis, anchor=anchor))
-    return _env().get_template("fragment.html.j2").render(
-        css=Markup(report_css()), js=Markup(report_js()), block=block
+    anchor = (
+        "ps-"
+        + _slug(analysis.document.id)
+        + "-"
+        + hashlib.sha1(analysis.document.text.encode("utf-8", "surrogatepass")).hexdigest()[:6]
     )
+    block = Markup(render_article_block(analysis, anchor=anchor))
+    return _env().get_template("fragment.html.j2").render(css=Markup(report_css()), js=Markup(report_js()), block=block)
 
 
 def render_report(analyses: Sequence[Analysis], *, title: str | None = None) -> str:
@@ -427,30 +464,45 @@ def render_report(analyses: Sequence[Analysis], *, title: str | None = None) -> 
     from .. import __version__
 
     analyses = list(analyses)
-    blocks = []
-    rows = []
+    blocks: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
     for k, a in enumerate(analyses):
         anchor = f"a{k + 1}-{_slug(a.document.id)}"
         ctx = _article_context(a, anchor)
         html = _env().get_template("article.html.j2").render(a=ctx)
         blocks.append({"anchor": anchor, "html": Markup(html), "ctx": ctx})
         top = ctx["legend"][0]["display"] if ctx["legend"] else ""
-        rows.append({"anchor": anchor, "title": ctx["title"], "id": a.document.id, "outlet": a.document.outlet,
-                     "score": ctx["score"], "score_pct": ctx["score_pct"], "level": ctx["level"],
-                     "level_label": ctx["level_label"], "n_spans": ctx["n_spans"], "top": top})
+        rows.append(
+            {
+                "anchor": anchor,
+                "title": ctx["title"],
+                "id": a.document.id,
+                "outlet": a.document.outlet,
+                "score": ctx["score"],
+                "score_pct": ctx["score_pct"],
+                "level": ctx["level"],
+                "level_label": ctx["level_label"],
+                "n_spans": ctx["n_spans"],
+                "top": top,
+            }
+        )
     heading = title or ("Propaganda-technique report" if len(analyses) == 1 else f"Report on {len(analyses)} articles")
     if title is None:
         title = f"propscan — {blocks[0]['ctx']['title']}" if len(analyses) == 1 else heading
     mean = sum(r["score"] for r in rows) / len(rows) if rows else 0.0
-    return _env().get_template("report.html.j2").render(
-        title=title,
-        heading=heading,
-        csp=csp_policy(),
-        css=Markup(report_css()),
-        js=Markup(report_js()),
-        blocks=blocks,
-        rows=rows,
-        batch=len(analyses) > 1,
-        mean=mean,
-        version=__version__,
+    return (
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            heading=heading,
+            csp=csp_policy(),
+            css=Markup(report_css()),
+            js=Markup(report_js()),
+            blocks=blocks,
+            rows=rows,
+            batch=len(analyses) > 1,
+            mean=mean,
+            version=__version__,
+        )
     )
