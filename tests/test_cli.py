@@ -107,3 +107,30 @@ def test_classify_writes_template_order(tmp_path, scorer_sample):
     got = [line.split("\t") for line in out.read_text().splitlines()]
     assert [(g[0], g[2], g[3]) for g in got] == [(r.split("\t")[0], *r.split("\t")[2:]) for r in rows]
     assert all(g[1] in NAMES for g in got)
+
+
+def test_span_tables_csv_and_parquet(example_article, tmp_path):
+    import pandas as pd
+
+    for fmt in ("csv", "parquet"):
+        out = tmp_path / f"spans.{fmt}"
+        res = run("analyze", str(example_article), "--format", fmt, "-o", str(out), "--model", "baseline")
+        assert res.exit_code == 0, res.output
+        df = pd.read_csv(out) if fmt == "csv" else pd.read_parquet(out)
+        text = example_article.read_text(encoding="utf-8")
+        assert len(df) > 0 and set(df["doc_id"]) == {"article_demo"}
+        assert all(text[s:e] == t for s, e, t in zip(df["start"], df["end"], df["text"]))
+
+
+def test_jsonl_input_with_metadata_columns(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "n1", "body": "Those spineless cowards betrayed us all.", "outlet": "Daily X"}) + "\n")
+    res = run("analyze", str(src), "--text-column", "body", "--format", "jsonl", "--model", "baseline")
+    assert res.exit_code == 0, res.output
+    rec = json.loads(res.stdout)
+    assert rec["id"] == "n1" and rec["document"]["outlet"] == "Daily X"
+
+
+def test_no_inputs_is_a_clear_error():
+    res = run("analyze", "--model", "baseline")
+    assert res.exit_code != 0 and "nothing to analyse" in res.stderr

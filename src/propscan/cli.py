@@ -83,19 +83,26 @@ class Task(str, Enum):
 @app.command("analyze")
 @friendly_errors
 def analyze_cli(
-    inputs: Annotated[list[str], typer.Argument(help="Files, folders (all *.txt / *.html), URLs, or - for stdin.")],
+    inputs: Annotated[list[str] | None, typer.Argument(help="Files, folders (all *.txt / *.html), JSONL/CSV, URLs, or - for stdin.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
     threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Keep spans with confidence >= this.")] = 0.0,
     model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = "default",
     technique: Annotated[list[str] | None, typer.Option("--technique", "-t", help="Only these techniques.")] = None,
+    text_column: Annotated[str, typer.Option(help="Text column of JSONL/CSV inputs.")] = "text",
+    urls: Annotated[Path | None, typer.Option(help="File with one URL per line.")] = None,
 ) -> None:
     """Find and name propaganda techniques in articles."""
     from .analysis import Analyzer
-    from .ingest import load_inputs
+    from .ingest import load_inputs, load_url_list
     from .views.output import write_analyses
 
-    docs = list(load_inputs(inputs))
+    items = list(inputs or []) + (load_url_list(urls) if urls is not None else [])
+    if not items:
+        from .errors import InputError
+
+        raise InputError("nothing to analyse: give files, folders, URLs, - for stdin, or --urls FILE.")
+    docs = list(load_inputs(items, text_column=text_column))
     techniques = [_technique_name(t) for t in technique] if technique else None
     analyzer = Analyzer(model=model, threshold=threshold, techniques=techniques)
     analyses = list(_progress(analyzer.pipe(docs), total=len(docs), label="analysing", quiet=output is None))

@@ -82,6 +82,7 @@ def train(
         torch=torch.__version__,
         machine=platform.machine(),
     )
+    metrics = json.loads(json.dumps(metrics, default=float))  # plain JSON types only
     out = Path(output_dir)
     model.save_pretrained(out, extra={"dev_metrics": _summary(metrics)})
     with atomic_write(out / "metrics.json") as fh:
