@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,9 @@ from hypothesis import strategies as st
 from propscan.document import Document
 from propscan.voice import Quote, attribute, find_quotes
 
-GOLD = Path(__file__).resolve().parents[1] / "src" / "propscan" / "data" / "quotes_gold.jsonl"
+DATA_DIR = Path(__file__).resolve().parents[1] / "src" / "propscan" / "data"
+GOLD = DATA_DIR / "quotes_gold.jsonl"
+HELDOUT = DATA_DIR / "quotes_heldout.jsonl"
 
 
 def quotes(text: str) -> tuple[Document, list[Quote]]:
@@ -286,10 +287,20 @@ def test_attribute_empty() -> None:
 # ---------------------------------------------------------------- gold file
 
 
-def test_gold_file_holds_offsets_not_text() -> None:
-    rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("path,min_articles", [(GOLD, 5), (HELDOUT, 4)], ids=["tuned", "heldout"])
+def test_gold_file_holds_offsets_not_text(path: Path, min_articles: int) -> None:
+    rows = _rows(path)
     assert len(rows) >= 40
-    assert len({r["article_id"] for r in rows}) >= 5
+    assert len({r["article_id"] for r in rows}) >= min_articles
     for r in rows:
         assert set(r) == {"article_id", "start", "end", "kind", "speaker"}
         assert 0 <= r["start"] < r["end"] and r["kind"] in ("direct", "block", "reported")
+        assert r["speaker"] is None or isinstance(r["speaker"], str)
+
+
+def test_heldout_articles_disjoint_from_tuned_set() -> None:
+    assert not {r["article_id"] for r in _rows(GOLD)} & {r["article_id"] for r in _rows(HELDOUT)}

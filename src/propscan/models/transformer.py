@@ -325,7 +325,7 @@ class TransformerTagger:
             "version": MODEL_VERSION,
             "encoder": self.encoder,
             "encoder_name": self.encoder_source_.name,
-            "encoder_sha256": self.encoder_source_.expected_sha256,
+            "encoder_sha256": self.encoder_source_.expected_sha256 or _file_hash(self.encoder_source_.directory / "model.safetensors"),
             "hidden_size": self.encoder_.hidden_size,
             "labels": list(self.labels_),
             "features": list(FEATURE_NAMES),
@@ -351,6 +351,16 @@ class TransformerTagger:
         if list(cfg.get("features", [])) != list(FEATURE_NAMES):
             raise ModelLoadError(f"{d}: model was trained with other span features; retrain it with this propscan version.")
         model._build()
+        recorded = cfg.get("encoder_sha256")
+        if recorded and model.encoder_source_.expected_sha256 is None:  # a custom encoder: check it is the one trained on
+            from .encoder import sha256_file
+
+            got = sha256_file(model.encoder_source_.directory / "model.safetensors")
+            if got != recorded:
+                raise ModelLoadError(
+                    f"{d}: encoder {model.encoder_source_.name} has sha256 {got[:12]}..., but the model was trained on "
+                    f"{recorded[:12]}...; point config.json's 'encoder' at the original encoder."
+                )
         model.labels_ = tuple(cfg["labels"])
         try:
             layers = load_file(str(d / LAYERS_FILE))
@@ -386,6 +396,12 @@ class TransformerTagger:
             "weights_sha256": getattr(self, "weights_sha256_", None) or cfg.get("files", {}).get(LAYERS_FILE),
             "encoder": self.encoder_source_.name if hasattr(self, "encoder_source_") else self.encoder,
         }
+
+
+def _file_hash(path: Path) -> str | None:
+    from .encoder import sha256_file
+
+    return sha256_file(path) if path.is_file() else None
 
 
 def dtypes_fp16() -> Any:
