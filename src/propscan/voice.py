@@ -359,7 +359,18 @@ def _is_space(ch: str | None) -> bool:
     return ch is None or ch.isspace() or ch in _ZW
 
 
+# capitalised only because they open a sentence or a web-page fragment: never part of a name
+_NOT_NAME_START = _LEADING_SKIP | {
+    "like", "unlike", "as", "advertisement", "if", "because", "although", "though", "despite", "even",
+    "only", "just", "not", "for", "with", "from", "by", "to", "until", "among", "under", "over", "why",
+    "what", "how", "where", "who", "thus", "hence", "still", "perhaps", "maybe", "both", "either", "neither",
+}  # fmt: skip
+
+
 def _norm_name(tokens: Sequence[_Tok]) -> str:
+    tokens = list(tokens)
+    while len(tokens) > 1 and tokens[0].low in _NOT_NAME_START:
+        tokens = tokens[1:]
     out = " ".join(t.text for t in tokens).replace("\u2019", "'")
     out = re.sub(r"\s+([.,'])", r"\1", out).replace(" - ", "-")
     return out.strip()
