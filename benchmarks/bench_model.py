@@ -28,6 +28,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def thousand_words(docs: list[Document]) -> Document:
     """A 1,000-word article made of dev article text read at run time (nothing is stored)."""
     words: list[str] = []
     for d in docs:
-        words.extend(d.text.split(" "))
+        words.extend(d.text.split())
         if len(words) >= 1000:
             break
     return Document(" ".join(words[:1000]), id="bench1000")
@@ -176,8 +177,8 @@ def main() -> None:
     art = thousand_words(docs)
     result["latency_1000_words"] = latency(model, art)
     result["throughput_dev"] = throughput(model, docs)
-    result["peak_rss"] = peak_rss(args.model, art, args.out.parent)
-    (args.out.parent / "bench_article.txt").unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        result["peak_rss"] = peak_rss(args.model, art, Path(tmp))
     result["cli_cold_start"] = cli_cold_start()
     result["artifact_bytes"] = {f.name: f.stat().st_size for f in sorted(args.model.iterdir()) if f.is_file()}
     with atomic_write(args.out) as fh:

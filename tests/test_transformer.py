@@ -41,7 +41,8 @@ def saved_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _open(d: Path, threshold: float = 0.0) -> TransformerTagger:
     model = TransformerTagger.from_pretrained(d)
-    model.calibration_["si_threshold"] = threshold  # every token "inside": decoding always yields spans
+    model.calibration_["si_threshold"] = threshold  # 0.0: every token "inside", decoding always yields spans
+    model.calibration_["si_core_threshold"] = threshold
     return model
 
 
@@ -105,7 +106,7 @@ def test_loads_and_predicts_with_network_disabled(saved_model: Path, monkeypatch
 def test_predict_offsets_index_the_original_text(saved_model: Path) -> None:
     model = _open(saved_model)
     doc = Document(TEXT, id="x")
-    spans = model.predict([doc, Document("", id="empty") if False else Document("   \n", id="blank")])
+    spans = model.predict([doc, Document("   \n", id="blank")])
     assert spans[1] == []
     assert spans[0]
     for sp in spans[0]:
@@ -178,3 +179,36 @@ def test_smoke_training_saves_reloads_and_predicts_identically(tmp_path: Path) -
     doc = Document(TEXT, id="x")
     first = [s.to_dict() for s in model.predict([doc])[0]]
     assert first == [s.to_dict() for s in again.predict([doc])[0]]
+
+
+def test_decoding_needs_a_confident_core_and_never_cuts_words() -> None:
+    import numpy as np
+
+    from propscan.models.tf_decode import decode_spans
+    from propscan.models.windows import tokenize_docs
+
+    text = "Quiet words here, then outrageous lies everywhere."
+    tok = tokenize_docs(load_encoder()[1], [text])[0]
+    n = len(tok)
+    probs = np.tile([0.9, 0.05, 0.05], (n, 1))
+    lo = [i for i in range(n) if text[tok.starts[i] : tok.ends[i]].lower() in ("quiet", "words")]
+    hi = [i for i in range(n) if tok.starts[i] >= text.index("outrageous") and tok.ends[i] <= text.index(" everywhere")]
+    probs[lo] = [0.7, 0.1, 0.2]  # weak evidence only: inside-prob 0.3
+    probs[hi] = [0.1, 0.2, 0.7]
+    probs[hi[0]] = [0.1, 0.8, 0.1]
+    spans = decode_spans(text, tok, probs, threshold=0.25, core_threshold=0.5, split_threshold=0.5)
+    assert [text[s:e] for s, e, _ in spans] == ["outrageous lies"]
+    both = decode_spans(text, tok, probs, threshold=0.25, core_threshold=0.25)
+    assert [text[s:e] for s, e, _ in both] == ["Quiet words", "outrageous lies"]
+
+
+def test_repetition_features_count_over_the_article_text() -> None:
+    from propscan.models.features import FEATURE_NAMES, features_for_spans
+
+    text = "Drain the swamp, they said. Later, again: drain the swamp! Nobody asked."
+    first, second = text.index("Drain"), text.index("drain")
+    f = features_for_spans(text, [(first, first + 15), (second, second + 15), (text.index("Nobody"), len(text) - 1)])
+    col = {n: i for i, n in enumerate(FEATURE_NAMES)}
+    assert f[0, col["rep_multi"]] == 1 and f[0, col["rep_earlier"]] == 0 and f[0, col["rep_later"]] == 1
+    assert f[1, col["rep_multi"]] == 1 and f[1, col["rep_earlier"]] == 1
+    assert f[2, col["rep_multi"]] == 0

@@ -289,7 +289,7 @@ def load_encoder(spec: str = DEFAULT_ENCODER) -> tuple[Any, Any, EncoderSource]:
         raise ModelLoadError(f"Encoder {src.name}: cannot read {weights} ({type(exc).__name__}).") from exc
     state = {k[5:] if k.startswith("bert.") else k: v for k, v in state.items()}
     state = {k: v for k, v in state.items() if not k.startswith("pooler.") and not k.endswith("position_ids")}
-    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing, unexpected = model.load_state_dict(state, strict=False, assign=True)  # no second copy of the weights
     if missing:
         raise ModelLoadError(f"Encoder {src.name}: weights lack {len(missing)} tensors (e.g. {missing[0]}).")
     model.eval()

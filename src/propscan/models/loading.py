@@ -24,6 +24,7 @@ WEIGHTS_DIR = Path(__file__).parent / "weights"
 REGISTRY: dict[str, str] = {
     "baseline": "propscan.models.baseline:BaselineModel",
     "transformer": "propscan.models.transformer:TransformerTagger",
+    "ensemble": "propscan.models.ensemble:EnsembleModel",
 }
 
 
