@@ -11,7 +11,9 @@ Measures, in one run:
 * warm latency of ``predict`` on a 1,000-word article (median of 7, after one warm-up call);
 * end-to-end throughput over all dev articles vs. the bare encoder's forward pass over the very
   same windows (ratio = encoder time / pipeline time);
-* peak RSS of a fresh process that loads the model and analyses one article (``getrusage``);
+* peak RSS of a fresh process that loads the model and analyses one article (``VmHWM`` of the
+  child's own address space; ``getrusage`` maxrss is reported too but on Linux it inherits the
+  high-water mark of the forking benchmark process, so it over-states);
 * CLI cold start: ``propscan analyze <example> --format json`` in a subprocess (median of 3),
   skipped when the CLI or an example is missing.
 
@@ -125,7 +127,9 @@ from propscan.models.transformer import TransformerTagger
 from propscan.document import Document
 m = TransformerTagger.from_pretrained({model!r})
 m.predict([Document(open({text!r}, encoding='utf-8').read(), id='x')])
-print(json.dumps({{"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")]
+print(json.dumps({{"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "vm_hwm_mb": int(hwm[0].split()[1]) / 1024 if hwm else None}}))
 """
 
 

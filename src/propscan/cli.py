@@ -211,7 +211,7 @@ def evaluate_cli(
 def train_cli(
     data: Annotated[Path, typer.Option(help="PTC-layout corpus folder (train-articles, dev-articles, labels).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the trained model.")],
-    model: Annotated[str, typer.Option(help="default (transformer + n-gram TC ensemble), transformer, or baseline.")] = "default",
+    model: Annotated[str, typer.Option(help="default (the transformer) or baseline.")] = "default",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
     smoke: Annotated[bool, typer.Option(help="Tiny run on a few articles (CI smoke test).")] = False,
     encoder: Annotated[str | None, typer.Option(help="Base encoder: local HF directory or hub id (transformer only).")] = None,

@@ -24,7 +24,6 @@ WEIGHTS_DIR = Path(__file__).parent / "weights"
 REGISTRY: dict[str, str] = {
     "baseline": "propscan.models.baseline:BaselineModel",
     "transformer": "propscan.models.transformer:TransformerTagger",
-    "ensemble": "propscan.models.ensemble:EnsembleModel",
 }
 
 

@@ -1,8 +1,9 @@
 """Turn per-token SI probabilities into character spans a reader would highlight.
 
-Tokens whose inside-probability ``P(B) + P(I)`` passes the threshold form runs; a run splits where
-a token is more likely a span start than a continuation. Spans are widened to whole words (never
-half a word) and trimmed of whitespace and ``. , : ;`` at both ends (as PTC spans are). No gap
+Tokens whose inside-probability ``P(B) + P(I)`` passes a low threshold form runs; a run is kept
+only if it has a confident core token (hysteresis), and splits before a word that is likely a span
+start. Spans are widened to whole words (never half a word), lose dangling function words at
+their edges (``a``, ``of``, ``our``, ...) and are trimmed of whitespace and ``. , : ;`` at both ends (as PTC spans are). No gap
 filling and no merging of neighbouring spans.
 
 >>> import numpy as np
@@ -15,11 +16,21 @@ filling and no merging of neighbouring spans.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .windows import TokenizedDoc
 
 TRIM = " \t\r\n\u00a0.,:;"
+
+#: function words a highlighted passage does not end with (``... a``, ``... of our``)
+TRAILING_WORDS = frozenset(
+    "a an the of our and or to in on for with that is are was by as at their his her its this these from but be".split()
+)
+#: function words a highlighted passage does not start with
+LEADING_WORDS = frozenset("and or but of to that is are was by as at for with in on".split())
+_WORD = re.compile(r"[\w'’-]+")
 
 
 def widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
@@ -40,22 +51,52 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def drop_edge_words(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Remove dangling function words at the edges; ``None`` if only a function word is left.
+
+    >>> t = "what a shameful disaster, a"
+    >>> s, e = drop_edge_words(t, 5, len(t))
+    >>> t[s:e]
+    'a shameful disaster'
+    """
+    while True:
+        words = list(_WORD.finditer(text, start, end))
+        if len(words) <= 1:
+            break
+        if words[-1].group().lower() in TRAILING_WORDS:
+            start, end = trim(text, start, words[-2].end())
+        elif words[0].group().lower() in LEADING_WORDS:
+            start, end = trim(text, words[1].start(), end)
+        else:
+            break
+    left = [w.lower() for w in _WORD.findall(text, start, end)]
+    if not left or (len(left) == 1 and left[0] in TRAILING_WORDS | LEADING_WORDS):
+        return None
+    return start, end
+
+
 def decode_spans(
     text: str,
     tok: TokenizedDoc,
     probs: np.ndarray,
     *,
     threshold: float = 0.5,
+    core_threshold: float | None = None,
+    split_threshold: float | None = 0.4,
     sentence_probs: np.ndarray | None = None,
     sentence_threshold: float = 0.0,
 ) -> list[tuple[int, int, float]]:
     """``[(start, end, score)]`` spans from ``probs`` ``(n_tokens, 3)`` over ``O/B/I``; score = mean inside-prob.
 
-    With ``sentence_probs`` (per token, the probability that its sentence holds propaganda),
-    tokens of sentences below ``sentence_threshold`` are never inside a span.
+    Hysteresis decoding: a run of tokens with inside-probability ``>= threshold`` becomes a span only
+    if one of its tokens reaches ``core_threshold`` (default: ``threshold``). A run splits before a
+    word whose begin-probability exceeds ``split_threshold`` (``None``: exceeds its inside-probability). With ``sentence_probs`` (per token, the
+    probability that its sentence holds propaganda), tokens of sentences below ``sentence_threshold``
+    are never inside a span. Dangling function words at either edge are dropped (:func:`drop_edge_words`).
     """
     if len(tok) == 0:
         return []
+    core = threshold if core_threshold is None else max(core_threshold, threshold)
     inside = probs[:, 1] + probs[:, 2]
     on = inside >= threshold
     if sentence_probs is not None and sentence_threshold > 0:
@@ -70,17 +111,23 @@ def decode_spans(
             continue
         if a is None:
             a = i
-        elif probs[i, 1] > probs[i, 2] and tok.starts[i] > tok.ends[i - 1]:
+        elif tok.starts[i] > tok.ends[i - 1] and probs[i, 1] > (probs[i, 2] if split_threshold is None else split_threshold):
             runs.append((a, i))  # a new span starts here (never inside a word)
             a = i
     if a is not None:
         runs.append((a, len(tok)))
     out: list[tuple[int, int, float]] = []
     for a, b in runs:
+        if inside[a:b].max() < core:
+            continue
         s, e = widen_to_words(text, int(tok.starts[a]), int(tok.ends[b - 1]))
         s, e = trim(text, s, e)
         if e <= s:
             continue
+        kept = drop_edge_words(text, s, e)
+        if kept is None:
+            continue
+        s, e = kept
         score = float(inside[a:b].mean())
         if out and s < out[-1][1]:  # widening made it touch the previous span: keep them apart
             s = out[-1][1]

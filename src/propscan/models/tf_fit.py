@@ -1,10 +1,12 @@
 """Training loop and dev-set tuning of :class:`~propscan.models.transformer.TransformerTagger`.
 
 Training: frozen embeddings + lower layers run once over every training window (cached, fp16);
-the upper layers and both heads are trained jointly (SI token loss + TC span loss on the gold
-spans that fit in each window) with AdamW and linear warm-up/decay. The epoch with the best dev
-``SI F1 + TC micro-F1`` is kept. Tuning on dev only: SI threshold, TC temperature and per-class
-bias, runner-up threshold, Platt scaling of span scores; ECE is reported before/after.
+the upper layers and the heads are trained jointly (SI token loss + TC span loss on the gold spans
+that fit in each window + auxiliary sentence loss) with AdamW and linear warm-up/decay. The epoch
+with the best dev ``SI F1 + TC micro-F1`` is kept. Tuning on dev only (:func:`tune_on_dev`):
+hysteresis decoding thresholds for SI, TC temperature, a two-weight Repetition boost from the
+article-wide repetition features, per-class bias, post-temperature, runner-up threshold, Platt
+scaling of span scores; ECE is reported before/after.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import numpy as np
 from ..document import Document, Span
 from ..scoring import merge_overlapping, score_si, score_tc
 from .calibration import apply_platt, ece, fit_platt, fit_temperature, softmax
-from .features import ArticleIndex, features_for_spans
+from .features import FEATURE_NAMES, ArticleIndex, features_for_spans
 from .tf_decode import decode_spans
+from .transformer import tc_calibrated
 from .windows import batch_inputs, make_windows, sentence_ids
 
 
@@ -91,8 +94,8 @@ def fit_tagger(
 
     # class weights: TC inverse sqrt frequency (mean 1); SI: begin tags count double
     counts = np.bincount([y for sp in spans for _, _, y, _ in sp], minlength=len(model.labels_)).astype(np.float64)
-    tc_w = 1.0 / np.sqrt(np.maximum(counts, 1.0))
-    tc_w = torch.tensor(tc_w / (tc_w * counts).sum() * counts.sum(), dtype=torch.float32)
+    inv = 1.0 / np.sqrt(np.maximum(counts, 1.0))
+    tc_w = torch.tensor(inv / (inv * counts).sum() * counts.sum(), dtype=torch.float32)
     si_w = torch.tensor([1.0, 2.0, 1.0])
 
     # freeze and cache the lower part
@@ -147,7 +150,7 @@ def fit_tagger(
             states = enc(None, mask, start_layer=k, hidden_in=h_in) if k > 0 else enc(None, mask, start_layer=0, hidden_in=h_in)
             logits = heads.si_logits(states)
             loss_si = F.cross_entropy(logits.reshape(-1, 3), si_tgt[idx_t, :n].reshape(-1), weight=si_w, ignore_index=-100)
-            pooled, feats, ys = [], [], []
+            pooled, feats, ys = [], [], []  # type: list[Any], list[Any], list[int]
             for r, wi in enumerate(idx):
                 sp = win_spans[wi]
                 if not sp:
@@ -199,6 +202,8 @@ def fit_tagger(
         for i in range(k, enc.num_layers):
             for t in enc.encoder.layer[i].state_dict().values():
                 t.copy_(t.half().float())
+        for t in heads.state_dict().values():
+            t.copy_(t.half().float())
     enc.eval()
     heads.eval()
     model.dev_metrics_ = {"history": history, "best_epoch": best_epoch, "train_windows": len(wins), "fit_seconds": round(time.time() - t_start, 1)}
@@ -230,12 +235,12 @@ def _si_pred(documents: Sequence[Document], found: Sequence[Sequence[tuple[int, 
 
 
 def quick_eval(model: Any, documents: Sequence[Document], gold: Mapping[str, Sequence[Span]]) -> dict[str, float]:
-    """Dev SI F1 (best of a few thresholds) and TC micro-F1 with uncalibrated logits."""
+    """Dev SI F1 (best of a few plain thresholds) and TC micro-F1 with uncalibrated logits (epoch selection)."""
     raws = model.raw_predict(documents)
     sig = _si_gold(documents, gold)
     best = (0.0, 0.5)
-    for thr in (0.3, 0.4, 0.5):
-        found = [decode_spans(d.text, r["tok"], r["si_probs"], threshold=thr) for d, r in zip(documents, raws)]
+    for thr in (0.2, 0.3, 0.4, 0.5):
+        found = [decode_spans(d.text, r["tok"], r["si_probs"], threshold=thr, split_threshold=None) for d, r in zip(documents, raws)]
         f1 = score_si(_si_pred(documents, found, set(sig)), sig).f1
         best = max(best, (f1, thr))
     tc_logits, tc_gold = _tc_logits_on_gold(model, documents, gold, raws)
@@ -244,18 +249,25 @@ def quick_eval(model: Any, documents: Sequence[Document], gold: Mapping[str, Seq
     return {"si_f1": round(best[0], 4), "si_threshold": best[1], "tc_f1": round(tc, 4)}
 
 
-def _tc_logits_on_gold(model: Any, documents: Sequence[Document], gold: Mapping[str, Sequence[Span]], raws: Sequence[Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+def _tc_logits_on_gold(
+    model: Any, documents: Sequence[Document], gold: Mapping[str, Sequence[Span]], raws: Sequence[Mapping[str, Any]], *, with_features: bool = False
+) -> Any:
+    """Raw TC logits and label ids (-1: unknown) of every gold span, in gold order (plus features)."""
     lab = {n: i for i, n in enumerate(model.labels_)}
-    logits, ys = [], []
+    logits, ys, feats = [], [], []  # type: list[np.ndarray], list[int], list[np.ndarray]
     for d, r in zip(documents, raws):
         g = list(gold.get(d.id, []))
         if not g:
             continue
-        logits.append(model._tc_logits(d.text, r["tok"], r["states"], [(s.start, s.end) for s in g]))
+        lg, ft = model._tc_scores(d.text, r["tok"], r["states"], [(s.start, s.end) for s in g])
+        logits.append(lg)
+        feats.append(ft)
         ys.extend(lab.get(str(s.technique), -1) for s in g)
     if not logits:
-        return np.zeros((0, len(model.labels_))), np.zeros(0, dtype=np.int64)
-    return np.concatenate(logits), np.asarray(ys)
+        out = (np.zeros((0, len(model.labels_))), np.zeros(0, dtype=np.int64), np.zeros((0, len(FEATURE_NAMES))))
+    else:
+        out = (np.concatenate(logits), np.asarray(ys), np.concatenate(feats))
+    return out if with_features else out[:2]
 
 
 def _tc_pred(model: Any, documents: Sequence[Document], gold: Mapping[str, Sequence[Span]], labels: np.ndarray) -> dict[str, list[Span]]:
@@ -291,36 +303,54 @@ def tune_on_dev(model: Any, documents: Sequence[Document], gold: Mapping[str, Se
     sig = _si_gold(documents, gold)
     # 1. SI threshold
     si_table = []
-    for ts in (0.0, 0.2, 0.3, 0.4, 0.5):
-        for thr in np.arange(0.25, 0.71, 0.05):
-            found = [
-                decode_spans(d.text, r["tok"], r["si_probs"], threshold=float(thr), sentence_probs=r["sent_probs"], sentence_threshold=ts)
-                for d, r in zip(documents, raws)
-            ]
-            sc = score_si(_si_pred(documents, found, set(sig)), sig)
-            si_table.append((sc.f1, float(round(thr, 2)), ts, sc))
-    f1, thr, ts, si_sc = max(si_table, key=lambda r: r[0])
+    for ts in (0.0, 0.3):
+        for lo in (0.2, 0.25, 0.3):
+            for hi in (0.4, 0.45, 0.5, 0.55, 0.6):
+                for split in (0.4, 0.5, 1.01):
+                    dk = {"threshold": lo, "core_threshold": hi, "split_threshold": split, "sentence_threshold": ts}
+                    found = [decode_spans(d.text, r["tok"], r["si_probs"], sentence_probs=r["sent_probs"], **dk) for d, r in zip(documents, raws)]
+                    sc = score_si(_si_pred(documents, found, set(sig)), sig)
+                    si_table.append((sc.f1, dk, sc))
+    # parsimony: among settings within 0.005 F1 of the best, take the one predicting the fewest spans
+    # (the SI metric rewards fragmenting spans; a reader wants few, whole passages)
+    top_f1 = max(r[0] for r in si_table)
+    f1, dk, si_sc = min((r for r in si_table if r[0] >= top_f1 - 0.005), key=lambda r: (r[2].p_den, -r[0]))
+    thr, ts = dk["threshold"], dk["sentence_threshold"]
+    model.calibration_.update(si_core_threshold=dk["core_threshold"], si_split_threshold=dk["split_threshold"])
     model.calibration_["sentence_threshold"] = ts
-    # 2. TC temperature and per-class bias
-    logits, y = _tc_logits_on_gold(model, documents, gold, raws)
+    # 2. TC: temperature, Repetition boost (article-wide repetition features), per-class bias, post-temperature
+    logits, y, feats = _tc_logits_on_gold(model, documents, gold, raws, with_features=True)
     ok = y >= 0
-    T = fit_temperature(logits[ok], y[ok])
-    p_raw = softmax(logits[ok])
-    ece_tc_before = ece(p_raw.max(1), p_raw.argmax(1) == y[ok])
-    bias = _tune_bias(logits[ok] / T, y[ok], len(model.labels_))
-    p_cal = softmax(logits[ok] / T + bias)
-    ece_tc_after = ece(p_cal.max(1), p_cal.argmax(1) == y[ok])
-    model.calibration_.update(si_threshold=thr, tc_temperature=T, tc_bias=[float(b) for b in bias])
-    all_probs = softmax(logits / T + bias)
+    lg, yy, ff = logits[ok], y[ok], feats[ok]
+    T = fit_temperature(lg, yy)
+    p_raw = softmax(lg)
+    ece_tc_before = ece(p_raw.max(1), p_raw.argmax(1) == yy)
+    cal = model.calibration_
+    cal.update(si_threshold=thr, tc_temperature=T, tc_bias=[0.0] * len(model.labels_), tc_rep_boost=[0.0, 0.0], tc_post_temperature=1.0)
+    if "Repetition" in model.labels_:
+        best_boost = (int((tc_calibrated(lg, ff, cal, model.labels_).argmax(1) == yy).sum()), 0.0, 0.0)
+        for wa in np.arange(0.0, 3.01, 0.25):
+            for wb in np.arange(0.0, 2.01, 0.25):
+                n_ok = int((tc_calibrated(lg, ff, {**cal, "tc_rep_boost": [wa, wb]}, model.labels_).argmax(1) == yy).sum())
+                if n_ok >= best_boost[0] + 3:  # a boost must win at least 3 dev spans
+                    best_boost = (n_ok, float(wa), float(wb))
+        cal["tc_rep_boost"] = [best_boost[1], best_boost[2]]
+    z = np.log(np.clip(tc_calibrated(lg, ff, cal, model.labels_), 1e-12, 1.0))  # log-probs before the bias
+    bias = _tune_bias(z, yy, len(model.labels_))
+    cal["tc_bias"] = [float(x) for x in bias]
+    z_biased = np.log(np.clip(tc_calibrated(lg, ff, cal, model.labels_), 1e-12, 1.0))
+    # post-temperature: the one scalar that best calibrates the biased probabilities (10-bin ECE; argmax unchanged)
+    grid_t2 = np.exp(np.linspace(np.log(0.5), np.log(3.0), 41))
+    cal["tc_post_temperature"] = float(min(grid_t2, key=lambda t2: ece(softmax(z_biased / t2).max(1), z_biased.argmax(1) == yy)))
+    p_cal = tc_calibrated(lg, ff, cal, model.labels_)
+    ece_tc_after = ece(p_cal.max(1), p_cal.argmax(1) == yy)
+    all_probs = tc_calibrated(logits, feats, cal, model.labels_)
     tc_sc = score_tc(_tc_pred(model, documents, gold, all_probs.argmax(1)), _gold_lists(documents, gold))
     tc_plain = score_tc(_tc_pred(model, documents, gold, logits.argmax(1)), _gold_lists(documents, gold))
     # 3. runner-up threshold: F1 of (offsets, technique) pairs on dev's gold spans
-    model.calibration_["second_threshold"] = _tune_second(model, documents, gold, all_probs)
+    cal["second_threshold"] = _tune_second(model, documents, gold, all_probs)
     # 4. Platt on SI span scores; ECE of the final span score
-    found = [
-        decode_spans(d.text, r["tok"], r["si_probs"], threshold=thr, sentence_probs=r["sent_probs"], sentence_threshold=ts)
-        for d, r in zip(documents, raws)
-    ]
+    found = [decode_spans(d.text, r["tok"], r["si_probs"], sentence_probs=r["sent_probs"], **dk) for d, r in zip(documents, raws)]
     raw_scores, span_ok, tech_ok, tc_top = [], [], [], []
     lab = model.labels_
     for d, r, f in zip(documents, raws, found):
@@ -328,12 +358,13 @@ def tune_on_dev(model: Any, documents: Sequence[Document], gold: Mapping[str, Se
             continue
         g = list(gold.get(d.id, []))
         merged = merge_overlapping([(s.start, s.end) for s in g])
-        lg = model._tc_logits(d.text, r["tok"], r["states"], [(s, e) for s, e, _ in f])
-        for (s, e, sc), row in zip(f, lg):
+        lg_f, ft_f = model._tc_scores(d.text, r["tok"], r["states"], [(s, e) for s, e, _ in f])
+        p_cal_f = tc_calibrated(lg_f, ft_f, cal, lab)
+        for (s, e, span_score), row, p_cal_row in zip(f, lg_f, p_cal_f):
             cover = sum(max(0, min(e, b) - max(s, a)) for a, b in merged) / (e - s)
-            raw_scores.append(sc)
+            raw_scores.append(span_score)
             span_ok.append(cover >= 0.5)
-            p_raw_row, p_cal_row = softmax(row[None])[0], softmax(row[None] / T + bias)[0]
+            p_raw_row = softmax(row[None])[0]
             tech = lab[int(p_cal_row.argmax())]
             hit = any(str(x.technique) == tech and min(e, x.end) - max(s, x.start) >= 0.5 * (e - s) for x in g)
             tech_ok.append(hit)
@@ -345,12 +376,14 @@ def tune_on_dev(model: Any, documents: Sequence[Document], gold: Mapping[str, Se
     final_before = raw_scores_a * top[:, 0] if len(top) else raw_scores_a
     final_after = apply_platt(raw_scores_a, a, b) * top[:, 1] if len(top) else raw_scores_a
     return {
-        "si": {"precision": si_sc.precision, "recall": si_sc.recall, "f1": si_sc.f1, "threshold": thr, "sentence_threshold": ts},
-        "si_by_threshold": {f"{t}/{u}": round(f, 4) for f, t, u, _ in si_table},
+        "si": {"precision": si_sc.precision, "recall": si_sc.recall, "f1": si_sc.f1, "predicted_spans": si_sc.p_den, **dk},
+        "si_grid": [{**k, "f1": round(f, 4), "spans": sc.p_den} for f, k, sc in sorted(si_table, key=lambda r: -r[0])[:10]],
         "tc": tc_sc.to_dict(),
         "tc_f1_uncalibrated": tc_plain.f1,
         "calibration": {
             "tc_temperature": T,
+            "tc_rep_boost": cal["tc_rep_boost"],
+            "tc_post_temperature": cal["tc_post_temperature"],
             "tc_bias": dict(zip(model.labels_, [float(x) for x in bias])),
             "ece_tc_before": ece_tc_before,
             "ece_tc_after": ece_tc_after,

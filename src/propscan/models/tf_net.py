@@ -50,10 +50,15 @@ def pool_spans(states: torch.Tensor, ranges: Sequence[tuple[int, int]], context:
 class Heads(nn.Module):
     """SI token tagger + TC span classifier on top of encoder token states."""
 
-    def __init__(self, hidden: int, n_features: int, n_labels: int, *, tc_hidden: int = 256, dropout: float = 0.1) -> None:
+    def __init__(
+        self, hidden: int, n_features: int, n_labels: int, *, tc_hidden: int = 256, si_hidden: int = 0, dropout: float = 0.1
+    ) -> None:
         super().__init__()
         self.si_drop = nn.Dropout(dropout)
-        self.si = nn.Linear(hidden, len(SI_LABELS))
+        if si_hidden:
+            self.si: nn.Module = nn.Sequential(nn.Linear(hidden, si_hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(si_hidden, len(SI_LABELS)))
+        else:
+            self.si = nn.Linear(hidden, len(SI_LABELS))
         self.sent = nn.Linear(hidden, 1)
         self.tc = nn.Sequential(
             nn.Dropout(dropout),

@@ -87,6 +87,7 @@ def train(
     model.save_pretrained(out, extra={"dev_metrics": _summary(metrics)})
     with atomic_write(out / "metrics.json") as fh:
         fh.write(json.dumps(metrics, indent=2, default=float) + "\n")
+    os.chmod(out / "metrics.json", 0o644)
     return metrics
 
 
@@ -99,3 +100,36 @@ def _summary(m: dict[str, Any]) -> dict[str, Any]:
         "tc_micro_f1": tc.get("f1"),
         "best_epoch": m.get("best_epoch"),
     }
+
+
+def retune(
+    model_dir: str | os.PathLike[str],
+    data_dir: str | os.PathLike[str],
+    *,
+    output_dir: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """Re-run only the dev tuning (decoding thresholds, calibration) of a trained model and save it.
+
+    The weights are unchanged (same files, same sha256); ``config.json`` and ``metrics.json`` are
+    rewritten. This is exactly the tuning step that ends :func:`train`, so a model retuned after a
+    decoding change equals one retrained with that change (training is deterministic).
+    """
+    import torch
+
+    from .tf_fit import tune_on_dev
+    from .transformer import TransformerTagger
+
+    torch.set_num_threads(int(os.environ.get("PROPSCAN_THREADS", "2")))
+    src = Path(model_dir)
+    model = TransformerTagger.from_pretrained(src)
+    dev_docs, dev_gold = read_ptc(data_dir, "dev")
+    old = json.loads((src / "metrics.json").read_text(encoding="utf-8")) if (src / "metrics.json").is_file() else {}
+    t0 = time.time()
+    metrics = {**old, **json.loads(json.dumps(tune_on_dev(model, dev_docs, dev_gold), default=float))}
+    metrics["retune_seconds"] = round(time.time() - t0, 1)
+    out = Path(output_dir) if output_dir else src
+    model.save_pretrained(out, extra={"dev_metrics": _summary(metrics)})
+    with atomic_write(out / "metrics.json") as fh:
+        fh.write(json.dumps(metrics, indent=2) + "\n")
+    os.chmod(out / "metrics.json", 0o644)
+    return metrics

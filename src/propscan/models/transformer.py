@@ -53,12 +53,14 @@ class TransformerTagger:
         Encoder window length in tokens (including ``[CLS]``/``[SEP]``).
     stride : int, default=224
         Token step between windows (``window - 2 - stride`` tokens are encoded twice).
-    train_from_layer : int, default=2
+    train_from_layer : int, default=1
         Layers below this one (and the embeddings) stay frozen; their outputs are cached in training.
-    epochs : int, default=3
+    epochs : int, default=4
     batch_size : int, default=16
     lr_encoder, lr_heads : float
         AdamW learning rates (linear warm-up over ``warmup`` of the steps, then linear decay).
+    tc_hidden, si_hidden : int, default=256
+        Hidden width of the TC MLP and of the SI token MLP (``si_hidden=0``: a linear SI head).
     tc_weight : float, default=1.0
         Weight of the TC loss against the SI loss.
     sentence_weight : float, default=0.5
@@ -74,11 +76,14 @@ class TransformerTagger:
     labels_ : tuple of str
         Technique names (the TC classes).
     calibration_ : dict
-        ``si_threshold``, ``sentence_threshold``, ``si_platt`` (a, b), ``tc_temperature``, ``tc_bias``,
+        ``si_threshold`` / ``si_core_threshold`` / ``si_split_threshold`` (hysteresis decoding), ``sentence_threshold``, ``si_platt`` (a, b), ``tc_temperature``, ``tc_bias``,
         ``second_threshold``.
     """
 
     model_type = "transformer"
+    config_: dict[str, Any]
+    weights_sha256_: str
+    dev_metrics_: dict[str, Any]
 
     def __init__(
         self,
@@ -86,16 +91,17 @@ class TransformerTagger:
         encoder: str = "default",
         window: int = 256,
         stride: int = 224,
-        train_from_layer: int = 2,
-        epochs: int = 3,
+        train_from_layer: int = 1,
+        epochs: int = 4,
         batch_size: int = 16,
-        lr_encoder: float = 8e-5,
+        lr_encoder: float = 1e-4,
         lr_heads: float = 1e-3,
         warmup: float = 0.06,
         weight_decay: float = 0.01,
         tc_weight: float = 1.0,
         sentence_weight: float = 0.5,
         tc_hidden: int = 256,
+        si_hidden: int = 256,
         dropout: float = 0.1,
         seed: int = 13,
         max_train_windows: int | None = None,
@@ -114,6 +120,7 @@ class TransformerTagger:
         self.tc_weight = tc_weight
         self.sentence_weight = sentence_weight
         self.tc_hidden = tc_hidden
+        self.si_hidden = si_hidden
         self.dropout = dropout
         self.seed = seed
         self.max_train_windows = max_train_windows
@@ -125,7 +132,7 @@ class TransformerTagger:
         """Constructor arguments (as stored in ``config.json``)."""
         keys = (
             "encoder window stride train_from_layer epochs batch_size lr_encoder lr_heads warmup weight_decay "
-            "tc_weight sentence_weight tc_hidden dropout seed max_train_windows"
+            "tc_weight sentence_weight tc_hidden si_hidden dropout seed max_train_windows"
         ).split()
         return {k: getattr(self, k) for k in keys}
 
@@ -142,13 +149,19 @@ class TransformerTagger:
         self.special_ids_ = special_ids(tok)
         self.labels_ = tuple(NAMES)
         torch.manual_seed(self.seed)
-        self.heads_ = Heads(enc.hidden_size, len(FEATURE_NAMES), len(self.labels_), tc_hidden=self.tc_hidden, dropout=self.dropout)
+        self.heads_ = Heads(
+            enc.hidden_size, len(FEATURE_NAMES), len(self.labels_), tc_hidden=self.tc_hidden, si_hidden=self.si_hidden, dropout=self.dropout
+        )
         self.heads_.eval()
         self.calibration_: dict[str, Any] = {
             "si_threshold": 0.5,
+            "si_core_threshold": 0.5,
+            "si_split_threshold": 0.5,
             "si_platt": [1.0, 0.0],
             "tc_temperature": 1.0,
             "tc_bias": [0.0] * len(self.labels_),
+            "tc_rep_boost": [0.0, 0.0],
+            "tc_post_temperature": 1.0,
             "second_threshold": 1.0,
             "sentence_threshold": 0.0,
         }
@@ -189,22 +202,29 @@ class TransformerTagger:
         with torch.inference_mode():
             return torch.softmax(self.heads_.si_logits(states), -1).numpy()
 
-    def _tc_logits(self, text: str, tok: TokenizedDoc, states: Any, spans: Sequence[tuple[int, int]], idx: ArticleIndex | None = None) -> np.ndarray:
-        """Raw (uncalibrated) technique logits ``(len(spans), n_labels)``."""
+    def _tc_scores(
+        self, text: str, tok: TokenizedDoc, states: Any, spans: Sequence[tuple[int, int]], idx: ArticleIndex | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Raw technique logits ``(len(spans), n_labels)`` and the span features ``(len(spans), n_features)``."""
         from .tf_net import pool_spans
 
         torch = _torch()
+        feats = features_for_spans(text, list(spans), idx)
         if not spans or len(tok) == 0:
-            return np.zeros((len(spans), len(self.labels_)), dtype=np.float32)
+            return np.zeros((len(spans), len(self.labels_)), dtype=np.float32), feats
         ranges = [tok.token_range(s, e) for s, e in spans]
-        feats = torch.from_numpy(features_for_spans(text, list(spans), idx))
         self.heads_.eval()
         with torch.inference_mode():
-            return self.heads_.tc_logits(pool_spans(states, ranges), feats).numpy()
+            logits = self.heads_.tc_logits(pool_spans(states, ranges), torch.from_numpy(feats)).numpy()
+        return logits, feats
 
-    def _tc_probs(self, logits: np.ndarray) -> np.ndarray:
-        c = self.calibration_
-        return softmax(logits / float(c["tc_temperature"]) + np.asarray(c["tc_bias"], dtype=np.float32))
+    def _tc_logits(self, text: str, tok: TokenizedDoc, states: Any, spans: Sequence[tuple[int, int]], idx: ArticleIndex | None = None) -> np.ndarray:
+        """Raw (uncalibrated) technique logits ``(len(spans), n_labels)``."""
+        return self._tc_scores(text, tok, states, spans, idx)[0]
+
+    def _tc_probs(self, logits: np.ndarray, feats: np.ndarray | None = None) -> np.ndarray:
+        """Calibrated technique probabilities: ``softmax((logits / T + repetition boost + bias) / T2)``."""
+        return tc_calibrated(logits, feats, self.calibration_, self.labels_)
 
     # ---- public API -------------------------------------------------------------------------
 
@@ -258,13 +278,15 @@ class TransformerTagger:
             raw["tok"],
             raw["si_probs"],
             threshold=thr,
+            core_threshold=float(c.get("si_core_threshold", thr)),
+            split_threshold=float(c.get("si_split_threshold", 0.5)),
             sentence_probs=raw["sent_probs"],
             sentence_threshold=float(c.get("sentence_threshold", 0.0)),
         )
         if not found:
             return []
         bounds = [(s, e) for s, e, _ in found]
-        probs = self._tc_probs(self._tc_logits(doc.text, raw["tok"], raw["states"], bounds))
+        probs = self._tc_probs(*self._tc_scores(doc.text, raw["tok"], raw["states"], bounds))
         si_p = apply_platt(np.asarray([sc for _, _, sc in found]), *c["si_platt"])
         out: list[Span] = []
         for (s, e, _), p_span, p in zip(found, si_p, probs):
@@ -284,7 +306,7 @@ class TransformerTagger:
         out = []
         for doc, tok, st, sp in zip(documents, toks, states, spans):
             bounds = [(s.start, s.end) for s in sp]
-            probs = self._tc_probs(self._tc_logits(doc.text, tok, st, bounds))
+            probs = self._tc_probs(*self._tc_scores(doc.text, tok, st, bounds))
             out.append(
                 [
                     (s.attach(doc) if s.doc is not doc else s).with_(technique=self.labels_[int(p.argmax())], score=float(p.max()))
@@ -314,7 +336,7 @@ class TransformerTagger:
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         layers = {k: v.detach().to(dtypes_fp16()).contiguous() for k, v in self.trained_state().items()}
-        heads = {k: v.detach().float().contiguous() for k, v in self.heads_.state_dict().items()}
+        heads = {k: v.detach().to(dtypes_fp16()).contiguous() for k, v in self.heads_.state_dict().items()}
         save_file(layers, str(d / LAYERS_FILE), metadata={"format": "pt"})
         save_file(heads, str(d / HEADS_FILE), metadata={"format": "pt"})
         for name in (LAYERS_FILE, HEADS_FILE):
@@ -347,6 +369,7 @@ class TransformerTagger:
         cfg = read_config(d, expect_type=cls.model_type, verify=True)
         params = dict(cfg.get("params", {}))
         params["encoder"] = cfg.get("encoder", params.get("encoder", "default"))
+        params.setdefault("si_hidden", 0)  # models saved before the SI MLP existed
         model = cls(**{k: v for k, v in params.items() if k in cls().get_params()}, progress=False)
         if list(cfg.get("features", [])) != list(FEATURE_NAMES):
             raise ModelLoadError(f"{d}: model was trained with other span features; retrain it with this propscan version.")
@@ -396,6 +419,22 @@ class TransformerTagger:
             "weights_sha256": getattr(self, "weights_sha256_", None) or cfg.get("files", {}).get(LAYERS_FILE),
             "encoder": self.encoder_source_.name if hasattr(self, "encoder_source_") else self.encoder,
         }
+
+
+def tc_calibrated(logits: np.ndarray, feats: np.ndarray | None, calibration: Mapping[str, Any], labels: Sequence[str]) -> np.ndarray:
+    """Apply the dev-fitted TC calibration to raw logits (see :func:`propscan.models.tf_fit.tune_on_dev`).
+
+    ``z = logits / T``; the Repetition logit gets ``a * rep_earlier + b * rep_multi`` (article-wide
+    repetition of the span's normalised text); then the per-class bias; ``p = softmax(z / T2)``.
+    """
+    z = logits / float(calibration.get("tc_temperature", 1.0))
+    boost = calibration.get("tc_rep_boost", [0.0, 0.0])
+    if feats is not None and len(feats) and "Repetition" in labels and any(boost):
+        r = list(labels).index("Repetition")
+        z = z.copy()
+        z[:, r] += boost[0] * feats[:, FEATURE_NAMES.index("rep_earlier")] + boost[1] * feats[:, FEATURE_NAMES.index("rep_multi")]
+    z = z + np.asarray(calibration.get("tc_bias", [0.0] * len(labels)), dtype=np.float64)
+    return softmax(z / float(calibration.get("tc_post_temperature", 1.0)))
 
 
 def _file_hash(path: Path) -> str | None:
