@@ -161,8 +161,8 @@ def main() -> None:
 
     results: dict = json.loads(args.output.read_text()) if args.output.is_file() else {}
     results["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
-                          "note": "2 shared CPU cores (a model was training at the same time): absolute rates are low and noisy"}
-    results["model"] = args.model
+                          "note": "2 CPU cores shared with other work; compare ratios measured in one run, not absolute rates"}
+    results.pop("model", None)
     if "throughput" in only:
         runs = [throughput(args.data, args.model, engine="local", workers=w, batch_size=args.batch_size) for w in (1, 2)]
         if not args.no_ray:
@@ -174,18 +174,20 @@ def main() -> None:
                 runs.append({"engine": "ray", "skipped": "ray not installed"})
         rate = {f"{r['engine']}-{r['workers']}": r.get("articles_per_s") for r in runs if "articles_per_s" in r}
         results["throughput_ptc_dev"] = {
+            "model": args.model,
             "runs": runs,
             "scaling_local_2_vs_1": round(rate["local-2"] / rate["local-1"], 2),
             **({"scaling_ray_2_vs_local_1": round(rate["ray-2"] / rate["local-1"], 2)} if "ray-2" in rate else {}),
         }
         print(json.dumps(results["throughput_ptc_dev"], indent=2))
     if "memory" in only:
-        results["memory_synthetic"] = memory(args.model, args.mem_articles, workers=2, batch_size=args.batch_size)
+        results["memory_synthetic"] = {"model": args.model, **memory(args.model, args.mem_articles, workers=2, batch_size=args.batch_size)}
         print(json.dumps(results["memory_synthetic"], indent=2))
     if "chart" in only:
         results["ptc_by_source"] = chart(args.data, args.model, workers=2, batch_size=args.batch_size,
                                          store=args.chart_store, out=REPO / "docs/img/ptc_by_source.png")
-        results["ptc_by_source"]["command"] = "nice -n 15 .venv/bin/python benchmarks/bench_corpus.py --only chart"
+        results["ptc_by_source"]["model"] = args.model
+        results["ptc_by_source"]["command"] = f"python benchmarks/bench_corpus.py --only chart --model {args.model}"
         print(json.dumps(results["ptc_by_source"], indent=2, default=str))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")

@@ -157,7 +157,7 @@ def build_analysis(
             )
     kept = add_cues(doc, kept)
     sents = tuple(Sentence(s, e, round(sentence_score(kept, s, e), 6), doc=doc) for s, e in split_sentences(doc.text))
-    score = article_score(kept, n_words=count_words(doc.text))
+    score = article_score(kept, n_words=count_words(doc.text), median_density=(model_info or {}).get("article_reference_density"))
     return Analysis(doc, tuple(kept), sents, score, dict(model_info or {}), threshold, quotes)
 
 

@@ -7,9 +7,12 @@ Definitions (also in the README):
   ``1 − Π(1 − c)``.
 * **Article score** — ``1 − exp(−D / D₀)`` where ``D`` is the expected number of technique spans
   per 1,000 words (the sum of span confidences, per 1,000 words, with articles shorter than
-  ``MIN_WORDS`` counted as ``MIN_WORDS`` long) and ``D₀`` = ``REFERENCE_DENSITY``, chosen so that an
-  article as dense as the median PTC training article (gold spans) scores 0.5. It is a density, so
-  it does not grow with length; it only rises when a span is added or a confidence rises.
+  ``MIN_WORDS`` counted as ``MIN_WORDS`` long) and ``D₀ = M / ln 2``, where ``M`` is the median of
+  ``D`` over the PTC training articles *as the model sees them* (recorded in the model's
+  ``config.json`` as ``article_reference_density`` by ``benchmarks/calibrate_article_score.py``;
+  the gold-span median when a model has none). So an article as dense as the median PTC training
+  article scores 0.5 whichever model is used. It is a density, so it does not grow with length;
+  it only rises when a span is added or a confidence rises.
 * **Profile** — per technique: count, expected count (sum of confidences) and the rate per 1,000
   words, optionally split by voice (author / quoted).
 
@@ -28,7 +31,6 @@ from .document import Span
 
 #: median gold spans per 1,000 words over PTC train (see ``benchmarks/calibrate_article_score.py``)
 MEDIAN_DENSITY = 15.0
-REFERENCE_DENSITY = MEDIAN_DENSITY / math.log(2)
 MIN_WORDS = 150
 
 _WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
@@ -53,9 +55,10 @@ def density(spans: Sequence[Span], n_words: int) -> float:
     return 1000.0 * expected / max(n_words, MIN_WORDS)
 
 
-def article_score(spans: Sequence[Span], *, n_words: int) -> float:
-    """Article-level score in [0, 1] (see module docstring)."""
-    return 1.0 - math.exp(-density(spans, n_words) / REFERENCE_DENSITY)
+def article_score(spans: Sequence[Span], *, n_words: int, median_density: float | None = None) -> float:
+    """Article-level score in [0, 1] (see module docstring); ``median_density`` is ``M`` (default: gold)."""
+    ref = (median_density if median_density and median_density > 0 else MEDIAN_DENSITY) / math.log(2)
+    return 1.0 - math.exp(-density(spans, n_words) / ref)
 
 
 def profile(spans: Sequence[Span], *, n_words: int, by_voice: bool = False) -> dict[str, Any]:

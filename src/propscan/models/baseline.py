@@ -334,10 +334,17 @@ class BaselineModel:
         if model.si_coef_.shape[0] != 1 << _SI_BITS or model.tc_coef_.shape != (len(model.labels_), 1 << _TC_BITS):
             raise ModelLoadError(f"{d}: weight shapes do not match this propscan version's baseline.")
         model._sha = cfg["files"]["weights.safetensors"]
+        model._reference_density = cfg.get("article_reference_density")
         return model
 
     @property
     def info(self) -> dict[str, Any]:
-        return {"name": "baseline", "version": "baseline-1", "weights_sha256": getattr(self, "_sha", None), "encoder": None}
+        return {
+            "name": "baseline",
+            "version": "baseline-1",
+            "weights_sha256": getattr(self, "_sha", None),
+            "encoder": None,
+            "article_reference_density": getattr(self, "_reference_density", None),
+        }
 
 

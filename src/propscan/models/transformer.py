@@ -418,6 +418,7 @@ class TransformerTagger:
             "version": MODEL_VERSION,
             "weights_sha256": getattr(self, "weights_sha256_", None) or cfg.get("files", {}).get(LAYERS_FILE),
             "encoder": self.encoder_source_.name if hasattr(self, "encoder_source_") else self.encoder,
+            "article_reference_density": cfg.get("article_reference_density"),
         }
 
 
