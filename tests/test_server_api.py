@@ -379,3 +379,27 @@ def test_form_errors_keep_the_input(client: TestClient) -> None:
 def test_unknown_paths_are_404_error_objects(client: TestClient) -> None:
     assert_error(client.get("/api/v1/nothing"), 404, "not_found")
     assert client.get("/nothing").status_code == 404
+
+
+def test_corpus_page_lists_stores_by_name_and_escapes_outlets(tmp_path) -> None:
+    import json as _json
+
+    from propscan.corpus.batch import run_batch
+
+    rows = [
+        {"id": f"a{i}", "text": f"Article {i}. The corrupt elite lied again and again, a shameful disaster.",
+         "outlet": "<script>alert(1)</script>" if i % 2 else "Plain Times", "published": "2024-01-0%d" % (i + 1)}
+        for i in range(6)
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(_json.dumps(r) + "\n" for r in rows))
+    run_batch([str(src)], tmp_path / "news.duckdb", model="baseline", workers=0, progress=False)
+    settings = Settings(corpus_dir=str(tmp_path))
+    with TestClient(create_app(settings, analyzer=FakeModel(), fetcher=fake_fetcher)) as c:
+        page = c.get("/corpus")
+        assert page.status_code == 200 and "news.duckdb" in page.text
+        r = c.get("/corpus", params={"store": "news.duckdb", "by": "outlet"})
+        assert r.status_code == 200 and "Mean article score" in r.text
+        assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+        bad = c.get("/corpus", params={"store": "../news.duckdb"})
+        assert "Unknown store" in bad.text and "Mean article score" not in bad.text

@@ -21,6 +21,7 @@ _ENV: dict[str, str] = {
     "model": "PROPSCAN_MODEL",
     "request_timeout": "PROPSCAN_REQUEST_TIMEOUT",
     "batch_size": "PROPSCAN_BATCH_SIZE",
+    "corpus_dir": "PROPSCAN_CORPUS_DIR",
 }
 
 
@@ -55,6 +56,9 @@ class Settings:
     allowed_hosts : tuple of str or None
         ``Host`` header values accepted (guards against DNS rebinding when bound to loopback);
         ``None`` accepts any.
+    corpus_dir : str or None
+        Folder whose ``*.duckdb`` stores (written by ``propscan batch``) the corpus page may show.
+        Pages pick a store by file name from this folder only, never by path. ``PROPSCAN_CORPUS_DIR``.
     """
 
     token: str | None = None
@@ -69,6 +73,7 @@ class Settings:
     fetch_max_bytes: int = 5_000_000
     retry_after: int = 2
     allowed_hosts: tuple[str, ...] | None = field(default=None)
+    corpus_dir: str | None = None
 
     def __post_init__(self) -> None:
         if self.token is not None and not self.token.strip():

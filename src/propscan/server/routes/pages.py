@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -200,6 +201,40 @@ async def techniques_page(request: Request) -> HTMLResponse:
 
     rows = [{"t": t, "abbr": ABBREVIATIONS.get(t.id, t.id[:6].upper())} for t in CATALOGUE]
     return _render(request, "techniques.html", rows=rows)
+
+
+CORPUS_GROUPS = ("outlet", "month", "week", "year", "source")
+
+
+@router.get("/corpus", response_class=HTMLResponse)
+async def corpus_page(request: Request, settings: SettingsDep, store: str | None = None, by: str = "outlet") -> HTMLResponse:
+    """Comparisons across a corpus store from ``PROPSCAN_CORPUS_DIR`` (picked by name, never by path)."""
+    import asyncio
+    from pathlib import Path
+
+    folder = Path(settings.corpus_dir) if settings.corpus_dir else None
+    stores = sorted(p.name for p in folder.glob("*.duckdb")) if folder and folder.is_dir() else []
+    if by not in CORPUS_GROUPS:
+        by = "outlet"
+    fragment = None
+    error = None
+    if store is not None:
+        if store not in stores:
+            error = "Unknown store: pick one from the list."
+        else:
+            from ...corpus.report import render_corpus_html
+
+            try:
+                html = await asyncio.to_thread(render_corpus_html, folder / store, by=by)  # type: ignore[operator]
+                # the page's CSP allows no inline styles: the fragment's <style> is dropped, app.css styles it
+                html = re.sub(r"<style>.*?</style>", "", html, count=1, flags=re.S)
+                fragment = Markup(html)  # built by the report module, which escapes every value
+            except PropscanError as exc:
+                error = str(exc)
+    return _render(
+        request, "corpus.html", stores=stores, store=store, by=by, groups=CORPUS_GROUPS, fragment=fragment,
+        error=error, configured=folder is not None,
+    )
 
 
 @router.get("/docs", response_class=HTMLResponse)
