@@ -58,9 +58,10 @@ class ModelKey:
 def model_version_of(model: str = "default", *, threshold: float = 0.0) -> ModelKey:
     """Resolve ``model`` to a directory and a store key, without loading any weights.
 
-    The key is ``<config version>+<12 hex of sha256 over the model's file hashes>`` plus
+    The key is ``<config version>+<12 hex of sha256 over the model's whole config.json>`` (which holds
+    the sha256 of every weight file, the decoding thresholds and the calibration) plus
     ``@<threshold>`` when a threshold is set (spans under the threshold are not stored, so two
-    thresholds are two analyses). Retraining a model changes its weights and hence its key.
+    thresholds are two analyses). Retraining or re-calibrating a model changes its key.
 
     >>> model_version_of("baseline").version  # doctest: +SKIP
     'baseline-1+4d1c0e...'
@@ -69,8 +70,7 @@ def model_version_of(model: str = "default", *, threshold: float = 0.0) -> Model
 
     d = resolve_model_dir(model)
     cfg = read_config(d, verify=False)
-    files = cfg.get("files") or {}
-    digest = hashlib.sha256(json.dumps(sorted(files.items())).encode()).hexdigest()[:12]
+    digest = hashlib.sha256(json.dumps(cfg, sort_keys=True).encode()).hexdigest()[:12]
     version = f"{cfg.get('version') or cfg.get('model_type') or d.name}+{digest}"
     if threshold:
         version += f"@{threshold:g}"
