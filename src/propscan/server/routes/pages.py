@@ -86,6 +86,13 @@ async def report_css() -> Response:
     return Response(_report_asset("css"), media_type="text/css; charset=utf-8", headers=_ASSET_HEADERS)
 
 
+@router.get("/assets/corpus.css")
+async def corpus_css() -> Response:
+    from ...corpus.report import _CSS
+
+    return Response(_CSS, media_type="text/css; charset=utf-8", headers=_ASSET_HEADERS)
+
+
 @router.get("/assets/report.js")
 async def report_js() -> Response:
     return Response(_report_asset("js"), media_type="text/javascript; charset=utf-8", headers=_ASSET_HEADERS)
@@ -226,7 +233,7 @@ async def corpus_page(request: Request, settings: SettingsDep, store: str | None
 
             try:
                 html = await asyncio.to_thread(render_corpus_html, folder / store, by=by)  # type: ignore[operator]
-                # the page's CSP allows no inline styles: the fragment's <style> is dropped, app.css styles it
+                # the page's CSP allows no inline styles: the fragment's <style> is dropped; /assets/corpus.css serves it
                 html = re.sub(r"<style>.*?</style>", "", html, count=1, flags=re.S)
                 fragment = Markup(html)  # built by the report module, which escapes every value
             except PropscanError as exc:
