@@ -388,7 +388,7 @@ def test_corpus_page_lists_stores_by_name_and_escapes_outlets(tmp_path) -> None:
 
     rows = [
         {"id": f"a{i}", "text": f"Article {i}. The corrupt elite lied again and again, a shameful disaster.",
-         "outlet": "<script>alert(1)</script>" if i % 2 else "Plain Times", "published": "2024-01-0%d" % (i + 1)}
+         "outlet": "<script>alert(1)</script>" if i % 2 else "Plain Times", "published": f"2024-01-0{i + 1}"}
         for i in range(6)
     ]
     src = tmp_path / "in.jsonl"
