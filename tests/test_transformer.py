@@ -212,3 +212,23 @@ def test_repetition_features_count_over_the_article_text() -> None:
     assert f[0, col["rep_multi"]] == 1 and f[0, col["rep_earlier"]] == 0 and f[0, col["rep_later"]] == 1
     assert f[1, col["rep_multi"]] == 1 and f[1, col["rep_earlier"]] == 1
     assert f[2, col["rep_multi"]] == 0
+
+
+def test_predicted_spans_carry_the_models_cue_words() -> None:
+    from propscan import Document
+    from propscan.models.loading import load_model
+
+    model = load_model("default")
+    doc = Document(
+        "Critics called the plan a cynical, heartless attack on hard-working families. "
+        "The council's decision is a disaster, a shameful disaster, and voters will remember this disaster.",
+        id="cue",
+    )
+    spans = model.predict([doc])[0]
+    assert spans, "the default model should flag this text"
+    for sp in spans:
+        if sp.cue is not None:
+            assert sp.cue.startswith("strongest cue words: ")
+            for word in sp.cue.removeprefix("strongest cue words: ").split(", "):
+                assert word.strip("'") in sp.text
+    assert any(sp.cue for sp in spans if sp.technique != "Repetition")

@@ -291,9 +291,13 @@ class TransformerTagger:
         out: list[Span] = []
         for (s, e, _), p_span, p in zip(found, si_p, probs):
             order = np.argsort(-p)
-            out.append(doc.span(s, e, self.labels_[order[0]], score=float(p_span * p[order[0]])))
-            if p[order[1]] >= float(c["second_threshold"]):
-                out.append(doc.span(s, e, self.labels_[order[1]], score=float(p_span * p[order[1]])))
+            cue = _cue_words(doc.text, raw["tok"], raw["si_probs"], s, e)
+            for k in order[:2]:
+                if k != order[0] and p[k] < float(c["second_threshold"]):
+                    break
+                label = self.labels_[k]
+                # Repetition's evidence is the article-wide count (filled in by propscan.rationale)
+                out.append(doc.span(s, e, label, score=float(p_span * p[k]), cue=None if label == "Repetition" else cue))
         return out
 
     def classify(self, documents: Sequence[Document], spans: Sequence[Sequence[Span]]) -> list[list[Span]]:
@@ -436,6 +440,31 @@ def tc_calibrated(logits: np.ndarray, feats: np.ndarray | None, calibration: Map
         z[:, r] += boost[0] * feats[:, FEATURE_NAMES.index("rep_earlier")] + boost[1] * feats[:, FEATURE_NAMES.index("rep_multi")]
     z = z + np.asarray(calibration.get("tc_bias", [0.0] * len(labels)), dtype=np.float64)
     return softmax(z / float(calibration.get("tc_post_temperature", 1.0)))
+
+
+_CUE_STOP = frozenset(
+    "a an the of to in on at by for and or but is are was were be been it its this that these those will would".split()
+)
+
+
+def _cue_words(text: str, tok: TokenizedDoc, si_probs: np.ndarray, start: int, end: int, k: int = 3) -> str | None:
+    """The span's words the tagger was most sure about (highest inside-probability), in text order."""
+    from .tf_decode import widen_to_words
+
+    a, b = tok.token_range(start, end)
+    if b <= a:
+        return None
+    inside = si_probs[a:b, 1] + si_probs[a:b, 2]
+    words: dict[tuple[int, int], float] = {}
+    for i in range(a, b):
+        ws, we = widen_to_words(text, int(tok.starts[i]), int(tok.ends[i]))
+        if we <= ws or not any(ch.isalnum() for ch in text[ws:we]) or text[ws:we].lower() in _CUE_STOP:
+            continue
+        words[(ws, we)] = max(words.get((ws, we), 0.0), float(inside[i - a]))
+    if len(words) <= 1:
+        return None
+    top = sorted(sorted(words, key=lambda w: -words[w])[: min(k, len(words) - 1)])
+    return "strongest cue words: " + ", ".join(repr(text[ws:we]) for ws, we in top)
 
 
 def _file_hash(path: Path) -> str | None:
