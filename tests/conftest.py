@@ -36,3 +36,36 @@ def scorer_sample() -> Path:
 @pytest.fixture(scope="session")
 def example_article() -> Path:
     return REPO / "examples" / "article_demo.txt"
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: headless Debian Chromium on a closed network (Playwright drives it; it never downloads a browser)
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium for the browser tests (skipped without it, a failure under CI=true)."""
+    require_path(CHROMIUM, "Chromium (Debian package 'chromium')")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("the python package playwright is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

@@ -8,7 +8,6 @@ Never runs ``playwright install``. Leaves screenshots in ``test-artifacts/`` (gi
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -19,17 +18,6 @@ from propscan.views.html import render_report
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 TEXT = (
@@ -92,26 +80,6 @@ def _analyses():
         voice=False,
     )
     return first, second
-
-
-@pytest.fixture(scope="module")
-def browser():
-    on_ci = os.environ.get("CI") == "true"
-    if not CHROMIUM.exists():
-        if on_ci:
-            pytest.fail(f"{CHROMIUM} is missing on CI; install the Debian package 'chromium'.")
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if on_ci:
-            raise
-        pytest.skip("the python package playwright is not installed")
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

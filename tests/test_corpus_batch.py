@@ -17,16 +17,6 @@ from propscan.corpus import store as st
 from propscan.corpus.batch import analyze_docs, model_version_of, run_batch
 from propscan.corpus.synthetic import write_jsonl
 
-TABLES = ("documents", "analyses", "spans")
-
-
-def _snapshot(path: Path) -> dict[str, list]:
-    con = st.connect(path, read_only=True)
-    try:
-        return {t: st.table_rows(con, t) for t in TABLES}
-    finally:
-        con.close()
-
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
@@ -43,11 +33,11 @@ def reference(tmp_path_factory, corpus) -> Path:
 
 
 def test_run_is_idempotent(reference, corpus, tmp_path):
-    snap = _snapshot(reference)
+    snap = st.snapshot(reference)
     assert len(snap["documents"]) == 12 and len(snap["analyses"]) == 12 and len(snap["spans"]) > 0
     res = run_batch([str(corpus)], reference, model="baseline", workers=0, batch_size=5, progress=False)
     assert (res["processed"], res["skipped"], res["failed"]) == (0, 12, 0)
-    assert _snapshot(reference) == snap
+    assert st.snapshot(reference) == snap
     con = st.connect(reference, read_only=True)
     runs = st.runs_frame(con)
     con.close()
@@ -185,5 +175,5 @@ def test_sigkill_at_any_moment_loses_and_duplicates_nothing(tmp_path):
     assert proc.returncode == 0
     final = json.loads(out.strip().splitlines()[-1])
     assert final["processed"] + final["skipped"] == 40 and final["failed"] == 0
-    assert _snapshot(store) == _snapshot(ref)
-    assert len(_snapshot(store)["analyses"]) == 40
+    assert st.snapshot(store) == st.snapshot(ref)
+    assert len(st.snapshot(store)["analyses"]) == 40

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -11,16 +10,6 @@ from propscan.corpus import store as st
 from propscan.corpus.batch import run_batch
 from propscan.corpus.ray_engine import COLUMNS, SUCCESS, ingest_shards, shard_root
 from propscan.corpus.synthetic import write_jsonl
-
-TABLES = ("documents", "analyses", "spans")
-
-
-def _snapshot(path: Path) -> dict[str, list]:
-    con = st.connect(path, read_only=True)
-    try:
-        return {t: st.table_rows(con, t) for t in TABLES}
-    finally:
-        con.close()
 
 
 @pytest.mark.slow
@@ -32,11 +21,11 @@ def test_ray_engine_matches_local(tmp_path):
     ray_store = tmp_path / "ray.duckdb"
     res = run_batch([str(corpus)], ray_store, model="baseline", engine="ray", workers=2, batch_size=4, progress=False)
     assert (res["processed"], res["failed"]) == (16, 0)
-    assert _snapshot(ray_store) == _snapshot(local)
+    assert st.snapshot(ray_store) == st.snapshot(local)
     assert not shard_root(ray_store).exists()  # shards ingested and removed
     res = run_batch([str(corpus)], ray_store, model="baseline", engine="ray", workers=2, batch_size=4, progress=False)
     assert (res["processed"], res["skipped"]) == (0, 16)
-    assert _snapshot(ray_store) == _snapshot(local)
+    assert st.snapshot(ray_store) == st.snapshot(local)
 
 
 def test_leftover_shards_are_ingested_once_and_partial_ones_dropped(tmp_path):

@@ -6,7 +6,6 @@ Run: ``.venv/bin/python -m pytest tests/test_server_browser.py -m slow -q``. Ski
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import threading
@@ -20,17 +19,6 @@ from propscan.document import Document, Span
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 # word -> (technique, calibrated score); scores straddle the slider position the test moves to
@@ -108,22 +96,6 @@ def server_url() -> Iterator[str]:
     yield url
     server.should_exit = True
     thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CHROMIUM} is missing on CI; install chromium")
-        pytest.skip(f"{CHROMIUM} not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def test_paste_submit_highlight_and_filter_by_confidence(server_url: str, browser: object) -> None:

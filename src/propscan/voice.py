@@ -301,6 +301,10 @@ _ABBREVIATIONS = {
     "conn", "ore", "okla", "nev", "ga", "ala", "tenn", "mo", "ind", "rev", "fr", "pres", "maj",
     "cpl", "pvt", "ret", "esq", "mt", "ft", "approx", "dept", "est", "al", "etc",
 }  # fmt: skip
+# institutions described by a common noun ("the embassy"): resolved to organisations, never to people
+_INSTITUTIONS = frozenset(
+    "company embassy mission ministry department agency government administration office bar group".split()
+)
 _LEADING_SKIP = {
     "in", "on", "at", "during", "earlier", "later", "meanwhile", "after", "before", "last",
     "but", "and", "however", "still", "yet", "so", "then", "now", "also", "today", "yesterday",
@@ -984,26 +988,7 @@ class _Finder:
             )
             kind = "definite" if det == "the" or det is None else "generic"
             person = head not in _ORG_NOUNS or head in {"police", "prosecutors"}
-            if head in {
-                "company",
-                "embassy",
-                "mission",
-                "ministry",
-                "department",
-                "agency",
-                "government",
-                "administration",
-                "office",
-                "bar",
-                "group",
-                "restaurant",
-                "firm",
-                "chain",
-                "network",
-                "station",
-                "newspaper",
-                "website",
-            }:
+            if head in _INSTITUTIONS | {"restaurant", "firm", "chain", "network", "station", "newspaper", "website"}:
                 person = False
             return _Mention(kind, text, start, end, person=person, gender=gender, head=head)
         # possessive: "Franken's office" (organisation) / "Kavanaugh's friend" (unnamed person)
@@ -1715,19 +1700,7 @@ class _Finder:
                     title == alias or (alias == "lawmaker" and title in _LAWMAKER_TITLES | {"lawmaker"})
                 ):
                     return full, True, _gender_of_name(full)
-            if head in _GENERIC_NOUNS - {
-                "company",
-                "embassy",
-                "mission",
-                "ministry",
-                "department",
-                "agency",
-                "government",
-                "administration",
-                "office",
-                "bar",
-                "group",
-            }:
+            if head in _GENERIC_NOUNS - _INSTITUTIONS:
                 # "the woman" -> the last unnamed speaker described the same way
                 for _pos, _para, name, person, gender, h in reversed(history):
                     if h and (h == head or h.rstrip("s") == head.rstrip("s") or h in head or head in h):

@@ -412,6 +412,16 @@ _TABLE_ORDER = {
 _TIMESTAMP_COLUMNS = {"created_at", "run_id"}
 
 
+def snapshot(path: str | os.PathLike[str], tables: Sequence[str] = ("documents", "analyses", "spans")) -> dict[str, list[tuple[Any, ...]]]:
+    """Sorted rows (no timestamps) of ``tables`` in the store at ``path``, opened read-only: two stores are equal
+    when their snapshots are."""
+    con = connect(path, read_only=True)
+    try:
+        return {t: table_rows(con, t) for t in tables}
+    finally:
+        con.close()
+
+
 def table_rows(con: Any, table: str, *, exclude: Sequence[str] = tuple(_TIMESTAMP_COLUMNS)) -> list[tuple[Any, ...]]:
     """All rows of ``documents``, ``analyses`` or ``spans``, sorted, without the ``exclude`` columns.
 
