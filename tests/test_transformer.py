@@ -232,3 +232,27 @@ def test_predicted_spans_carry_the_models_cue_words() -> None:
             for word in sp.cue.removeprefix("strongest cue words: ").split(", "):
                 assert word.strip("'") in sp.text
     assert any(sp.cue for sp in spans if sp.technique != "Repetition")
+
+
+def test_lexical_part_is_saved_hash_checked_and_mixed_in(saved_model: Path, tmp_path: Path) -> None:
+    from propscan.models.lexical import LexicalTagger
+    from propscan.models.transformer import LEXICAL_FILE
+
+    doc = Document(TEXT, id="x")
+    gold = {"x": [doc.span(TEXT.index("shameless"), TEXT.index("shameless") + len("shameless crooks"), "Name_Calling,Labeling")]}
+    model = _open(saved_model, threshold=0.5)
+    model.lexical_ = LexicalTagger(C=1.0, bits=12).fit([doc], gold)
+    model.save_pretrained(tmp_path / "lex")
+    again = _open(tmp_path / "lex", threshold=0.5)
+    assert again.lexical_ is not None and again.config_["files"][LEXICAL_FILE]
+    raw = again.raw_predict([doc])[0]
+    assert raw["lex_probs"].shape == (len(raw["tok"]),)
+    # with all weight on the lexical tagger, the span is where it (not the random heads) says
+    again.calibration_.update(si_lexical_weight=1.0, si_split_threshold=1.01)
+    spans = again.predict([doc])[0]
+    assert {sp.text for sp in spans} == {"shameless crooks"}
+    data = bytearray((tmp_path / "lex" / LEXICAL_FILE).read_bytes())
+    data[-2] ^= 0xFF
+    (tmp_path / "lex" / LEXICAL_FILE).write_bytes(bytes(data))
+    with pytest.raises(ModelLoadError, match="sha256"):
+        TransformerTagger.from_pretrained(tmp_path / "lex")

@@ -23,6 +23,7 @@ from ..document import Document, Span
 from ..errors import ModelLoadError, NotFittedError
 from ..techniques import NAMES
 from ..tokens import Token, normalise_phrase, word_tokens
+from .lexical import dequantize, quantize, quote_mask, shape
 from .loading import file_sha256, read_config, write_config
 
 DEFAULT_DIR = Path(__file__).parent / "weights" / "baseline"
@@ -42,18 +43,6 @@ def _hash_features(feats: list[str], bits: int) -> dict[int, float]:
     return out
 
 
-def _shape(w: str) -> str:
-    if w.isupper() and len(w) > 1:
-        return "UP"
-    if w[:1].isupper():
-        return "Cap"
-    if w.isdigit():
-        return "D"
-    if w.isalpha():
-        return "a"
-    return "p"
-
-
 def _token_features(toks: list[Token], i: int, in_quote: bool) -> list[str]:
     w = [t.text.lower() for t in toks]
     n = len(toks)
@@ -69,21 +58,11 @@ def _token_features(toks: list[Token], i: int, in_quote: bool) -> list[str]:
         "w+2=" + at(i + 2),
         "b-=" + at(i - 1) + "_" + at(i),
         "b+=" + at(i) + "_" + at(i + 1),
-        "sh=" + _shape(toks[i].text),
+        "sh=" + shape(toks[i].text),
         "q=" + str(in_quote),
         "bias",
     ]
     return f
-
-
-def _quote_mask(text: str, toks: list[Token]) -> list[bool]:
-    inside = False
-    out = []
-    for t in toks:
-        if t.text in {'"', "“", "”"}:
-            inside = not inside if t.text == '"' else t.text == "“"
-        out.append(inside)
-    return out
 
 
 def _span_features(doc: Document, start: int, end: int) -> list[str]:
@@ -110,16 +89,6 @@ def _span_features(doc: Document, start: int, end: int) -> list[str]:
         feats.append("allcaps")
     feats.append("bias")
     return feats
-
-
-def _quantize(coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Symmetric int8 per row (a linear model's scores move by < 0.5 % of the largest weight)."""
-    scale = np.maximum(np.abs(coef).max(axis=1, keepdims=True), 1e-12) / 127.0
-    return np.round(coef / scale).astype(np.int8), scale.astype(np.float32)
-
-
-def _dequantize(q: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    return q.astype(np.float32) * scale
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -151,7 +120,7 @@ class BaselineModel:
     # -- training -------------------------------------------------------------------------------
     def _si_rows(self, doc: Document) -> tuple[list[Token], list[dict[int, float]]]:
         toks = word_tokens(doc.text)
-        qm = _quote_mask(doc.text, toks)
+        qm = quote_mask(toks)
         return toks, [_hash_features(_token_features(toks, i, qm[i]), _SI_BITS) for i in range(len(toks))]
 
     @staticmethod
@@ -294,8 +263,8 @@ class BaselineModel:
         self._check()
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
-        si_q, si_scale = _quantize(self.si_coef_[None, :])
-        tc_q, tc_scale = _quantize(self.tc_coef_)
+        si_q, si_scale = quantize(self.si_coef_[None, :])
+        tc_q, tc_scale = quantize(self.tc_coef_)
         weights = {
             "si_coef_q": si_q,
             "si_coef_scale": si_scale,
@@ -326,9 +295,9 @@ class BaselineModel:
         cfg = read_config(d, expect_type=cls.model_type)
         w = load_file(str(d / "weights.safetensors"))
         model = cls(**cfg["params"])
-        model.si_coef_ = _dequantize(w["si_coef_q"], w["si_coef_scale"])[0]
+        model.si_coef_ = dequantize(w["si_coef_q"], w["si_coef_scale"])[0]
         model.si_bias_ = float(w["si_bias"][0])
-        model.tc_coef_ = _dequantize(w["tc_coef_q"], w["tc_coef_scale"])
+        model.tc_coef_ = dequantize(w["tc_coef_q"], w["tc_coef_scale"])
         model.tc_bias_ = w["tc_bias"].astype(np.float32)
         model.labels_ = list(cfg["labels"])
         if model.si_coef_.shape[0] != 1 << _SI_BITS or model.tc_coef_.shape != (len(model.labels_), 1 << _TC_BITS):

@@ -75,6 +75,28 @@ def drop_edge_words(text: str, start: int, end: int) -> tuple[int, int] | None:
     return start, end
 
 
+def mix_inside(probs: np.ndarray, lexical: np.ndarray | None, weight: float) -> np.ndarray:
+    """Token ``O/B/I`` probabilities whose inside-probability is ``(1-weight)*P(B+I) + weight*lexical``.
+
+    ``lexical`` is the :class:`~propscan.models.lexical.LexicalTagger` probability of each token's
+    word; B and I keep their ratio. With ``weight == 0`` or no lexical probabilities, ``probs`` is
+    returned unchanged.
+
+    >>> mix_inside(np.array([[0.6, 0.1, 0.3]]), np.array([0.8]), 0.5).round(2).tolist()
+    [[0.4, 0.15, 0.45]]
+    """
+    if lexical is None or weight <= 0:
+        return probs
+    inside = probs[:, 1] + probs[:, 2]
+    mixed = (1.0 - weight) * inside + weight * lexical
+    scale = np.where(inside > 0, mixed / np.maximum(inside, 1e-9), 0.0)
+    out = probs.copy()
+    out[:, 1] *= scale
+    out[:, 2] = np.where(inside > 0, out[:, 2] * scale, mixed)
+    out[:, 0] = 1.0 - out[:, 1] - out[:, 2]
+    return out
+
+
 def decode_spans(
     text: str,
     tok: TokenizedDoc,

@@ -4,9 +4,11 @@ Training: frozen embeddings + lower layers run once over every training window (
 the upper layers and the heads are trained jointly (SI token loss + TC span loss on the gold spans
 that fit in each window + auxiliary sentence loss) with AdamW and linear warm-up/decay. The epoch
 with the best dev ``SI F1 + TC micro-F1`` is kept. Tuning on dev only (:func:`tune_on_dev`):
-hysteresis decoding thresholds for SI, TC temperature, a two-weight Repetition boost from the
+hysteresis decoding thresholds for SI and the share of the word-level lexical tagger in its
+probabilities, TC temperature, a two-weight Repetition boost from the
 article-wide repetition features, per-class bias, post-temperature, runner-up threshold, Platt
-scaling of span scores; ECE is reported before/after.
+scaling of span scores and a final Platt map of the span score; ECE is reported before/after
+(and for the final map, cross-fitted over two halves of dev).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from ..document import Document, Span
 from ..scoring import merge_overlapping, score_si, score_tc
 from .calibration import apply_platt, ece, fit_platt, fit_temperature, softmax
 from .features import FEATURE_NAMES, ArticleIndex, features_for_spans
-from .tf_decode import decode_spans
+from .tf_decode import decode_spans, mix_inside
 from .transformer import tc_calibrated
 from .windows import batch_inputs, make_windows, sentence_ids
 
@@ -226,8 +228,8 @@ def _gold_lists(documents: Sequence[Document], gold: Mapping[str, Sequence[Span]
 
 
 def _si_gold(documents: Sequence[Document], gold: Mapping[str, Sequence[Span]]) -> dict[str, list[Span]]:
-    # the official SI gold file omits span-free articles
-    return {d.id: list(gold[d.id]) for d in documents if gold.get(d.id)}
+    # span-free articles stay in (the official single-file gold omits them, which hides false positives there)
+    return {d.id: list(gold.get(d.id, [])) for d in documents}
 
 
 def _si_pred(documents: Sequence[Document], found: Sequence[Sequence[tuple[int, int, float]]], gold_ids: set[str]) -> dict[str, list[Span]]:
@@ -301,20 +303,26 @@ def tune_on_dev(model: Any, documents: Sequence[Document], gold: Mapping[str, Se
     """Choose thresholds and fit calibration on dev; returns the dev metrics (scored with propscan.scoring)."""
     raws = model.raw_predict(documents)
     sig = _si_gold(documents, gold)
-    # 1. SI threshold
+    # 1. SI decoding: hysteresis thresholds, sentence gate, share of the lexical tagger
     si_table = []
-    for ts in (0.0, 0.3):
-        for lo in (0.2, 0.25, 0.3):
-            for hi in (0.4, 0.45, 0.5, 0.55, 0.6):
-                for split in (0.4, 0.5, 1.01):
-                    dk = {"threshold": lo, "core_threshold": hi, "split_threshold": split, "sentence_threshold": ts}
-                    found = [decode_spans(d.text, r["tok"], r["si_probs"], sentence_probs=r["sent_probs"], **dk) for d, r in zip(documents, raws)]
-                    sc = score_si(_si_pred(documents, found, set(sig)), sig)
-                    si_table.append((sc.f1, dk, sc))
+    weights = (0.0, 0.3, 0.4, 0.5) if getattr(model, "lexical_", None) is not None else (0.0,)
+    for lw in weights:
+        mixed = [mix_inside(r["si_probs"], r.get("lex_probs"), lw) for r in raws]
+        for ts in (0.0, 0.3):
+            for lo in (0.2, 0.25, 0.3):
+                for hi in (0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
+                    for split in (0.4, 0.5, 1.01):
+                        dk = {"threshold": lo, "core_threshold": hi, "split_threshold": split, "sentence_threshold": ts}
+                        found = [decode_spans(d.text, r["tok"], p, sentence_probs=r["sent_probs"], **dk) for d, r, p in zip(documents, raws, mixed)]
+                        sc = score_si(_si_pred(documents, found, set(sig)), sig)
+                        si_table.append((sc.f1, {**dk, "lexical_weight": lw}, sc))
     # parsimony: among settings within 0.005 F1 of the best, take the one predicting the fewest spans
     # (the SI metric rewards fragmenting spans; a reader wants few, whole passages)
     top_f1 = max(r[0] for r in si_table)
-    f1, dk, si_sc = min((r for r in si_table if r[0] >= top_f1 - 0.005), key=lambda r: (r[2].p_den, -r[0]))
+    f1, best, si_sc = min((r for r in si_table if r[0] >= top_f1 - 0.005), key=lambda r: (r[2].p_den, -r[0]))
+    dk = {k: v for k, v in best.items() if k != "lexical_weight"}
+    lw = best["lexical_weight"]
+    model.calibration_["si_lexical_weight"] = lw
     thr, ts = dk["threshold"], dk["sentence_threshold"]
     model.calibration_.update(si_core_threshold=dk["core_threshold"], si_split_threshold=dk["split_threshold"])
     model.calibration_["sentence_threshold"] = ts
@@ -350,10 +358,13 @@ def tune_on_dev(model: Any, documents: Sequence[Document], gold: Mapping[str, Se
     # 3. runner-up threshold: F1 of (offsets, technique) pairs on dev's gold spans
     cal["second_threshold"] = _tune_second(model, documents, gold, all_probs)
     # 4. Platt on SI span scores; ECE of the final span score
-    found = [decode_spans(d.text, r["tok"], r["si_probs"], sentence_probs=r["sent_probs"], **dk) for d, r in zip(documents, raws)]
-    raw_scores, span_ok, tech_ok, tc_top = [], [], [], []
+    found = [
+        decode_spans(d.text, r["tok"], mix_inside(r["si_probs"], r.get("lex_probs"), lw), sentence_probs=r["sent_probs"], **dk)
+        for d, r in zip(documents, raws)
+    ]
+    raw_scores, span_ok, tech_ok, tc_top, art = [], [], [], [], []
     lab = model.labels_
-    for d, r, f in zip(documents, raws, found):
+    for n_doc, (d, r, f) in enumerate(zip(documents, raws, found)):
         if not f:
             continue
         g = list(gold.get(d.id, []))
@@ -369,14 +380,25 @@ def tune_on_dev(model: Any, documents: Sequence[Document], gold: Mapping[str, Se
             hit = any(str(x.technique) == tech and min(e, x.end) - max(s, x.start) >= 0.5 * (e - s) for x in g)
             tech_ok.append(hit)
             tc_top.append((p_raw_row.max(), p_cal_row.max()))
+            art.append(n_doc)
     raw_scores_a, span_ok_a, tech_ok_a = np.asarray(raw_scores), np.asarray(span_ok), np.asarray(tech_ok)
     a, b = fit_platt(raw_scores_a, span_ok_a)
     model.calibration_["si_platt"] = [a, b]
     top = np.asarray(tc_top) if tc_top else np.zeros((0, 2))
     final_before = raw_scores_a * top[:, 0] if len(top) else raw_scores_a
-    final_after = apply_platt(raw_scores_a, a, b) * top[:, 1] if len(top) else raw_scores_a
+    product = apply_platt(raw_scores_a, a, b) * top[:, 1] if len(top) else raw_scores_a
+    # 5. the product of two calibrated factors is not calibrated for predicted spans (TC was
+    # calibrated on gold spans): a final Platt map of the span score onto "span and technique correct"
+    model.calibration_["score_platt"] = list(fit_platt(product, tech_ok_a))
+    final_after = apply_platt(product, *model.calibration_["score_platt"])
+    # honest ECE of that last map: fitted on half of the dev articles, measured on the other half
+    half = np.asarray(art) % 2 == 0
+    crossfit = np.zeros_like(product)
+    for part in (half, ~half):
+        if part.any() and (~part).any():
+            crossfit[part] = apply_platt(product[part], *fit_platt(product[~part], tech_ok_a[~part]))
     return {
-        "si": {"precision": si_sc.precision, "recall": si_sc.recall, "f1": si_sc.f1, "predicted_spans": si_sc.p_den, **dk},
+        "si": {"precision": si_sc.precision, "recall": si_sc.recall, "f1": si_sc.f1, "predicted_spans": si_sc.p_den, **best},
         "si_grid": [{**k, "f1": round(f, 4), "spans": sc.p_den} for f, k, sc in sorted(si_table, key=lambda r: -r[0])[:10]],
         "tc": tc_sc.to_dict(),
         "tc_f1_uncalibrated": tc_plain.f1,
@@ -390,7 +412,9 @@ def tune_on_dev(model: Any, documents: Sequence[Document], gold: Mapping[str, Se
             "ece_si_span_before": ece(raw_scores_a, span_ok_a),
             "ece_si_span_after": ece(apply_platt(raw_scores_a, a, b), span_ok_a),
             "ece_span_score_before": ece(final_before, tech_ok_a),
+            "ece_span_score_product": ece(product, tech_ok_a),
             "ece_span_score_after": ece(final_after, tech_ok_a),
+            "ece_span_score_crossfit": ece(crossfit, tech_ok_a),
             "n_pred_spans": int(len(raw_scores_a)),
         },
     }

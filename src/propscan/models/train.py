@@ -107,12 +107,18 @@ def retune(
     data_dir: str | os.PathLike[str],
     *,
     output_dir: str | os.PathLike[str] | None = None,
+    refit_lexical: bool = False,
 ) -> dict[str, Any]:
     """Re-run only the dev tuning (decoding thresholds, calibration) of a trained model and save it.
 
-    The weights are unchanged (same files, same sha256); ``config.json`` and ``metrics.json`` are
-    rewritten. This is exactly the tuning step that ends :func:`train`, so a model retuned after a
-    decoding change equals one retrained with that change (training is deterministic).
+    The encoder and head weights are unchanged (same files, same sha256); ``config.json`` and
+    ``metrics.json`` are rewritten. This is exactly the tuning step that ends :func:`train`, so a
+    model retuned after a decoding change equals one retrained with that change (training is
+    deterministic). ``refit_lexical=True`` first fits the word-level lexical tagger on the training
+    articles, as :func:`train` does before fine-tuning (it does not depend on the encoder), which
+    upgrades a model trained before that part existed.
+
+    >>> retune("runs/model", "../shared/data/ptc-semeval2020", refit_lexical=True)  # doctest: +SKIP
     """
     import torch
 
@@ -122,6 +128,12 @@ def retune(
     torch.set_num_threads(int(os.environ.get("PROPSCAN_THREADS", "2")))
     src = Path(model_dir)
     model = TransformerTagger.from_pretrained(src)
+    if refit_lexical:
+        from .lexical import LexicalTagger
+
+        train_docs, train_gold = read_ptc(data_dir, "train")
+        model.lexical_c = model.lexical_c or LexicalTagger().C
+        model.lexical_ = LexicalTagger(C=model.lexical_c, seed=model.seed).fit(train_docs, train_gold)
     dev_docs, dev_gold = read_ptc(data_dir, "dev")
     old = json.loads((src / "metrics.json").read_text(encoding="utf-8")) if (src / "metrics.json").is_file() else {}
     t0 = time.time()

@@ -26,13 +26,15 @@ from ..errors import ModelLoadError, NotFittedError
 from ..techniques import NAMES
 from .calibration import apply_platt, softmax
 from .features import FEATURE_NAMES, ArticleIndex, features_for_spans
-from .tf_decode import decode_spans
+from .lexical import LexicalTagger
+from .tf_decode import decode_spans, mix_inside
 from .windows import TokenizedDoc, batch_inputs, make_windows, merge_states, sentence_ids, tokenize_docs
 
 MODEL_NAME = "propscan-minilm-tagger"
 MODEL_VERSION = "1.0.0"
 LAYERS_FILE = "encoder_layers.safetensors"
 HEADS_FILE = "heads.safetensors"
+LEXICAL_FILE = "lexical.safetensors"
 
 
 def _torch() -> Any:
@@ -65,6 +67,10 @@ class TransformerTagger:
         Weight of the TC loss against the SI loss.
     sentence_weight : float, default=0.5
         Weight of the auxiliary sentence loss (does the sentence hold propaganda?).
+    lexical_c : float or None, default=0.1
+        Regularisation of the word-level :class:`~propscan.models.lexical.LexicalTagger` fitted on
+        the same training articles and mixed into the SI probabilities (weight tuned on dev);
+        ``None``: no lexical part.
     seed : int, default=13
     max_train_windows : int or None
         Cap on training windows (smoke runs).
@@ -77,7 +83,9 @@ class TransformerTagger:
         Technique names (the TC classes).
     calibration_ : dict
         ``si_threshold`` / ``si_core_threshold`` / ``si_split_threshold`` (hysteresis decoding), ``sentence_threshold``, ``si_platt`` (a, b), ``tc_temperature``, ``tc_bias``,
-        ``second_threshold``.
+        ``second_threshold``, ``score_platt`` (final map of the span score), ``si_lexical_weight`` (share of the lexical tagger in the SI inside-probability).
+    lexical_ : LexicalTagger or None
+        The word-level tagger mixed into SI (``None`` for models without one).
     """
 
     model_type = "transformer"
@@ -103,6 +111,7 @@ class TransformerTagger:
         tc_hidden: int = 256,
         si_hidden: int = 256,
         dropout: float = 0.1,
+        lexical_c: float | None = 0.1,
         seed: int = 13,
         max_train_windows: int | None = None,
         progress: bool = True,
@@ -122,6 +131,7 @@ class TransformerTagger:
         self.tc_hidden = tc_hidden
         self.si_hidden = si_hidden
         self.dropout = dropout
+        self.lexical_c = lexical_c
         self.seed = seed
         self.max_train_windows = max_train_windows
         self.progress = progress
@@ -132,7 +142,7 @@ class TransformerTagger:
         """Constructor arguments (as stored in ``config.json``)."""
         keys = (
             "encoder window stride train_from_layer epochs batch_size lr_encoder lr_heads warmup weight_decay "
-            "tc_weight sentence_weight tc_hidden si_hidden dropout seed max_train_windows"
+            "tc_weight sentence_weight tc_hidden si_hidden dropout lexical_c seed max_train_windows"
         ).split()
         return {k: getattr(self, k) for k in keys}
 
@@ -164,7 +174,9 @@ class TransformerTagger:
             "tc_post_temperature": 1.0,
             "second_threshold": 1.0,
             "sentence_threshold": 0.0,
+            "si_lexical_weight": 0.0,
         }
+        self.lexical_: LexicalTagger | None = None
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "heads_"):
@@ -243,11 +255,18 @@ class TransformerTagger:
         from .tf_fit import fit_tagger
 
         self._build()
+        if self.lexical_c is not None:
+            self.lexical_ = LexicalTagger(C=self.lexical_c, seed=self.seed).fit(documents, gold)
         fit_tagger(self, documents, gold, dev_documents, dev_gold)
         return self
 
     def raw_predict(self, documents: Sequence[Document]) -> list[dict[str, Any]]:
-        """Intermediate outputs per document: ``tok``, ``states``, ``si_probs`` (for tuning and benchmarks)."""
+        """Intermediate outputs per document (for tuning and benchmarks).
+
+        ``tok``, ``states``, ``si_probs`` (the tagger's ``O/B/I``), ``sent_probs`` (per token, its
+        sentence's propaganda probability) and ``lex_probs`` (per token, the lexical tagger's
+        probability for its word; ``None`` without a lexical part).
+        """
         self._check_fitted()
         torch = _torch()
         toks = self._tokenize(documents)
@@ -257,7 +276,8 @@ class TransformerTagger:
             sid = sentence_ids(doc.text, t)
             with torch.inference_mode():
                 sp = torch.sigmoid(self.heads_.sentence_logits(s, torch.from_numpy(sid))).numpy() if len(t) else np.zeros(0)
-            out.append({"tok": t, "states": s, "si_probs": self._si_probs(s), "sent_probs": sp[sid] if len(t) else sp})
+            lex = self.lexical_.probs_at(doc.text, t.starts) if self.lexical_ is not None else None
+            out.append({"tok": t, "states": s, "si_probs": self._si_probs(s), "sent_probs": sp[sid] if len(t) else sp, "lex_probs": lex})
         return out
 
     def predict(self, documents: Sequence[Document]) -> list[list[Span]]:
@@ -273,10 +293,11 @@ class TransformerTagger:
     def _spans_from_raw(self, doc: Document, raw: Mapping[str, Any], *, threshold: float | None = None) -> list[Span]:
         c = self.calibration_
         thr = float(c["si_threshold"]) if threshold is None else threshold
+        si_probs = mix_inside(raw["si_probs"], raw.get("lex_probs"), float(c.get("si_lexical_weight", 0.0)))
         found = decode_spans(
             doc.text,
             raw["tok"],
-            raw["si_probs"],
+            si_probs,
             threshold=thr,
             core_threshold=float(c.get("si_core_threshold", thr)),
             split_threshold=float(c.get("si_split_threshold", 0.5)),
@@ -288,16 +309,18 @@ class TransformerTagger:
         bounds = [(s, e) for s, e, _ in found]
         probs = self._tc_probs(*self._tc_scores(doc.text, raw["tok"], raw["states"], bounds))
         si_p = apply_platt(np.asarray([sc for _, _, sc in found]), *c["si_platt"])
+        score_map = c.get("score_platt", (1.0, 0.0))  # models tuned before the final score map: identity
         out: list[Span] = []
         for (s, e, _), p_span, p in zip(found, si_p, probs):
             order = np.argsort(-p)
-            cue = _cue_words(doc.text, raw["tok"], raw["si_probs"], s, e)
+            cue = _cue_words(doc.text, raw["tok"], si_probs, s, e)
             for k in order[:2]:
                 if k != order[0] and p[k] < float(c["second_threshold"]):
                     break
                 label = self.labels_[k]
                 # Repetition's evidence is the article-wide count (filled in by propscan.rationale)
-                out.append(doc.span(s, e, label, score=float(p_span * p[k]), cue=None if label == "Repetition" else cue))
+                score = float(apply_platt(np.asarray([p_span * p[k]]), *score_map)[0])
+                out.append(doc.span(s, e, label, score=score, cue=None if label == "Repetition" else cue))
         return out
 
     def classify(self, documents: Sequence[Document], spans: Sequence[Sequence[Span]]) -> list[list[Span]]:
@@ -343,7 +366,13 @@ class TransformerTagger:
         heads = {k: v.detach().to(dtypes_fp16()).contiguous() for k, v in self.heads_.state_dict().items()}
         save_file(layers, str(d / LAYERS_FILE), metadata={"format": "pt"})
         save_file(heads, str(d / HEADS_FILE), metadata={"format": "pt"})
-        for name in (LAYERS_FILE, HEADS_FILE):
+        files = [LAYERS_FILE, HEADS_FILE]
+        if self.lexical_ is not None:
+            from safetensors.numpy import save_file as save_numpy
+
+            save_numpy(self.lexical_.to_arrays(), str(d / LEXICAL_FILE))
+            files.append(LEXICAL_FILE)
+        for name in files:
             os.chmod(d / name, 0o644)
         cfg = {
             "model_type": self.model_type,
@@ -358,7 +387,7 @@ class TransformerTagger:
             "params": self.get_params(),
             "calibration": self.calibration_,
             **(dict(extra) if extra else {}),
-            "files": {LAYERS_FILE: file_sha256(d / LAYERS_FILE), HEADS_FILE: file_sha256(d / HEADS_FILE)},
+            "files": {name: file_sha256(d / name) for name in files},
         }
         write_config(d, cfg)
 
@@ -374,6 +403,7 @@ class TransformerTagger:
         params = dict(cfg.get("params", {}))
         params["encoder"] = cfg.get("encoder", params.get("encoder", "default"))
         params.setdefault("si_hidden", 0)  # models saved before the SI MLP existed
+        params.setdefault("lexical_c", None)  # ... and before the lexical part
         model = cls(**{k: v for k, v in params.items() if k in cls().get_params()}, progress=False)
         if list(cfg.get("features", [])) != list(FEATURE_NAMES):
             raise ModelLoadError(f"{d}: model was trained with other span features; retrain it with this propscan version.")
@@ -405,6 +435,13 @@ class TransformerTagger:
             model.heads_.load_state_dict({k: v.float() for k, v in heads.items()})
         except RuntimeError as exc:
             raise ModelLoadError(f"{d}: heads do not fit the encoder ({str(exc).splitlines()[0]}).") from exc
+        if LEXICAL_FILE in cfg["files"]:
+            from safetensors.numpy import load_file as load_numpy
+
+            try:
+                model.lexical_ = LexicalTagger.from_arrays(load_numpy(str(d / LEXICAL_FILE)), C=model.lexical_c or 0.1, seed=model.seed)
+            except Exception as exc:
+                raise ModelLoadError(f"{d}: cannot read the lexical weights ({type(exc).__name__}); retrain or reinstall the model.") from exc
         model.calibration_ = dict(cfg["calibration"])
         model.config_ = cfg
         model.weights_sha256_ = cfg["files"][LAYERS_FILE]
