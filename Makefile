@@ -30,7 +30,9 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 
 typecheck: install
-	$(BIN)/mypy src/propscan/__init__.py src/propscan/document.py src/propscan/scoring.py src/propscan/corpus_io.py src/propscan/analysis.py
+	$(BIN)/mypy src/propscan/__init__.py src/propscan/document.py src/propscan/scoring.py src/propscan/corpus_io.py src/propscan/analysis.py \
+		src/propscan/schema.py src/propscan/server/schemas.py src/propscan/models/lexical.py src/propscan/models/tf_decode.py \
+		src/propscan/models/transformer.py src/propscan/models/tf_fit.py
 
 eval: install
 	$(BIN)/python benchmarks/eval_dev.py --model default --check

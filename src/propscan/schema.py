@@ -1,6 +1,9 @@
 """The versioned JSON Schema of an analysis result, as pydantic models.
 
-``python -m propscan.schema`` writes ``src/propscan/schema/analysis.v1.json``.
+The one definition of the wire format: ``Analysis.to_dict()`` / ``propscan analyze --format json``
+produce it, and the REST API validates its responses against these same models
+(:mod:`propscan.server.schemas` re-exports them). ``python -m propscan.schema`` writes
+``src/propscan/schema/analysis.v1.json``.
 
 >>> AnalysisModel.model_json_schema()["title"]
 'AnalysisModel'
@@ -10,11 +13,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .analysis import SCHEMA_VERSION
+
+SchemaVersion = Literal["propscan.analysis/1"]
+assert SCHEMA_VERSION in get_args(SchemaVersion), "bump the Literal with propscan.analysis.SCHEMA_VERSION"
 
 
 class DocumentModel(BaseModel):
@@ -44,6 +50,16 @@ class SpanModel(BaseModel):
     rationale: RationaleModel | None = None
 
 
+class ModelInfoModel(BaseModel):
+    """Which model produced the spans (``Analyzer.model_info``); empty for spans given by hand."""
+
+    model_config = ConfigDict(extra="allow", protected_namespaces=())
+    name: str | None = None
+    version: str | None = None
+    weights_sha256: str | None = None
+    encoder: Any = None
+
+
 class SentenceModel(BaseModel):
     start: int
     end: int
@@ -64,12 +80,15 @@ class QuoteModel(BaseModel):
 
 
 class AnalysisModel(BaseModel):
-    schema_: Literal["propscan.analysis/1"] = Field(SCHEMA_VERSION, alias="schema")
+    """An analysis, schema ``propscan.analysis/1`` (the JSON of ``propscan analyze --format json``)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    schema_: SchemaVersion = Field("propscan.analysis/1", alias="schema")
     id: str
     document: DocumentModel
-    score: float = Field(ge=0.0, le=1.0)
+    score: float = Field(ge=0.0, le=1.0, description="Article score in [0, 1].")
     threshold: float
-    model: dict[str, object]
+    model: ModelInfoModel
     n_words: int
     spans: list[SpanModel]
     sentences: list[SentenceModel]

@@ -1,8 +1,9 @@
 """Request and response models of the REST API (one model per direction).
 
-The analysis response mirrors :meth:`propscan.analysis.Analysis.to_dict` (schema
-``propscan.analysis/1``) field for field; routes return that dict and FastAPI validates it
-against :class:`AnalysisOut` (unset optional fields are left out, as ``to_dict`` does).
+The analysis response is :meth:`propscan.analysis.Analysis.to_dict` (schema
+``propscan.analysis/1``); routes return that dict and FastAPI validates it against
+:class:`propscan.schema.AnalysisModel`, re-exported here as ``AnalysisOut`` (unset optional
+fields are left out, as ``to_dict`` does).
 
 >>> AnalyzeRequest(text="They lie.", threshold=0.5).threshold
 0.5
@@ -10,11 +11,12 @@ against :class:`AnalysisOut` (unset optional fields are left out, as ``to_dict``
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .. import techniques as _techniques
+from ..schema import AnalysisModel, ModelInfoModel
 
 MAX_SPANS = 2000
 MAX_TECHNIQUES = len(_techniques.CATALOGUE)
@@ -117,80 +119,9 @@ class ErrorOut(BaseModel):
     error: ErrorBody
 
 
-class ModelInfo(BaseModel):
-    model_config = ConfigDict(extra="allow", protected_namespaces=())
-
-    name: str
-    version: str | None = None
-    weights_sha256: str | None = None
-    encoder: Any = None
-
-
-class Rationale(BaseModel):
-    display: str | None = None
-    definition: str | None = None
-
-
-class SpanOut(BaseModel):
-    start: int
-    end: int
-    technique: str | None
-    score: float
-    text: str | None = None
-    voice: Literal["author", "quoted"] | None = None
-    speaker: str | None = None
-    cue: str | None = None
-    rationale: Rationale | None = None
-
-
-class DocumentOut(BaseModel):
-    id: str
-    text: str
-    title: str | None = None
-    url: str | None = None
-    outlet: str | None = None
-    published: str | None = None
-
-
-class SentenceOut(BaseModel):
-    start: int
-    end: int
-    score: float | None = None
-
-
-class QuoteOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    start: int
-    end: int
-    kind: str | None = None
-    speaker: str | None = None
-
-
-class ProfileEntry(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    count: int
-    expected: float | None = None
-    per_1000_words: float | None = None
-
-
-class AnalysisOut(BaseModel):
-    """An analysis, schema ``propscan.analysis/1`` (the same JSON as ``propscan analyze --format json``)."""
-
-    model_config = ConfigDict(populate_by_name=True)
-
-    schema_: str = Field(alias="schema", serialization_alias="schema")
-    id: str
-    document: DocumentOut
-    score: float = Field(description="Article score in [0, 1].")
-    threshold: float
-    model: ModelInfo
-    n_words: int
-    spans: list[SpanOut]
-    sentences: list[SentenceOut]
-    profile: dict[str, ProfileEntry]
-    quotes: list[QuoteOut]
+# The analysis wire format has one definition, propscan.schema (also published as a JSON Schema).
+AnalysisOut = AnalysisModel
+ModelInfo = ModelInfoModel
 
 
 class ClassifiedSpan(BaseModel):
