@@ -435,3 +435,20 @@ def test_load_url_list(tmp_path: Path) -> None:
 def test_load_url_list_errors(tmp_path: Path, content: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         load_url_list(write(tmp_path / "list.urls", content))
+
+
+def test_jsonl_and_csv_are_streamed_and_name_the_bad_line(tmp_path: Path) -> None:
+    # rows before a broken line are yielded before the error: the file is read line by line, not whole
+    jl = tmp_path / "c.jsonl"
+    jl.write_bytes(b'{"text": "First article."}\n\n{"text": "Second \xff article."}\n')
+    it = load_inputs([str(jl)])
+    assert next(it).text == "First article."
+    with pytest.raises(InputError, match=r"c.jsonl:3: not valid UTF-8"):
+        next(it)
+    cs = tmp_path / "c.csv"
+    cs.write_bytes("\ufefftext,outlet\nFirst article.,A\n".encode() + b"Second \xff article.,B\n")
+    it = load_inputs([str(cs)])
+    first = next(it)
+    assert (first.text, first.outlet) == ("First article.", "A")  # the BOM did not stick to the header
+    with pytest.raises(InputError, match=r"c.csv:3: not valid UTF-8"):
+        next(it)

@@ -222,18 +222,46 @@ def read_ptc(root: str | os.PathLike[str], split: str = "train") -> tuple[list[D
 
 # ---- JSONL ------------------------------------------------------------------------------------
 
+def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Stream ``(line_number, object)`` for each non-empty line; memory stays one line deep.
+
+    Errors name the line: invalid UTF-8, NUL bytes, invalid JSON, or a line that is not an object.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.jsonl"
+    >>> _ = f.write_text('{"text": "A."}\\n\\n{"text": "B."}\\n')
+    >>> [(n, o["text"]) for n, o in iter_jsonl(f)]
+    [(1, 'A.'), (3, 'B.')]
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file.")
+    if p.is_dir():
+        raise InputError(f"{p}: is a directory, expected a file.")
+    with p.open("rb") as fh:
+        for i, raw in enumerate(fh, 1):
+            if b"\x00" in raw:
+                raise InputError(f"{path}:{i}: looks binary (contains NUL bytes); expected UTF-8 JSON lines.")
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{path}:{i}: not valid UTF-8 (byte {exc.start} of the line); re-save it as UTF-8.") from exc
+            if i == 1:
+                line = line.removeprefix("\ufeff")
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{i}: not valid JSON ({exc.msg}).") from exc
+            if not isinstance(obj, dict):
+                raise InputError(f"{path}:{i}: expected a JSON object per line.")
+            yield i, obj
+
+
 def read_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
-    """Yield one dict per non-empty line, with a clear error naming the bad line."""
-    text = read_text_file(path)
-    for i, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{i}: not valid JSON ({exc.msg}).") from exc
-        if not isinstance(obj, dict):
-            raise InputError(f"{path}:{i}: expected a JSON object per line.")
+    """Yield one dict per non-empty line, with a clear error naming the bad line (streams the file)."""
+    for _, obj in iter_jsonl(path):
         yield obj
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import html as _html
-import io
 import os
 import re
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from .corpus_io import article_id_from_path, read_article, read_jsonl, read_text_file
+from .corpus_io import article_id_from_path, iter_jsonl, read_article, read_text_file
 from .document import Document, check_text
 from .errors import InputError
 from .fetch import FetchedPage, fetch_url
@@ -45,7 +44,6 @@ TEXT_SUFFIXES = frozenset({".txt"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 MAX_CHARS = 2_000_000  # per document, the check_text default
 MAX_FILE_BYTES = 10_000_000  # a .txt/.html file larger than this is refused before reading
-MAX_TABLE_BYTES = 500_000_000  # a .jsonl/.csv file larger than this is refused before reading
 
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _HTML_HEAD_RE = re.compile(r"<(?:!doctype\s+html|html|head|body|article|main|div|p|title)\b", re.I)
@@ -311,12 +309,8 @@ def _check_size(p: Path, limit: int) -> None:
 
 
 def _read_jsonl_docs(p: Path, text_column: str, max_chars: int) -> Iterator[Document]:
-    _check_size(p, MAX_TABLE_BYTES)
     n = 0
-    text = read_text_file(p)
-    # read_jsonl names bad lines; keep our own count of non-empty lines for messages
-    nonempty = [i for i, line in enumerate(text.splitlines(), 1) if line.strip()]
-    for line_no, row in zip(nonempty, read_jsonl(p), strict=True):
+    for line_no, row in iter_jsonl(p):  # streamed: a corpus file of any size is read one line at a time
         n += 1
         yield _row_to_document(row, text_column, f"{p}:{line_no}", max_chars)
     if n == 0:
@@ -324,42 +318,54 @@ def _read_jsonl_docs(p: Path, text_column: str, max_chars: int) -> Iterator[Docu
 
 
 def _read_csv_docs(p: Path, text_column: str, max_chars: int) -> Iterator[Document]:
-    _check_size(p, MAX_TABLE_BYTES)
-    text = read_text_file(p)
-    if text.startswith("\ufeff"):  # a BOM before the header, as Excel writes it
-        text = text[1:]
+    if not p.is_file():
+        raise InputError(f"{p}: no such file." if not p.exists() else f"{p}: is a directory, expected a file.")
     if csv.field_size_limit() < max_chars + 1:
         csv.field_size_limit(max_chars + 1)
-    # strict: an unterminated quote is an error, not a field that silently swallows the rest
-    reader = csv.DictReader(io.StringIO(text, newline=""), restkey="\x00extra", strict=True)
-    try:
-        header = reader.fieldnames
-    except csv.Error as exc:
-        raise InputError(f"{p}: line 1: broken CSV header ({exc}).") from exc
-    if not header:
-        raise InputError(f"{p}: empty CSV file; nothing to analyse.")
-    if text_column not in header:
-        raise InputError(f"{p}: no {text_column!r} column (columns: {', '.join(header)}); use --text-column NAME.")
-    n = 0
-    while True:
-        start_line = reader.line_num + 1
+    with p.open("rb") as fh:
+        # strict: an unterminated quote is an error, not a field that silently swallows the rest
+        reader = csv.DictReader(_decoded_lines(p, fh), restkey="\x00extra", strict=True)
         try:
-            row = next(reader)
-        except StopIteration:
-            break
+            header = reader.fieldnames
         except csv.Error as exc:
-            raise InputError(f"{p}:{start_line}: broken CSV in the row starting on this line ({exc}).") from exc
-        where = f"{p}:{start_line}"
-        if "\x00extra" in row:
-            raise InputError(
-                f"{where}: row has more fields than the header ({len(header)}); quote fields that hold commas."
-            )
-        if any(v is None for v in row.values()):
-            raise InputError(f"{where}: row has fewer fields than the header ({len(header)}).")
-        n += 1
-        yield _row_to_document(row, text_column, where, max_chars)
+            raise InputError(f"{p}: line 1: broken CSV header ({exc}).") from exc
+        if not header:
+            raise InputError(f"{p}: empty CSV file; nothing to analyse.")
+        if text_column not in header:
+            raise InputError(f"{p}: no {text_column!r} column (columns: {', '.join(header)}); use --text-column NAME.")
+        n = 0
+        while True:
+            start_line = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raise InputError(f"{p}:{start_line}: broken CSV in the row starting on this line ({exc}).") from exc
+            where = f"{p}:{start_line}"
+            if "\x00extra" in row:
+                raise InputError(
+                    f"{where}: row has more fields than the header ({len(header)}); quote fields that hold commas."
+                )
+            if any(v is None for v in row.values()):
+                raise InputError(f"{where}: row has fewer fields than the header ({len(header)}).")
+            n += 1
+            yield _row_to_document(row, text_column, where, max_chars)
     if n == 0:
         raise InputError(f"{p}: holds a header but no rows; nothing to analyse.")
+
+
+def _decoded_lines(p: Path, fh: Any) -> Iterator[str]:
+    """Physical lines of a binary file as text (line endings kept, a leading BOM dropped), streamed.
+
+    A line that is not UTF-8 raises an :class:`InputError` naming it.
+    """
+    for i, raw in enumerate(fh, 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{p}:{i}: not valid UTF-8 (byte {exc.start} of the line); re-save it as UTF-8.") from exc
+        yield line.removeprefix("\ufeff") if i == 1 else line
 
 
 # ---- files, folders, stdin, URLs --------------------------------------------------------------
