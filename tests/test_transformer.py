@@ -179,6 +179,24 @@ def test_smoke_training_saves_reloads_and_predicts_identically(tmp_path: Path) -
     doc = Document(TEXT, id="x")
     first = [s.to_dict() for s in model.predict([doc])[0]]
     assert first == [s.to_dict() for s in again.predict([doc])[0]]
+    # training fitted the lexical tagger and tuned its share on dev
+    assert model.lexical_ is not None and "si_lexical_weight" in model.calibration_
+    assert "lexical_weight" in metrics["si"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DATA.is_dir(), reason="PTC corpus not available")
+def test_retune_can_add_the_lexical_part_without_touching_the_weights(saved_model: Path, tmp_path: Path) -> None:
+    from propscan.models.train import retune
+    from propscan.models.transformer import LEXICAL_FILE
+
+    assert TransformerTagger.from_pretrained(saved_model).lexical_ is None
+    metrics = retune(saved_model, DATA, output_dir=tmp_path / "rt", refit_lexical=True)
+    cfg = TransformerTagger.from_pretrained(tmp_path / "rt").config_
+    old = TransformerTagger.from_pretrained(saved_model).config_
+    assert LEXICAL_FILE in cfg["files"] and cfg["params"]["lexical_c"] == 0.1
+    assert cfg["files"][LAYERS_FILE] == old["files"][LAYERS_FILE] and cfg["files"][HEADS_FILE] == old["files"][HEADS_FILE]
+    assert cfg["dev_metrics"]["si_f1"] == pytest.approx(metrics["si"]["f1"])
 
 
 def test_decoding_needs_a_confident_core_and_never_cuts_words() -> None:
