@@ -304,3 +304,17 @@ def test_gold_file_holds_offsets_not_text(path: Path, min_articles: int) -> None
 
 def test_heldout_articles_disjoint_from_tuned_set() -> None:
     assert not {r["article_id"] for r in _rows(GOLD)} & {r["article_id"] for r in _rows(HELDOUT)}
+
+
+def test_it_resolves_to_the_organisation_that_opens_the_sentence_before() -> None:
+    text = (
+        'The Harbour Authority rejected the claims on Monday. "We will not back down," the authority said.\n\n'
+        'It added that "the critics are spreading lies."\n\n'
+        'Acme Corp also responded. It said the plan was "a disaster for workers."\n\n'
+        'A team of engineers visited the site. "It is safe," the inspector said. It said "nothing is broken."'
+    )
+    speakers = [q.speaker for q in find_quotes(text)]
+    assert speakers[:3] == ["Harbour Authority", "Harbour Authority", "Acme Corp"]
+    assert "A team" not in speakers  # a determiner and a common noun do not make an organisation
+    # an unnamed speaker described by an occupation still marks the quotation
+    assert any(text[q.start : q.end] == '"It is safe,"' and q.speaker is None for q in find_quotes(text))

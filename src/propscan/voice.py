@@ -207,6 +207,14 @@ _GENERIC_NOUNS = {
     "congresswoman", "judge", "governor", "mayor", "sheriff", "chief", "director", "nominee",
     "candidate", "suspect", "accuser", "accusers", "host", "guest", "caller", "bar", "office",
     "senators", "democrats", "republicans", "liberals", "conservatives", "protesters", "users",
+    # occupations and roles that speak in news copy ("the inspector said")
+    "inspector", "inspectors", "engineer", "engineers", "farmer", "farmers", "owner", "owners", "manager",
+    "managers", "teacher", "teachers", "nurse", "nurses", "pilot", "coach", "player", "players", "fan", "fans",
+    "voter", "voters", "economist", "economists", "historian", "professor", "chairman", "chairwoman", "ceo",
+    "founder", "commissioner", "councillor", "councilman", "councilwoman", "representative", "diplomat",
+    "diplomats", "commander", "soldier", "soldiers", "agent", "agents", "detective", "trooper", "firefighter",
+    "paramedic", "organiser", "organizer", "organizers", "organisers", "campaigner", "campaigners", "scientist",
+    "researcher", "physician", "surgeon", "pastor", "priest", "negotiator", "negotiators", "lobbyist", "donor",
 }  # fmt: skip
 _FEMALE_NOUNS = {
     "woman",
@@ -301,6 +309,12 @@ _ABBREVIATIONS = {
     "conn", "ore", "okla", "nev", "ga", "ala", "tenn", "mo", "ind", "rev", "fr", "pres", "maj",
     "cpl", "pvt", "ret", "esq", "mt", "ft", "approx", "dept", "est", "al", "etc",
 }  # fmt: skip
+# last words of capitalised organisation names ("Acme Corp", "Harbour Authority", "Green Party")
+_ORG_HEADS = frozenset(
+    "corp corporation inc ltd llc co company authority council ministry party agency department commission "
+    "committee association union bank university institute foundation court administration board bureau "
+    "federation league group organization organisation service services network".split()
+)
 # institutions described by a common noun ("the embassy"): resolved to organisations, never to people
 _INSTITUTIONS = frozenset(
     "company embassy mission ministry department agency government administration office bar group".split()
@@ -531,6 +545,12 @@ class _Finder:
                 Quote(c.start, c.end, c.kind, c.speaker, c.speaker_start, c.speaker_end, c.cue)  # type: ignore[arg-type]
             )
         return quotes
+
+    def _opens_sentence(self, pos: int) -> bool:
+        """Whether only "the" stands between the last sentence end and ``pos`` (a sentence's subject)."""
+        before = self.text[max(0, pos - 200) : pos]
+        cut = max(before.rfind(". "), before.rfind("! "), before.rfind("? "), before.rfind("\n"))
+        return before[cut + 1 :].strip().lower() in {"", "the"}
 
     def _para_of(self, pos: int) -> int:
         import bisect
@@ -774,12 +794,14 @@ class _Finder:
                 self.places.add(" ".join(t.low for t in run))
                 if len(run) == 1:
                     self.places.add(run[0].low)
-            # organisation names: "US embassy", "San Antonio police"
+            # organisation names: "US embassy", "San Antonio police"; "Acme Corp", "Harbour Authority"
             k = j
             while k < n and toks[k].low in _ORG_NOUNS and toks[k].text.islower():
                 k += 1
-            if k > j:
-                self.orgs.append((toks[i].start, _norm_name([t for t in toks[i:k] if t.text != "."])))
+            if k > j and run:  # not "A team": the capitalised part must name something
+                self.orgs.append((run[0].start, _norm_name(run + [t for t in toks[j:k] if t.text != "."])))
+            elif len(run) >= 2 and run[-1].low.rstrip(".") in _ORG_HEADS:
+                self.orgs.append((run[0].start, _norm_name(run)))
             runs.append((i, run))
             i = max(j, i + 1)
         for _i, run in runs:
@@ -1738,6 +1760,11 @@ class _Finder:
             if p < 0:
                 break
             speakers = [h for h in history if h[1] == p and h[0] < pos and ok(h[3], h[4])]
+            if want_org:
+                # "it" -> the most recent organisation: an earlier speaker or a named organisation
+                orgs = [(o_pos, org) for o_pos, org in self.orgs if o_pos < pos and self._para_of(o_pos) == p and self._opens_sentence(o_pos)]
+                if orgs and (not speakers or orgs[-1][0] > speakers[-1][0]):
+                    return orgs[-1][1], False, None
             if speakers:
                 h = speakers[-1]
                 return h[2], h[3], h[4]
