@@ -38,13 +38,18 @@ def article_id_from_path(path: str | os.PathLike[str]) -> str:
     return m.group(1) if m else Path(path).stem
 
 
-def read_text_file(path: str | os.PathLike[str]) -> str:
-    """Read a UTF-8 text file exactly (no newline translation), with clear errors."""
+def _existing_file(path: str | os.PathLike[str]) -> Path:
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: no such file.")
     if p.is_dir():
         raise InputError(f"{p}: is a directory, expected a file.")
+    return p
+
+
+def read_text_file(path: str | os.PathLike[str]) -> str:
+    """Read a UTF-8 text file exactly (no newline translation), with clear errors."""
+    p = _existing_file(path)
     data = p.read_bytes()
     if b"\x00" in data:
         raise InputError(f"{p}: looks binary (contains NUL bytes); expected UTF-8 text.")
@@ -222,6 +227,24 @@ def read_ptc(root: str | os.PathLike[str], split: str = "train") -> tuple[list[D
 
 # ---- JSONL ------------------------------------------------------------------------------------
 
+def iter_text_lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, str]]:
+    """Stream ``(line_number, line)`` of a UTF-8 file, line endings kept, a leading BOM dropped.
+
+    Memory stays one line deep. A line with NUL bytes or invalid UTF-8 raises :class:`InputError`
+    naming it.
+    """
+    p = _existing_file(path)
+    with p.open("rb") as fh:
+        for i, raw in enumerate(fh, 1):
+            if b"\x00" in raw:
+                raise InputError(f"{path}:{i}: looks binary (contains NUL bytes); expected UTF-8 text.")
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{path}:{i}: not valid UTF-8 (byte {exc.start} of the line); re-save it as UTF-8.") from exc
+            yield i, line.removeprefix("\ufeff") if i == 1 else line
+
+
 def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     """Stream ``(line_number, object)`` for each non-empty line; memory stays one line deep.
 
@@ -233,30 +256,16 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, An
     >>> [(n, o["text"]) for n, o in iter_jsonl(f)]
     [(1, 'A.'), (3, 'B.')]
     """
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{p}: no such file.")
-    if p.is_dir():
-        raise InputError(f"{p}: is a directory, expected a file.")
-    with p.open("rb") as fh:
-        for i, raw in enumerate(fh, 1):
-            if b"\x00" in raw:
-                raise InputError(f"{path}:{i}: looks binary (contains NUL bytes); expected UTF-8 JSON lines.")
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise InputError(f"{path}:{i}: not valid UTF-8 (byte {exc.start} of the line); re-save it as UTF-8.") from exc
-            if i == 1:
-                line = line.removeprefix("\ufeff")
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{i}: not valid JSON ({exc.msg}).") from exc
-            if not isinstance(obj, dict):
-                raise InputError(f"{path}:{i}: expected a JSON object per line.")
-            yield i, obj
+    for i, line in iter_text_lines(path):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{i}: not valid JSON ({exc.msg}).") from exc
+        if not isinstance(obj, dict):
+            raise InputError(f"{path}:{i}: expected a JSON object per line.")
+        yield i, obj
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:

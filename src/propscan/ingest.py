@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from .corpus_io import article_id_from_path, iter_jsonl, read_article, read_text_file
+from .corpus_io import article_id_from_path, iter_jsonl, iter_text_lines, read_article, read_text_file
 from .document import Document, check_text
 from .errors import InputError
 from .fetch import FetchedPage, fetch_url
@@ -318,54 +318,39 @@ def _read_jsonl_docs(p: Path, text_column: str, max_chars: int) -> Iterator[Docu
 
 
 def _read_csv_docs(p: Path, text_column: str, max_chars: int) -> Iterator[Document]:
-    if not p.is_file():
-        raise InputError(f"{p}: no such file." if not p.exists() else f"{p}: is a directory, expected a file.")
     if csv.field_size_limit() < max_chars + 1:
         csv.field_size_limit(max_chars + 1)
-    with p.open("rb") as fh:
-        # strict: an unterminated quote is an error, not a field that silently swallows the rest
-        reader = csv.DictReader(_decoded_lines(p, fh), restkey="\x00extra", strict=True)
+    lines = iter_text_lines(p)  # streamed; names a line that is not UTF-8
+    # strict: an unterminated quote is an error, not a field that silently swallows the rest
+    reader = csv.DictReader((line for _, line in lines), restkey="\x00extra", strict=True)
+    try:
+        header = reader.fieldnames
+    except csv.Error as exc:
+        raise InputError(f"{p}: line 1: broken CSV header ({exc}).") from exc
+    if not header:
+        raise InputError(f"{p}: empty CSV file; nothing to analyse.")
+    if text_column not in header:
+        raise InputError(f"{p}: no {text_column!r} column (columns: {', '.join(header)}); use --text-column NAME.")
+    n = 0
+    while True:
+        start_line = reader.line_num + 1
         try:
-            header = reader.fieldnames
+            row = next(reader)
+        except StopIteration:
+            break
         except csv.Error as exc:
-            raise InputError(f"{p}: line 1: broken CSV header ({exc}).") from exc
-        if not header:
-            raise InputError(f"{p}: empty CSV file; nothing to analyse.")
-        if text_column not in header:
-            raise InputError(f"{p}: no {text_column!r} column (columns: {', '.join(header)}); use --text-column NAME.")
-        n = 0
-        while True:
-            start_line = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                raise InputError(f"{p}:{start_line}: broken CSV in the row starting on this line ({exc}).") from exc
-            where = f"{p}:{start_line}"
-            if "\x00extra" in row:
-                raise InputError(
-                    f"{where}: row has more fields than the header ({len(header)}); quote fields that hold commas."
-                )
-            if any(v is None for v in row.values()):
-                raise InputError(f"{where}: row has fewer fields than the header ({len(header)}).")
-            n += 1
-            yield _row_to_document(row, text_column, where, max_chars)
+            raise InputError(f"{p}:{start_line}: broken CSV in the row starting on this line ({exc}).") from exc
+        where = f"{p}:{start_line}"
+        if "\x00extra" in row:
+            raise InputError(
+                f"{where}: row has more fields than the header ({len(header)}); quote fields that hold commas."
+            )
+        if any(v is None for v in row.values()):
+            raise InputError(f"{where}: row has fewer fields than the header ({len(header)}).")
+        n += 1
+        yield _row_to_document(row, text_column, where, max_chars)
     if n == 0:
         raise InputError(f"{p}: holds a header but no rows; nothing to analyse.")
-
-
-def _decoded_lines(p: Path, fh: Any) -> Iterator[str]:
-    """Physical lines of a binary file as text (line endings kept, a leading BOM dropped), streamed.
-
-    A line that is not UTF-8 raises an :class:`InputError` naming it.
-    """
-    for i, raw in enumerate(fh, 1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{p}:{i}: not valid UTF-8 (byte {exc.start} of the line); re-save it as UTF-8.") from exc
-        yield line.removeprefix("\ufeff") if i == 1 else line
 
 
 # ---- files, folders, stdin, URLs --------------------------------------------------------------
