@@ -216,7 +216,8 @@ async def load(base: str, articles: list[str], clients: int, duration: float, ma
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    extra: dict[str, Any] = {}
+    # every simulated client connects from 127.0.0.1: the per-address connection cap must fit them all
+    extra: dict[str, Any] = {"max_connections_per_client": max(args.clients + 16, 128)}
     if args.queue_size is not None:
         extra["queue_size"] = args.queue_size
     proc = start_server(args.model, port, extra)

@@ -86,3 +86,79 @@ def test_analysis_json_validates_against_the_published_schema():
     a = next(Analyzer(model=FixedModel(), voice=False).pipe(["A reckless idea. Another reckless one."]))
     AnalysisModel.model_validate(json.loads(a.to_json()))
     assert json.loads(SCHEMA_PATH.read_text()) == json_schema(), "run python -m propscan.schema"
+
+
+class RecommendingModel(FixedModel):
+    """FixedModel that recommends a display threshold, as a tuned model's config does."""
+
+    info = {"name": "fixed", "version": "1", "display_threshold": 0.5}
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.3, 0.7])
+def test_article_and_sentence_scores_do_not_depend_on_what_is_shown(threshold):
+    text = "A reckless idea. Truly reckless."
+    everything = Analyzer(model=FixedModel(), threshold=0.0, voice=False)(text)
+    shown = Analyzer(model=FixedModel(), threshold=threshold, voice=False)(text)
+    filtered = Analyzer(model=FixedModel(), threshold=threshold, techniques=["Doubt"], voice=False)(text)
+    assert shown.score == everything.score == filtered.score
+    assert [s.score for s in shown.sentences] == [s.score for s in everything.sentences]
+    assert all(sp.score >= threshold for sp in shown.spans)
+    assert len(shown.spans) <= len(everything.spans)
+
+
+def test_default_threshold_is_the_models_recommended_one():
+    a = Analyzer(model=RecommendingModel(), voice=False)("A reckless idea.")
+    assert a.threshold == 0.5 and [s.technique for s in a.spans] == ["Loaded_Language"]
+    b = Analyzer(model=RecommendingModel(), threshold=0.0, voice=False)("A reckless idea.")
+    assert b.threshold == 0.0 and len(b.spans) == 2
+    assert Analyzer(model=FixedModel(), voice=False)("A reckless idea.").threshold == 0.0  # no recommendation: show all
+
+
+def test_pipe_as_tuples_passes_context_through_and_frames_cover_many_analyses():
+    import propscan
+
+    analyzer = Analyzer(model=FixedModel(), threshold=0.0, voice=False)
+    items = [("A reckless idea.", {"outlet": "a"}), (Document("Calm words.", id="d2"), {"outlet": "b"})]
+    out = list(analyzer.pipe(items, as_tuples=True, batch_size=1))
+    assert [ctx["outlet"] for _, ctx in out] == ["a", "b"] and out[1][0].id == "d2"
+    with pytest.raises(propscan.InputError):
+        list(analyzer.pipe(["not a pair"], as_tuples=True))
+    spans = propscan.to_frame([a for a, _ in out])
+    assert list(spans["doc_id"]) == [out[0][0].id] * 2
+    arts = propscan.to_frame([a for a, _ in out], level="articles")
+    assert list(arts["doc_id"]) == [out[0][0].id, "d2"] and list(arts["n_spans"]) == [2, 0]
+
+
+def test_analysis_id_and_short_repr():
+    a = Analyzer(model=FixedModel(), voice=False)(Document("A reckless idea. " * 200, id="long"))
+    assert a.id == "long" and len(repr(a)) < 200 and "reckless" not in repr(a)
+
+
+def test_analyze_never_treats_a_string_as_a_path(tmp_path, monkeypatch):
+    import propscan
+
+    f = tmp_path / "a.txt"
+    f.write_text("A reckless idea.", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert propscan.analyze("a.txt", model=FixedModel()).document.text == "a.txt"  # text, not a file name
+    assert propscan.analyze(path="a.txt", model=FixedModel()).document.text.startswith("A reckless idea.")
+    assert propscan.analyze(f, model=FixedModel()).spans  # a Path object is a path
+    with pytest.raises(propscan.InputError, match="no such file"):
+        propscan.analyze(path="missing.txt", model=FixedModel())
+    with pytest.raises(propscan.InputError):
+        propscan.analyze("x", path="a.txt", model=FixedModel())
+    shown = propscan.analyze("A reckless idea.", model=FixedModel(), threshold=0.0, techniques=["Loaded language"])
+    assert [s.technique for s in shown.spans] == ["Loaded_Language"]
+
+
+def test_warnings_for_short_and_non_english_text():
+    short = Analyzer(model=FixedModel(), voice=False)("A reckless idea.")
+    assert [w["code"] for w in short.warnings] == ["too_short"]
+    german = ("Der Stadtrat hat am Dienstag beschlossen, die alte Brücke am Hafen im nächsten Frühjahr zu schließen. "
+              "Viele Anwohner sind empört und sprechen von einer rücksichtslosen Entscheidung der Verwaltung. ") * 6
+    a = Analyzer(model=FixedModel(), voice=False)(german)
+    assert "not_english" in [w["code"] for w in a.warnings]
+    assert Analysis.from_json(a.to_json()).warnings == a.warnings
+    english = ("The council voted on Tuesday to close the old harbour bridge next spring, and many residents "
+               "called the decision reckless. ") * 6
+    assert Analyzer(model=FixedModel(), voice=False)(english).warnings == ()

@@ -57,7 +57,7 @@ def test_analyze_reads_stdin():
 
 @pytest.mark.parametrize(
     "content,needle",
-    [(b"", "empty"), (b"   \n\t ", "empty"), (b"\xff\xfe\x00bad", "binary"), (b"caf\xe9 latin-1", "UTF-8")],
+    [(b"", "empty"), (b"   \n\t ", "empty"), (b"\x89PNG\x00bad", "binary"), (b"caf\xe9 latin-1", "UTF-8")],
 )
 def test_bad_input_one_line_error_and_no_output(tmp_path, content, needle):
     f = tmp_path / "bad.txt"
@@ -134,3 +134,69 @@ def test_jsonl_input_with_metadata_columns(tmp_path):
 def test_no_inputs_is_a_clear_error():
     res = run("analyze", "--model", "baseline")
     assert res.exit_code != 0 and "nothing to analyse" in res.stderr
+
+
+# ---- "Nothing lost, nothing stalls" ------------------------------------------------------------------
+
+
+def test_analyze_folder_with_bad_files_analyses_the_good_ones_and_exits_1(tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Title\n\nThese corrupt, lying traitors will destroy our great nation.\n", encoding="utf-8")
+    (folder / "b.txt").write_bytes(b"caf\xe9 latin-1")
+    (folder / "c.txt").write_text("Title\n\nThose spineless cowards betrayed us all.\n", encoding="utf-8")
+    res = run("analyze", str(folder), "--format", "jsonl", "--model", "baseline")
+    assert res.exit_code == 1
+    assert [json.loads(line)["id"] for line in res.stdout.splitlines()] == ["a", "c"]
+    assert "b.txt: not valid UTF-8" in res.stderr and "--allow-partial" in res.stderr and "Traceback" not in res.output
+    ok = run("analyze", str(folder), "--format", "jsonl", "--model", "baseline", "--allow-partial")
+    assert ok.exit_code == 0 and len(ok.stdout.splitlines()) == 2 and "b.txt" in ok.stderr
+
+
+def test_analyze_jsonl_with_bad_rows_keeps_the_rows_after_them(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        json.dumps({"id": "1", "text": "They are cowards."}) + "\n"
+        + '{"id": "2", "text": "broken\n'
+        + json.dumps({"id": "3", "text": "Lone \ud800 surrogate."}) + "\n"
+        + json.dumps({"id": "4", "text": "Liars, all of them."}) + "\n",
+        encoding="utf-8",
+    )
+    res = run("analyze", str(src), "--format", "jsonl", "--model", "baseline")
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert [json.loads(line)["id"] for line in res.stdout.splitlines()] == ["1", "4"]
+    assert f"{src}:2: not valid JSON" in res.stderr and f"{src}:3" in res.stderr and "lone surrogate" in res.stderr
+
+
+def test_csv_output_neutralises_formula_cells(tmp_path):
+    import pandas as pd
+
+    src = tmp_path / "in.jsonl"
+    rows = [{"id": "=HYPERLINK(\"http://evil.example\",\"x\")", "text": "These corrupt, lying traitors will destroy us."},
+            {"id": "@SUM(A1)", "text": "Those spineless cowards betrayed us all, the traitors."}]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "spans.csv"
+    res = run("analyze", str(src), "--format", "csv", "-o", str(out), "--model", "baseline", "--threshold", "0")
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert len(df) > 0
+    for col in df.columns:
+        assert not any(v.startswith(("=", "+", "-", "@")) for v in df[col]), col
+    assert set(df["doc_id"]) <= {"'" + r["id"] for r in rows}
+
+
+def test_output_to_a_folder_names_the_folder_not_a_temp_file(tmp_path, example_article):
+    res = run("analyze", str(example_article), "--format", "json", "-o", str(tmp_path), "--model", "baseline")
+    assert res.exit_code != 0 and "Traceback" not in res.output
+    assert f"{tmp_path}: is a folder" in res.stderr and ".tmp" not in res.stderr
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("offset", ["١٢", "1_0", "+3", "-0", "１２"])
+def test_evaluate_accepts_only_ascii_digit_offsets(tmp_path, offset):
+    gold = tmp_path / "gold.tsv"
+    gold.write_text("1\t0\t5\n", encoding="utf-8")
+    pred = tmp_path / "pred.tsv"
+    pred.write_text(f"1\t{offset}\t20\n", encoding="utf-8")
+    res = run("evaluate", "--task", "si", "--gold", str(gold), "--pred", str(pred))
+    assert res.exit_code != 0 and "offsets must be integers" in res.stderr and "Traceback" not in res.output

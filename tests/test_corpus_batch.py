@@ -177,3 +177,186 @@ def test_sigkill_at_any_moment_loses_and_duplicates_nothing(tmp_path):
     assert final["processed"] + final["skipped"] == 40 and final["failed"] == 0
     assert st.snapshot(store) == st.snapshot(ref)
     assert len(st.snapshot(store)["analyses"]) == 40
+
+
+# ---- nothing lost: a bad file or row fails alone, with its location; re-runs retry only it ----------
+
+
+def _good(i: int) -> str:
+    return f"Report {i}. The council met on day {i} and talked about the harbour budget for two hours."
+
+
+def test_a_bad_file_or_row_does_not_drop_the_rest_of_its_input(tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "a.txt").write_text(_good(1), encoding="utf-8")
+    (folder / "b.txt").write_bytes(b"caf\xe9 latin-1, not UTF-8")
+    (folder / "c.txt").write_text(_good(3), encoding="utf-8")
+    (folder / "d.html").write_text(f"<html><body><p>{_good(4)}</p></body></html>", encoding="utf-8")
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(
+        "\n".join([
+            json.dumps({"id": "r1", "text": _good(11)}),
+            '{"id": "r2", "text": "broken',
+            json.dumps({"id": "r3", "text": _good(13)}),
+            json.dumps({"id": "r4", "text": "   "}),
+            json.dumps({"id": "r5", "text": _good(15)}),
+        ]) + "\n",
+        encoding="utf-8",
+    )
+    store = tmp_path / "s.duckdb"
+    res = run_batch([str(folder), str(rows)], store, model="baseline", workers=0, batch_size=2, progress=False)
+    assert (res["processed"], res["failed"]) == (6, 3)
+    assert sorted(f["location"] for f in res["failures"]) == sorted(
+        [str(folder / "b.txt"), f"{rows}:2", f"{rows}:4"])
+    con = st.connect(store, read_only=True)
+    fails = st.failures_frame(con)
+    docs = sorted(st.article_frame(con, res["model_version"]).doc_id)
+    con.close()
+    assert docs == ["a", "c", "d", "r1", "r3", "r5"]
+    assert sorted(fails.location) == sorted([str(folder / "b.txt"), f"{rows}:2", f"{rows}:4"])
+    assert set(fails.source) == {str(folder), str(rows)}
+
+    # a re-run analyses nothing again and still reports the same three failures (no duplicates)
+    again = run_batch([str(folder), str(rows)], store, model="baseline", workers=0, progress=False)
+    assert (again["processed"], again["skipped"], again["failed"]) == (0, 6, 3)
+    con = st.connect(store, read_only=True)
+    assert len(st.failures_frame(con)) == 3
+    con.close()
+
+    # fixed inputs: only they are analysed, and their failure rows are gone
+    (folder / "b.txt").write_text(_good(2), encoding="utf-8")
+    rows.write_text(rows.read_text(encoding="utf-8").replace('{"id": "r2", "text": "broken',
+                                                             json.dumps({"id": "r2", "text": _good(12)})),
+                    encoding="utf-8")
+    fixed = run_batch([str(folder), str(rows)], store, model="baseline", workers=0, progress=False)
+    assert (fixed["processed"], fixed["skipped"], fixed["failed"]) == (2, 6, 1)
+    con = st.connect(store, read_only=True)
+    assert list(st.failures_frame(con).location) == [f"{rows}:4"]
+    con.close()
+
+
+def test_module_script_exits_non_zero_when_anything_failed_unless_partial_is_allowed(tmp_path, capsys):
+    from propscan.corpus.batch import main
+
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"id": "ok", "text": _good(1)}) + "\n" + json.dumps({"id": "bad", "text": ""}) + "\n",
+                    encoding="utf-8")
+    args = [str(rows), "--store", str(tmp_path / "s.duckdb"), "--model", "baseline", "--workers", "0", "--no-progress"]
+    assert main(args) == 1
+    out, err = capsys.readouterr()
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert summary["failed"] == 1 and summary["failures"][0]["location"] == f"{rows}:2"
+    assert "--allow-partial" in err
+    assert main([*args, "--allow-partial"]) == 0
+
+
+# ---- workers die with their parent (#7) ----------------------------------------------------------------
+
+
+_ORPHAN_PARENT = r"""
+import os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+import multiprocessing as mp
+from propscan.corpus.batch import die_with_parent
+
+def init(parent):
+    die_with_parent(parent, poll=0.2)
+
+def pid(_):
+    return os.getpid()
+
+if __name__ == "__main__":
+    ctx = mp.get_context("spawn")
+    lock = ctx.Lock()  # like a real pool: makes the parent start multiprocessing's resource tracker
+    pool = ProcessPoolExecutor(2, mp_context=ctx, initializer=init, initargs=(os.getpid(),))
+    pids = set()
+    while len(pids) < 2:
+        pids |= set(pool.map(pid, range(8)))
+    print(" ".join(map(str, sorted(pids))), flush=True)
+    time.sleep(600)
+"""
+
+
+def _children(pid: int) -> set[int]:
+    """Every process whose parent is ``pid`` (read from /proc)."""
+    out = set()
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.add(int(d.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_and_resource_tracker_die_when_the_parent_is_killed(tmp_path):
+    script = tmp_path / "parent.py"
+    script.write_text(_ORPHAN_PARENT, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        workers = set(map(int, proc.stdout.readline().split()))
+        assert len(workers) == 2
+        family = _children(proc.pid)
+        assert workers <= family and len(family) >= 3  # the workers and the resource tracker
+        os.kill(proc.pid, signal.SIGKILL)  # the parent only, not its process group
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_alive(p) for p in family):
+            time.sleep(0.1)
+        assert not [p for p in family if _alive(p)], "orphans survived their parent"
+    finally:
+        for p in _children(proc.pid) | {proc.pid}:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+        proc.stdout.close()
+
+
+def test_the_batch_worker_initialiser_arms_the_parent_watch(monkeypatch):
+    from propscan.corpus import batch
+
+    seen = []
+    monkeypatch.setattr(batch, "die_with_parent", lambda pid, **kw: seen.append(pid))
+
+    class Stop(Exception):
+        pass
+
+    def no_model(*a, **k):
+        raise Stop
+
+    monkeypatch.setattr("propscan.analysis.Analyzer", no_model)
+    with pytest.raises(Stop):
+        batch._init_worker("baseline", 0.0, 8, 1, 4242)
+    assert seen == [4242]
+
+
+def test_batch_command_exits_non_zero_when_anything_failed_unless_partial_is_allowed(tmp_path):
+    from typer.testing import CliRunner
+
+    from propscan.cli import app
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "a.txt").write_text(_good(1), encoding="utf-8")
+    (folder / "b.txt").write_bytes(b"caf\xe9 latin-1, not UTF-8")
+    (folder / "c.txt").write_text(_good(3), encoding="utf-8")
+    store = tmp_path / "s.duckdb"
+    res = CliRunner().invoke(app, ["batch", str(folder), "--store", str(store), "--model", "baseline"])
+    assert res.exit_code == 1 and "1 input(s) failed" in res.output
+    assert '"processed": 2' in res.output  # both good files stored despite the bad one between them
+    ok = CliRunner().invoke(app, ["batch", str(folder), "--store", str(store), "--model", "baseline", "--allow-partial"])
+    assert ok.exit_code == 0, ok.output

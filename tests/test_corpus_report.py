@@ -151,3 +151,35 @@ def test_table_output(store, capsys):
     make_report(store, by="outlet", fmt="table", n_boot=200)
     out = capsys.readouterr().out
     assert "Calm" in out and "Loud" in out and "Loaded_Language" in out and "Holm" in out
+
+
+def test_report_csv_neutralises_formula_cells(tmp_path):
+    """OWASP CSV injection: an outlet named '=HYPERLINK(...)' must reach a spreadsheet as text."""
+    path = tmp_path / "evil.duckdb"
+    con = st.connect(path)
+    outlets = ['=HYPERLINK("http://evil.example","click")', "+1+1", "-2+3", "@SUM(A1)", "Plain Times"]
+    records = []
+    for outlet in outlets:
+        for i in range(3):
+            text = f"{outlet} story {i} " + " ".join(["word"] * 50)
+            records.append(st.AnalysisRecord(content_hash(text), "m", f"{outlet}-{i}", text, score=0.2, n_words=52,
+                                             spans=(st.SpanRow(0, 4, "Doubt", 0.5),), outlet=outlet))
+    st.write_batch(con, records)
+    con.close()
+    out = tmp_path / "r.csv"
+    make_report(path, by="outlet", fmt="csv", output=out, n_boot=200)
+    for f in (out, tmp_path / "r.differences.csv"):
+        df = pd.read_csv(f, dtype=str, keep_default_na=False)
+        cells = [v for col in df.columns for v in df[col]] + list(df.columns)
+        assert not [v for v in cells if v[:1] in ("=", "+", "@")], f.name
+        assert not [v for v in cells if v.startswith("-") and not _number(v)], f.name
+    groups = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert "'=HYPERLINK(\"http://evil.example\",\"click\")" in set(groups.group)
+
+
+def _number(v: str) -> bool:
+    try:
+        float(v)
+    except ValueError:
+        return False
+    return True

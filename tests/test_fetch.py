@@ -417,7 +417,8 @@ def test_unresolvable_host_is_one_clear_line() -> None:
 @pytest.mark.parametrize(
     ("headers", "body", "expected", "encoding"),
     [
-        ({"Content-Type": "text/html; charset=iso-8859-1"}, "<p>café</p>".encode("latin-1"), "café", "iso8859-1"),
+        # browsers read a page labelled iso-8859-1 as windows-1252 (WHATWG Encoding Standard)
+        ({"Content-Type": "text/html; charset=iso-8859-1"}, "<p>café “q”</p>".encode("cp1252"), "café “q”", "cp1252"),
         (
             {"Content-Type": "text/html"},
             '<meta charset="windows-1252"><p>naïve “quote”</p>'.encode("cp1252"),
@@ -453,3 +454,74 @@ def test_undeclared_non_utf8_is_detected(sentence: str, codec: str) -> None:
     page = fetch_url("http://enc.example/", resolver=public_resolver(), transport=httpx.MockTransport(handler))
     assert sentence.strip() in page.text
     assert page.encoding == codec
+
+
+# ---- hostile responses: only FetchError ever leaves fetch_url (issue: "Nothing lost, nothing stalls" #5) ----
+
+
+@pytest.mark.parametrize("location", ["javascript:alert(1)", "http:\\\\host\\x", "http://[::1", "http://exa mple.org/"])
+def test_unparseable_redirects_are_fetch_errors(location: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"Location": location})
+
+    with pytest.raises(FetchError, match="refused|could not fetch") as err:
+        fetch_url("http://news.example/a", resolver=public_resolver(), transport=httpx.MockTransport(handler))
+    assert "\n" not in str(err.value)
+
+
+HOSTILE_CHARSETS = ["base64", "rot13", "hex", "zlib", "bz2", "uu", "quopri", "punycode", "idna", "utf-7",
+                    "unicode_escape", "x-user-defined", "undefined"]
+
+
+@pytest.mark.parametrize("charset", HOSTILE_CHARSETS)
+@pytest.mark.parametrize("where", ["header", "meta", "http-equiv"])
+def test_dangerous_or_unknown_charsets_fall_back_to_a_safe_decoder(charset: str, where: str) -> None:
+    body = "<p>Plain words, a café \xff and more.</p>".encode("cp1252")
+    if where == "meta":
+        body = f'<meta charset="{charset}">'.encode() + body
+    elif where == "http-equiv":
+        body = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'.encode() + body
+    ctype = f"text/html; charset={charset}" if where == "header" else "text/html"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Type": ctype}, content=body)
+
+    page = fetch_url("http://enc.example/", resolver=public_resolver(), transport=httpx.MockTransport(handler))
+    assert "Plain words, a café" in page.text and page.encoding in ("cp1252", "utf-8")
+
+
+def test_declared_legacy_charset_is_used_as_a_browser_would() -> None:
+    body = '<html><head><meta charset="koi8-r"></head><body><p>Новости дня</p></body></html>'.encode("koi8-r")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Type": "text/html"}, content=body)
+
+    page = fetch_url("http://enc.example/", resolver=public_resolver(), transport=httpx.MockTransport(handler))
+    assert "Новости дня" in page.text and page.encoding == "koi8-r"
+
+
+@pytest.mark.parametrize("url", ["http://news.example:8080/a", "https://news.example:22/a", "http://news.example:6379/"])
+def test_only_ports_80_and_443_by_default(url: str) -> None:
+    with pytest.raises(FetchError, match=r"port \d+ is not allowed"):
+        fetch_url(url, resolver=public_resolver(), transport=NO_NETWORK)
+
+
+def test_redirect_to_another_port_is_refused_and_ports_are_configurable() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.port == 8080:
+            return httpx.Response(200, headers={"Content-Type": "text/plain"}, content=b"on 8080")
+        return httpx.Response(302, headers={"Location": "http://news.example:8080/x"})
+
+    with pytest.raises(FetchError, match="port 8080 is not allowed"):
+        fetch_url("http://news.example/a", resolver=public_resolver(), transport=httpx.MockTransport(handler))
+    page = fetch_url("http://news.example/a", resolver=public_resolver(), transport=httpx.MockTransport(handler),
+                     ports={80, 443, 8080})
+    assert page.text == "on 8080"
+
+
+def test_unexpected_failures_inside_the_fetch_become_fetch_errors() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise LookupError("something odd deep inside a transport")
+
+    with pytest.raises(FetchError, match="could not fetch"):
+        fetch_url("http://news.example/a", resolver=public_resolver(), transport=httpx.MockTransport(handler))

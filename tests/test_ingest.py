@@ -152,7 +152,8 @@ def test_document_from_text_property(text: str) -> None:
     try:
         doc = document_from_text(text)
     except InputError:
-        assert not text.strip() or "\x00" in text
+        # empty, binary, or a lone surrogate (not valid Unicode: refused everywhere, see #6)
+        assert not text.strip() or "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text)
         return
     assert isinstance(doc, Document)
     assert doc.text == text and len(doc) == len(text)
@@ -184,7 +185,7 @@ def test_html_file(tmp_path: Path) -> None:
     ("name", "data", "message"),
     [
         ("latin.txt", "caf\xe9 cr\xe8me".encode("latin-1"), r"latin.txt: not valid UTF-8 \(byte 3\)"),
-        ("latin.html", "<p>caf\xe9</p>".encode("latin-1"), r"latin.html: not valid UTF-8"),
+        ("utf16.txt", b"\xff\xfeh\x00\x00\xd8", r"utf16.txt: starts with a UTF-16 byte-order mark but is not valid"),
         ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", r"image.txt: looks binary"),
         ("empty.txt", b"", r"empty.txt is empty"),
         ("blank.txt", b" \n\t\n", r"blank.txt is empty or only whitespace"),
@@ -357,7 +358,7 @@ def test_stdin_html(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(b"", "stdin is empty"), (b"\xff\xfe\x00a", "stdin looks binary"), (b"caf\xe9", r"stdin: not valid UTF-8")],
+    [(b"", "stdin is empty"), (b"\x89PNG\x00a", "stdin looks binary"), (b"caf\xe9", r"stdin: not valid UTF-8")],
 )
 def test_stdin_errors(monkeypatch: pytest.MonkeyPatch, data: bytes, message: str) -> None:
     monkeypatch.setattr(sys, "stdin", _stdin(data))
@@ -452,3 +453,109 @@ def test_jsonl_and_csv_are_streamed_and_name_the_bad_line(tmp_path: Path) -> Non
     assert (first.text, first.outlet) == ("First article.", "A")  # the BOM did not stick to the header
     with pytest.raises(InputError, match=r"c.csv:3: not valid UTF-8"):
         next(it)
+
+
+# ---- "Nothing lost, nothing stalls": every good document arrives, each failure is named -------------
+
+
+def _collect(inputs, **kw):
+    failures: list[tuple[str, str]] = []
+    docs = list(load_inputs(inputs, on_error=lambda where, exc: failures.append((where, str(exc))), **kw))
+    return docs, failures
+
+
+def test_a_bad_file_in_a_folder_does_not_end_the_folder(tmp_path: Path) -> None:
+    write(tmp_path / "a.txt", "First good article.")
+    write(tmp_path / "b.txt", b"caf\xe9 not utf-8")
+    write(tmp_path / "c.txt", "   ")
+    write(tmp_path / "d.html", "<html><body><p>Fourth good article, as a page.</p></body></html>")
+    docs, failures = _collect([tmp_path])
+    assert [d.id for d in docs] == ["a", "d"]
+    assert [w for w, _ in failures] == [str(tmp_path / "b.txt"), str(tmp_path / "c.txt")]
+    assert "not valid UTF-8" in failures[0][1] and "empty" in failures[1][1]
+    with pytest.raises(InputError, match="b.txt: not valid UTF-8"):  # without on_error: raised, as before
+        list(load_inputs([tmp_path]))
+
+
+def test_bad_jsonl_rows_are_reported_with_their_line_and_the_rest_still_arrive(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "rows.jsonl",
+        b'{"id": "1", "text": "Row one."}\n'
+        b'{"id": "2", "text": "broken\n'
+        b'{"id": "3", "text": "Row three."}\n'
+        b'{"id": "4", "text": "bad \xff byte"}\n'
+        b'["not", "an", "object"]\n'
+        b'{"id": "6", "text": "lone \\ud800 surrogate"}\n'
+        b'{"id": "7", "text": "Row seven."}\n',
+    )
+    docs, failures = _collect([path])
+    assert [d.id for d in docs] == ["1", "3", "7"]
+    assert [w for w, _ in failures] == [f"{path}:{n}" for n in (2, 4, 5, 6)]
+    assert "lone surrogate" in failures[-1][1]
+
+
+def test_bad_csv_rows_are_reported_and_the_rest_still_arrive(tmp_path: Path) -> None:
+    path = write(tmp_path / "rows.csv", 'id,text\n1,Row one.\n2,"x"junk\n3,\n4,Row four.\n5,a,b\n6,Row six.\n')
+    docs, failures = _collect([path])
+    assert [d.id for d in docs] == ["1", "4", "6"]
+    assert [w for w, _ in failures] == [f"{path}:{n}" for n in (3, 4, 6)]
+
+
+def test_a_failing_input_does_not_stop_the_next_inputs(tmp_path: Path) -> None:
+    good = write(tmp_path / "good.txt", "A good article.")
+
+    def refuse(url: str) -> FetchedPage:
+        raise FetchError("refused: 10.0.0.5 is a private address.")
+
+    docs, failures = _collect([str(tmp_path / "missing.txt"), "http://intranet.example/", str(good)], fetch=refuse)
+    assert [d.id for d in docs] == ["good"]
+    assert [w for w, _ in failures] == [str(tmp_path / "missing.txt"), "http://intranet.example/"]
+
+
+# ---- encodings (#9, #10) and lone surrogates (#6) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("codec", "declaration", "words"),
+    [
+        ("cp1252", '<meta charset="windows-1252">', "Le café était très animé “hier”."),
+        ("cp1251", '<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">', "Новости дня."),
+        ("shift_jis", '<meta charset="Shift_JIS">', "今日のニュースです。"),
+        ("iso-8859-1", '<meta charset="iso-8859-1">', "Garçon à la crème."),
+        ("cp1252", "", "Un café très animé ce soir-là, déjà plein. " * 20),  # undeclared: detected
+    ],
+)
+def test_html_files_are_decoded_by_their_declared_or_detected_charset(
+    tmp_path: Path, codec: str, declaration: str, words: str
+) -> None:
+    page = f"<html><head>{declaration}<title>T</title></head><body><p>{words}</p></body></html>"
+    path = write(tmp_path / "page.html", page.encode(codec))
+    [doc] = load_inputs([path])
+    assert words.strip() in doc.text
+
+
+def test_utf16_with_a_bom_is_text_not_binary(tmp_path: Path) -> None:
+    for codec, bom in (("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")):
+        path = write(tmp_path / f"{codec}.txt", bom + "Title\n\nThey are cowards — all of them.".encode(codec))
+        [doc] = load_inputs([path])
+        assert doc.text == "Title\n\nThey are cowards — all of them." and doc.title == "Title"
+    html = write(tmp_path / "u16.html", b"\xff\xfe" + "<html><body><p>Ein Artikel über Häfen.</p></body></html>".encode("utf-16-le"))
+    [doc] = load_inputs([html])
+    assert doc.text == "Ein Artikel über Häfen."
+
+
+def test_jsonl_in_utf16_gets_a_clear_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "rows.jsonl", b"\xff\xfe" + '{"text": "a"}\n'.encode("utf-16-le"))
+    with pytest.raises(InputError, match="is UTF-16 text; JSONL and CSV files must be UTF-8"):
+        list(load_inputs([path]))
+
+
+@pytest.mark.parametrize("field", ["text", "title", "outlet", "url", "id"])
+def test_lone_surrogates_are_one_line_input_errors(tmp_path: Path, field: str) -> None:
+    row = {"text": "A fine article.", field: "bad \ud800 value"}
+    path = write(tmp_path / "rows.jsonl", json.dumps(row) + "\n")  # json.dumps escapes it as \ud800
+    with pytest.raises(InputError, match=r"rows.jsonl:1.* contains a lone surrogate \(U\+D800\)") as err:
+        list(load_inputs([path]))
+    assert "\n" not in str(err.value)
+    with pytest.raises(InputError, match="lone surrogate"):
+        document_from_text("x \udfff y")

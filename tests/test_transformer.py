@@ -168,35 +168,55 @@ def test_shipped_default_model_loads_and_finds_spans() -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not DATA.is_dir(), reason="PTC corpus not available")
-def test_smoke_training_saves_reloads_and_predicts_identically(tmp_path: Path) -> None:
-    from propscan.models.train import train
+def test_smoke_training_follows_the_protocol_saves_reloads_and_predicts_identically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import propscan.corpus_io as corpus_io
+    from propscan.models import train as train_mod
+    from propscan.models.protocol import split_train_ids
 
-    metrics = train(DATA, tmp_path / "smoke", smoke=True, progress=False)
-    assert metrics["smoke"] and metrics["train_articles"] == 4
+    read = corpus_io.read_ptc
+    splits_read: list[str] = []
+
+    def spy(data_dir, split, *a, **kw):  # type: ignore[no-untyped-def]
+        splits_read.append(split)
+        return read(data_dir, split, *a, **kw)
+
+    monkeypatch.setattr(train_mod, "read_ptc", spy)
+    metrics = train_mod.train(DATA, tmp_path / "smoke", smoke=True, progress=False, refit=True)
+    assert splits_read == ["train"]  # dev is never read while training or tuning
+    proto = metrics["protocol"]
+    fit_ids, tune_ids = split_train_ids([p.stem.removeprefix("article") for p in (DATA / "train-articles").glob("article*.txt")])
+    assert set(proto["tune_ids"]) <= set(tune_ids) and not set(proto["tune_ids"]) & set(fit_ids)
+    assert proto["refit_on_all_train"] and metrics["refit"]["articles"] == proto["fit_articles"] + proto["tune_articles"]
     assert 0.0 <= metrics["si"]["f1"] <= 1.0 and "per_technique" in metrics["tc"]
+    cuts = metrics["cuts"]
     model = TransformerTagger.from_pretrained(tmp_path / "smoke")
+    assert model.display_threshold == cuts["display_threshold"]
+    tuned = TransformerTagger.from_pretrained(tmp_path / "smoke-tunesplit")  # the model the tune figures belong to
+    assert tuned.calibration_ == model.calibration_
     again = TransformerTagger.from_pretrained(tmp_path / "smoke")
     doc = Document(TEXT, id="x")
     first = [s.to_dict() for s in model.predict([doc])[0]]
     assert first == [s.to_dict() for s in again.predict([doc])[0]]
-    # training fitted the lexical tagger and tuned its share on dev
+    # training fitted the lexical tagger and tuned its share on the tune split
     assert model.lexical_ is not None and "si_lexical_weight" in model.calibration_
-    assert "lexical_weight" in metrics["si"]
+    assert "lexical_weight" in metrics["si"] and "core_threshold" in metrics["si"]
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not DATA.is_dir(), reason="PTC corpus not available")
-def test_retune_can_add_the_lexical_part_without_touching_the_weights(saved_model: Path, tmp_path: Path) -> None:
-    from propscan.models.train import retune
-    from propscan.models.transformer import LEXICAL_FILE
+def test_retune_runs_on_the_tune_split_without_touching_the_weights(tmp_path: Path) -> None:
+    from propscan.errors import InputError
+    from propscan.models.train import retune, train
 
-    assert TransformerTagger.from_pretrained(saved_model).lexical_ is None
-    metrics = retune(saved_model, DATA, output_dir=tmp_path / "rt", refit_lexical=True)
+    train(DATA, tmp_path / "m", smoke=True, progress=False, refit=True)
+    with pytest.raises(InputError, match="retrain"):
+        retune(tmp_path / "m", DATA)  # refitted on all of train: it has seen the tune split
+    metrics = retune(tmp_path / "m-tunesplit", DATA, output_dir=tmp_path / "rt")
     cfg = TransformerTagger.from_pretrained(tmp_path / "rt").config_
-    old = TransformerTagger.from_pretrained(saved_model).config_
-    assert LEXICAL_FILE in cfg["files"] and cfg["params"]["lexical_c"] == 0.1
+    old = TransformerTagger.from_pretrained(tmp_path / "m-tunesplit").config_
     assert cfg["files"][LAYERS_FILE] == old["files"][LAYERS_FILE] and cfg["files"][HEADS_FILE] == old["files"][HEADS_FILE]
-    assert cfg["dev_metrics"]["si_f1"] == pytest.approx(metrics["si"]["f1"])
+    assert cfg["tune_metrics"]["si_f1"] == pytest.approx(metrics["si"]["f1"])
+    assert metrics["protocol"]["tune_articles"] == 74
 
 
 def test_decoding_needs_a_confident_core_and_never_cuts_words() -> None:

@@ -15,6 +15,9 @@ from propscan.voice import Quote, attribute, find_quotes
 DATA_DIR = Path(__file__).resolve().parents[1] / "src" / "propscan" / "data"
 GOLD = DATA_DIR / "quotes_gold.jsonl"
 HELDOUT = DATA_DIR / "quotes_heldout.jsonl"
+HELDOUT2 = DATA_DIR / "quotes_heldout2.jsonl"
+HELDOUT3 = DATA_DIR / "quotes_heldout3.jsonl"
+WRITTEN = DATA_DIR / "quotes_written.jsonl"
 
 
 def quotes(text: str) -> tuple[Document, list[Quote]]:
@@ -291,7 +294,11 @@ def _rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("path,min_articles", [(GOLD, 5), (HELDOUT, 4)], ids=["tuned", "heldout"])
+@pytest.mark.parametrize(
+    "path,min_articles",
+    [(GOLD, 5), (HELDOUT, 4), (HELDOUT2, 10), (HELDOUT3, 3)],
+    ids=["tuned", "heldout", "heldout2", "heldout3"],
+)
 def test_gold_file_holds_offsets_not_text(path: Path, min_articles: int) -> None:
     rows = _rows(path)
     assert len(rows) >= 40
@@ -304,6 +311,30 @@ def test_gold_file_holds_offsets_not_text(path: Path, min_articles: int) -> None
 
 def test_heldout_articles_disjoint_from_tuned_set() -> None:
     assert not {r["article_id"] for r in _rows(GOLD)} & {r["article_id"] for r in _rows(HELDOUT)}
+    assert not {r["article_id"] for r in _rows(HELDOUT2)} & {r["article_id"] for r in _rows(GOLD) + _rows(HELDOUT)}
+    seen = {r["article_id"] for r in _rows(GOLD) + _rows(HELDOUT) + _rows(HELDOUT2)}
+    assert not {r["article_id"] for r in _rows(HELDOUT3)} & seen
+
+
+def test_heldout2_quotes_do_not_overlap() -> None:
+    rows = sorted(_rows(HELDOUT2), key=lambda r: (r["article_id"], r["start"]))
+    assert len(rows) >= 150
+    for a, b in zip(rows, rows[1:], strict=False):
+        if a["article_id"] == b["article_id"]:
+            assert a["end"] <= b["start"]
+
+
+def test_written_file_holds_own_texts_with_consistent_offsets() -> None:
+    docs = _rows(WRITTEN)
+    assert sum(len(d["quotes"]) for d in docs) >= 50
+    for d in docs:
+        assert set(d) == {"id", "text", "quotes"}
+        last = 0
+        for q in d["quotes"]:
+            assert set(q) == {"start", "end", "kind", "speaker"}
+            assert last <= q["start"] < q["end"] <= len(d["text"])
+            assert q["kind"] in ("direct", "block", "reported")
+            last = q["end"]
 
 
 def test_it_resolves_to_the_organisation_that_opens_the_sentence_before() -> None:
@@ -318,3 +349,106 @@ def test_it_resolves_to_the_organisation_that_opens_the_sentence_before() -> Non
     assert "A team" not in speakers  # a determiner and a common noun do not make an organisation
     # an unnamed speaker described by an occupation still marks the quotation
     assert any(text[q.start : q.end] == '"It is safe,"' and q.speaker is None for q in find_quotes(text))
+
+
+# ---------------------------------------------------------------- speakers named as on real pages
+
+
+def speakers(text: str) -> list[tuple[str, str | None]]:
+    return [(text[q.start : q.end], q.speaker) for q in find_quotes(Document(text, id="s"))]
+
+
+def test_organisation_names_with_of_and_and_are_kept_whole() -> None:
+    assert speakers('"Funding is falling fast," the Association of Colleges said.') == [
+        ('"Funding is falling fast,"', "Association of Colleges")
+    ]
+    text = "Prices rose again, the National Oceanic and Atmospheric Administration (NOAA) said. NOAA said the trend would continue."
+    assert [s for _, s in speakers(text)] == ["National Oceanic and Atmospheric Administration"] * 2
+    text = 'The Harbour Employers Association (Hea) said the offer was fair. "It is our best," a Hea spokesperson said.'
+    assert [s for _, s in speakers(text)] == ["Harbour Employers Association"] * 2
+
+
+def test_titles_and_affiliations_are_not_speakers() -> None:
+    assert speakers("Maya Thornton, the Labour MP for Leeds Central, said the vote was a disgrace.") == [
+        ("the vote was a disgrace", "Maya Thornton")
+    ]
+    text = "Karl Brenner, the attorney general for the District of Columbia, said landlords would face fines."
+    assert speakers(text) == [("landlords would face fines", "Karl Brenner")]
+    assert speakers('"This is a giveaway," Rep. Marcus Bell, R-Texas, told reporters.') == [
+        ('"This is a giveaway,"', "Marcus Bell")
+    ]
+    assert speakers("Analysts at Barclays said the cuts were likely to spread.")[0][1] == "Barclays"
+
+
+def test_reported_speech_without_that() -> None:
+    text = (
+        "Jo Grady, general secretary of the University and College Union, said students would be shocked by the cuts."
+    )
+    doc, q = only(text)
+    assert q.kind == "reported" and q.speaker == "Jo Grady"
+    assert doc.text[q.start : q.end] == "students would be shocked by the cuts"
+    _, q = only("The minister said councils would receive more money next year.")
+    assert q.kind == "reported"
+    # a verb with a plain object is not speech
+    for text in (
+        "He told reporters outside the court.",
+        "She said goodbye to friends who had gathered.",
+        "He was charged with fraud after the audit.",
+    ):
+        assert speakers(text) == [], text
+
+
+def test_quantity_words_and_place_adverbs_never_speak() -> None:
+    text = 'Thousands of nurses marched on Saturday. "We are exhausted," said one nurse in Leeds.'
+    assert speakers(text) == [('"We are exhausted,"', None)]
+    assert speakers("Thousands have signed a petition saying the closure is unlawful.") == [
+        ("the closure is unlawful", None)
+    ]
+    text = 'Here is what the mayor, Luis Ortega, told reporters:\n\n"We will open every centre tonight."\n'
+    assert speakers(text) == [('"We will open every centre tonight."', "Luis Ortega")]
+
+
+def test_capitalised_headline_words_are_not_names() -> None:
+    text = 'Mayor Vows to Close Library Again\n\n"We will see what happens," Oakes said.'
+    assert speakers(text) == [('"We will see what happens,"', "Oakes")]
+
+
+def test_names_ending_in_ly_are_not_adverbs() -> None:
+    text = "Judge Megan Kelly ruled on Monday.\nKelly found that the law was clear."
+    assert speakers(text) == [("the law was clear", "Megan Kelly")]
+
+
+def test_next_sentence_of_a_quote_keeps_its_speaker() -> None:
+    text = '"We tried," Grady said. "It was not enough."'
+    assert [s for _, s in speakers(text)] == ["Grady", "Grady"]
+
+
+def test_innermost_speaker_of_nested_reports() -> None:
+    assert speakers("Police said the driver told officers he had not been drinking.") == [
+        ("he had not been drinking", None)
+    ]
+
+
+def test_couple_and_they_resolve_to_plural_speakers() -> None:
+    text = "Tanya and Jason Badger said they had seen the boy. The couple said police had waited too long."
+    assert [s for _, s in speakers(text)] == ["Tanya and Jason Badger"] * 2
+
+
+def test_embedded_post_with_signature_is_a_block_quote() -> None:
+    text = (
+        "Organisers posted an update:\n"
+        "Crowds gathered at the town hall on Friday.\nThe rally starts at noon, so bring water.\n"
+        "\u2014 Jane Doe (@janedoe) May 1, 2018\n"
+    )
+    qs = find_quotes(Document(text, id="p"))
+    assert [(q.kind, q.speaker) for q in qs] == [("block", "Jane Doe")]
+    assert text[qs[0].start : qs[0].end] == (
+        "Crowds gathered at the town hall on Friday.\nThe rally starts at noon, so bring water."
+    )
+
+
+def test_quoted_characterisation_is_attributed() -> None:
+    text = 'The mayor, Ana Ruiz, spoke on Monday. Ruiz described the plan as "a disaster for the harbour."'
+    assert speakers(text)[-1] == ('"a disaster for the harbour."', "Ana Ruiz")
+    # "described as" without an object is a participle: nobody is quoted
+    assert speakers('A man described as a "former official" left the room.') == []

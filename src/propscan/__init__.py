@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from .analysis import Analysis, Analyzer, analyze
+from .analysis import Analysis, Analyzer, analyze, to_frame
 from .document import Document, Sentence, Span, content_hash
 from .errors import (
     CorpusError,
@@ -36,6 +36,7 @@ __all__ = [
     "analyze",
     "Analyzer",
     "Analysis",
+    "to_frame",
     "load_model",
     "Document",
     "Span",

@@ -8,14 +8,16 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .document import Document, Sentence, Span, check_text
 from .errors import InputError
-from .scores import article_score, count_words, profile, sentence_score
+from .scores import article_score, count_words, profile, sentence_scores
 from .sentences import split_sentences
+from .techniques import resolve_names
 
 SCHEMA_VERSION = "propscan.analysis/1"
 
@@ -32,13 +34,17 @@ class Analysis:
     sentences : tuple of Sentence
         Every sentence with its score (probability it uses at least one technique).
     score : float
-        Article score in [0, 1] (see :mod:`propscan.scores`).
+        Article score in [0, 1] (see :mod:`propscan.scores`), computed from every candidate span the
+        model found: the display threshold and the technique filter change what is shown, never the score.
     model : dict
         Name, version and weights hash of the model that produced the spans.
     threshold : float
-        Confidence threshold applied to the spans.
+        Confidence threshold applied to the shown spans.
     quotes : tuple of dict
         Quotations found (start, end, kind, speaker).
+    warnings : tuple of dict
+        ``{"code", "message"}`` when the result may mislead (``not_english``, ``too_short``,
+        ``partial_extraction``; see :mod:`propscan.quality`).
     """
 
     document: Document
@@ -48,6 +54,16 @@ class Analysis:
     model: dict[str, Any] = field(default_factory=dict)
     threshold: float = 0.0
     quotes: tuple[dict[str, Any], ...] = ()
+    warnings: tuple[dict[str, str], ...] = ()
+
+    @property
+    def id(self) -> str:
+        """The document's id."""
+        return self.document.id
+
+    def __repr__(self) -> str:
+        return (f"Analysis(id={self.id!r}, score={self.score:.3f}, spans={len(self.spans)}, "
+                f"threshold={self.threshold:g}, words={self.n_words}, warnings={[w['code'] for w in self.warnings]})")
 
     @property
     def n_words(self) -> int:
@@ -90,6 +106,7 @@ class Analysis:
             "sentences": [s.to_dict() for s in self.sentences],
             "profile": self.profile,
             "quotes": list(self.quotes),
+            "warnings": list(self.warnings),
         }
 
     def to_json(self, **kwargs: Any) -> str:
@@ -108,6 +125,7 @@ class Analysis:
             model=dict(data.get("model") or {}),
             threshold=float(data.get("threshold", 0.0)),
             quotes=tuple(data.get("quotes") or ()),
+            warnings=tuple(data.get("warnings") or ()),
         )
 
     @classmethod
@@ -128,20 +146,60 @@ class Analysis:
         return render_analysis_fragment(self)
 
 
+def to_frame(analyses: Iterable[Analysis], *, level: str = "spans") -> Any:
+    """One pandas DataFrame over many analyses: a row per span (``level="spans"``) or per article.
+
+    >>> propscan.to_frame(analyzer.pipe(texts), level="articles")  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    if level == "spans":
+        frames = [a.to_frame() for a in analyses]
+        cols = ["doc_id", "start", "end", "technique", "score", "text", "voice", "speaker", "cue"]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    if level == "articles":
+        rows = [{"doc_id": a.id, "title": a.document.title, "outlet": a.document.outlet, "published": a.document.published,
+                 "score": a.score, "n_words": a.n_words, "n_spans": len(a.spans), "threshold": a.threshold,
+                 "warnings": ",".join(w["code"] for w in a.warnings)} for a in analyses]
+        return pd.DataFrame(rows, columns=["doc_id", "title", "outlet", "published", "score", "n_words", "n_spans", "threshold", "warnings"])
+    raise InputError(f"level must be 'spans' or 'articles', got {level!r}.")
+
+
+def resolve_threshold(threshold: float | None, model_info: dict[str, Any] | None) -> float:
+    """The display threshold to apply: ``threshold`` if given, else the model's recommended one.
+
+    >>> resolve_threshold(None, {"display_threshold": 0.3}), resolve_threshold(0.5, {"display_threshold": 0.3})
+    (0.3, 0.5)
+    """
+    if threshold is not None:
+        return float(threshold)
+    return float((model_info or {}).get("display_threshold") or 0.0)
+
+
 def build_analysis(
     doc: Document,
     spans: Sequence[Span],
     *,
     model_info: dict[str, Any] | None = None,
-    threshold: float = 0.0,
+    threshold: float | None = None,
     techniques: Sequence[str] | None = None,
     voice: bool = True,
 ) -> Analysis:
-    """Turn a model's spans for ``doc`` into an :class:`Analysis` (filter, voice, cues, scores)."""
+    """Turn a model's candidate spans for ``doc`` into an :class:`Analysis` (score, filter, voice, cues).
+
+    The article and sentence scores are computed from all candidates; ``threshold`` (``None``: the
+    model's recommended display threshold) and ``techniques`` only choose which spans are shown.
+    """
+    from .quality import check_document_text
     from .rationale import add_cues
 
-    kept = [sp.attach(doc) if sp.doc is not doc else sp for sp in spans]
-    kept = [sp for sp in kept if sp.score >= threshold and (techniques is None or sp.technique in techniques)]
+    threshold = resolve_threshold(threshold, model_info)
+    candidates = [sp.attach(doc) if sp.doc is not doc else sp for sp in spans]
+    n_words = count_words(doc.text)
+    score = article_score(candidates, n_words=n_words, median_density=(model_info or {}).get("article_reference_density"))
+    sent_bounds = split_sentences(doc.text)
+    sent_scores = sentence_scores(candidates, sent_bounds)
+    kept = [sp for sp in candidates if sp.score >= threshold and (techniques is None or sp.technique in techniques)]
     kept.sort(key=lambda s: (s.start, -s.end, str(s.technique)))
     quotes: tuple[dict[str, Any], ...] = ()
     if voice:
@@ -156,9 +214,9 @@ def build_analysis(
                 {"start": q.start, "end": q.end, "kind": q.kind, "speaker": q.speaker} for q in found
             )
     kept = add_cues(doc, kept)
-    sents = tuple(Sentence(s, e, round(sentence_score(kept, s, e), 6), doc=doc) for s, e in split_sentences(doc.text))
-    score = article_score(kept, n_words=count_words(doc.text), median_density=(model_info or {}).get("article_reference_density"))
-    return Analysis(doc, tuple(kept), sents, score, dict(model_info or {}), threshold, quotes)
+    sents = tuple(Sentence(s, e, round(sc, 6), doc=doc) for (s, e), sc in zip(sent_bounds, sent_scores))
+    warnings = tuple(check_document_text(doc.text, source_words=getattr(doc, "source_words", None)))
+    return Analysis(doc, tuple(kept), sents, score, dict(model_info or {}), threshold, quotes, warnings)
 
 
 class Analyzer:
@@ -169,12 +227,16 @@ class Analyzer:
     model : str, path or model object, default="default"
         ``"default"`` (the embedded transformer, or the baseline when absent), ``"baseline"``,
         a model directory, or any object following :class:`propscan.models.Model`.
-    threshold : float, default=0.0
-        Keep spans whose calibrated confidence is at least this.
+    threshold : float or None, default=None
+        Show spans whose calibrated confidence is at least this; ``None`` uses the model's
+        recommended display threshold (chosen on held-out articles, in its ``config.json``).
     techniques : sequence of str, optional
         Keep only these techniques (SemEval names).
     voice : bool, default=True
         Attribute spans to the author or a quoted speaker.
+    semeval : bool, default=False
+        Ask the model for its F1-optimal SemEval decoding instead of every candidate (for SemEval
+        files; models without such a setting give their usual spans).
 
     Examples
     --------
@@ -187,13 +249,15 @@ class Analyzer:
         self,
         model: Any = "default",
         *,
-        threshold: float = 0.0,
+        threshold: float | None = None,
         techniques: Sequence[str] | None = None,
         voice: bool = True,
+        semeval: bool = False,
     ) -> None:
         self.model = model
+        self.semeval = semeval
         self.threshold = threshold
-        self.techniques = techniques
+        self.techniques = resolve_names(techniques) if techniques is not None else None
         self.voice = voice
         self._model_obj: Any = None
 
@@ -225,38 +289,89 @@ class Analyzer:
     def __call__(self, item: Document | str) -> Analysis:
         return next(self.pipe([item]))
 
-    def pipe(self, items: Iterable[Document | str], *, batch_size: int = 8) -> Iterator[Analysis]:
-        """Analyse many documents lazily, in input order."""
+    def pipe(self, items: Iterable[Any], *, batch_size: int = 8, as_tuples: bool = False) -> Iterator[Any]:
+        """Analyse many documents lazily, in input order (the one inference loop every layer uses).
+
+        With ``as_tuples=True`` each item is ``(document_or_text, context)`` and each result is
+        ``(analysis, context)``, context passed through untouched (as in spaCy's ``nlp.pipe``).
+
+        >>> for analysis, meta in Analyzer().pipe([("Text.", {"outlet": "x"})], as_tuples=True):  # doctest: +SKIP
+        ...     print(meta["outlet"], analysis.score)
+        """
         batch: list[Document] = []
+        contexts: list[Any] = []
         for item in items:
+            if as_tuples:
+                if not (isinstance(item, tuple) and len(item) == 2):
+                    raise InputError("with as_tuples=True every item must be a (text or Document, context) pair.")
+                item, context = item
+                contexts.append(context)
             batch.append(self._as_document(item))
             if len(batch) >= batch_size:
-                yield from self._run(batch)
-                batch = []
+                yield from self._emit(batch, contexts, as_tuples)
+                batch, contexts = [], []
         if batch:
+            yield from self._emit(batch, contexts, as_tuples)
+
+    def _emit(self, batch: list[Document], contexts: list[Any], as_tuples: bool) -> Iterator[Any]:
+        if as_tuples:
+            yield from zip(self._run(batch), contexts)
+        else:
             yield from self._run(batch)
+
+    def _predict(self, docs: list[Document]) -> list[list[Span]]:
+        if self.semeval:
+            import inspect
+
+            if "semeval" in inspect.signature(self.model_.predict).parameters:
+                return list(self.model_.predict(docs, semeval=True))
+        return list(self.model_.predict(docs))
 
     def _run(self, docs: list[Document]) -> Iterator[Analysis]:
         info = self.model_info
-        for doc, spans in zip(docs, self.model_.predict(docs)):
+        for doc, spans in zip(docs, self._predict(docs)):
             yield build_analysis(
                 doc, spans, model_info=info, threshold=self.threshold, techniques=self.techniques, voice=self.voice
             )
 
 
-def analyze(source: Document | str, *, model: Any = "default", threshold: float = 0.0) -> Analysis:
-    """Analyse one text, file path or URL and return an :class:`Analysis`.
+def analyze(
+    text: Document | str | os.PathLike[str] | None = None,
+    *,
+    path: str | os.PathLike[str] | None = None,
+    url: str | None = None,
+    model: Any = "default",
+    threshold: float | None = None,
+    techniques: Sequence[str] | None = None,
+) -> Analysis:
+    """Analyse one article given as ``text`` (a str is always article text, never a file name), a
+    ``Document``, a ``pathlib.Path``, ``path=`` (a .txt or .html file) or ``url=``.
 
-    >>> propscan.analyze("examples/article_demo.txt")  # doctest: +SKIP
+    ``threshold=None`` shows spans at the model's recommended display threshold; ``techniques``
+    (display names or SemEval ids) limits what is shown. Neither changes the article score.
+
+    >>> propscan.analyze(path="examples/article_demo.txt").score  # doctest: +SKIP
+    >>> propscan.analyze("They are traitors, plain and simple.").spans  # doctest: +SKIP
     """
-    if isinstance(source, str) and "\n" not in source and len(source) < 2048:
-        from pathlib import Path
+    from pathlib import Path
 
-        if source.startswith(("http://", "https://")) or Path(source).is_file():
-            from .ingest import load_inputs
+    given = [x for x in (text, path, url) if x is not None]
+    if len(given) != 1:
+        raise InputError("give exactly one of text, path= or url=.")
+    if isinstance(text, os.PathLike):
+        path, text = text, None
+    source: Document | str
+    if path is not None or url is not None:
+        from .ingest import load_inputs
 
-            docs = list(load_inputs([source]))
-            if not docs:
-                raise InputError(f"{source}: no text found.")
-            source = docs[0]
-    return Analyzer(model=model, threshold=threshold)(source)
+        where = str(url) if url is not None else str(path)
+        if path is not None and not Path(path).is_file():
+            raise InputError(f"{where}: no such file.")
+        docs = list(load_inputs([where]))
+        if not docs:
+            raise InputError(f"{where}: no text found.")
+        source = docs[0]
+    else:
+        assert text is not None
+        source = text  # type: ignore[assignment]
+    return Analyzer(model=model, threshold=threshold, techniques=techniques)(source)

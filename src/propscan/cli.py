@@ -5,11 +5,16 @@
     propscan evaluate --task si --gold dev-task-si.labels --pred si.txt
     propscan train --data ../shared/data/ptc-semeval2020 --output runs/model
     propscan techniques
+    propscan -q report corpus.duckdb -t 'Loaded language'   # --quiet/-q, --verbose/-v come first
+    python -m propscan --version
+
+Environment variables: docs/configuration.md (and ``propscan --help``).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -21,15 +26,108 @@ import typer
 
 from .errors import PropscanError
 
+#: shown under ``propscan --help``; the full list with defaults is docs/configuration.md
+ENV_EPILOG = (
+    "Environment variables (details and defaults: docs/configuration.md):\n\n"
+    "PROPSCAN_MODEL — model used when --model is 'default' (analyze, classify, batch, serve).\n\n"
+    "PROPSCAN_THREADS — CPU threads for training (default 2).\n\n"
+    "PROPSCAN_OFFLINE — set to never download an encoder from the Hugging Face hub.\n\n"
+    "PROPSCAN_DATA — PTC corpus folder for tests and benchmarks (default ../shared/data/ptc-semeval2020).\n\n"
+    "PROPSCAN_TOKEN — bearer token the server requires (serve; none by default).\n\n"
+    "PROPSCAN_CORPUS_DIR — folder of *.duckdb stores the server's corpus page may show.\n\n"
+    "Server limits: PROPSCAN_MAX_TEXT_CHARS, PROPSCAN_MAX_BODY_BYTES, PROPSCAN_QUEUE_SIZE, PROPSCAN_WORKERS, "
+    "PROPSCAN_REQUEST_TIMEOUT, PROPSCAN_BATCH_SIZE."
+)
+
+#: help of every --technique/-t option (one spelling, one meaning, in every command)
+TECHNIQUE_HELP = (
+    "Only this technique; repeat for several (-t Doubt -t 'Loaded language'). SemEval names (Loaded_Language) and "
+    "display names work, in any case; 'propscan techniques' lists them."
+)
+
 app = typer.Typer(
     name="propscan",
     help="Find, name and explain propaganda techniques in news articles — offline.",
+    epilog=ENV_EPILOG,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State:
+    """Global options of this invocation (set by :func:`_main_options`)."""
+
+    quiet: bool = False
+    verbose: bool = False
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of the record (test runners swap it)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def _configure_logging(quiet: bool, verbose: bool) -> Callable[[], None]:
+    """Route log records to stderr: ``propscan`` loggers at INFO (WARNING with --quiet, DEBUG with
+    --verbose), other libraries at WARNING. Returns a function that undoes it."""
+    root = logging.getLogger()
+    ours = logging.getLogger("propscan")
+    before = (root.level, ours.level)
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if verbose else "%(message)s"))
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > logging.WARNING:
+        root.setLevel(logging.WARNING)
+    ours.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
+
+    def undo() -> None:
+        root.removeHandler(handler)
+        root.setLevel(before[0])
+        ours.setLevel(before[1])
+
+    return undo
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"propscan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    ctx: typer.Context,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors on stderr; no progress bars.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug messages on stderr.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the propscan version and exit.")
+    ] = False,
+) -> None:
+    """Find, name and explain propaganda techniques in news articles — offline."""
+    if quiet and verbose:
+        _fail("--quiet and --verbose cannot be used together.")
+    _State.quiet, _State.verbose = quiet, verbose
+    ctx.call_on_close(_configure_logging(quiet, verbose))
+
+
+def _info(message: str) -> None:
+    """An informational line on stderr (left out with --quiet)."""
+    if not _State.quiet:
+        typer.echo(message, err=True)
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -80,19 +178,39 @@ class Task(str, Enum):
     tc = "tc"
 
 
+def _report_warnings(analyses: list[Any]) -> None:
+    """One stderr line per warning carried in a result (wrong language, too short, partial extraction)."""
+    import logging
+
+    log = logging.getLogger("propscan")
+    for a in analyses:
+        for w in a.warnings:
+            log.warning("warning: %s: %s", a.id, w["message"])
+
+
 @app.command("analyze")
 @friendly_errors
 def analyze_cli(
     inputs: Annotated[list[str] | None, typer.Argument(help="Files, folders (all *.txt / *.html), JSONL/CSV, URLs, or - for stdin.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
-    threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Keep spans with confidence >= this.")] = 0.0,
+    threshold: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Show spans with confidence >= this (default: the model's recommended display threshold; "
+                     "SemEval formats: its F1-optimal decoding). Never changes the article score."),
+    ] = None,
     model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = "default",
-    technique: Annotated[list[str] | None, typer.Option("--technique", "-t", help="Only these techniques.")] = None,
+    technique: Annotated[list[str] | None, typer.Option("--technique", "-t", help=TECHNIQUE_HELP)] = None,
     text_column: Annotated[str, typer.Option(help="Text column of JSONL/CSV inputs.")] = "text",
     urls: Annotated[Path | None, typer.Option(help="File with one URL per line.")] = None,
+    allow_partial: Annotated[bool, typer.Option(help="Exit 0 when some files or rows failed but others were analysed.")] = False,
 ) -> None:
-    """Find and name propaganda techniques in articles."""
+    """Find and name propaganda techniques in articles.
+
+    A bad file of a folder or a bad row of a JSONL/CSV file is reported (one line each, with its
+    location) and skipped; every good document is analysed and written. The exit status is 1 when
+    anything failed (0 with --allow-partial), 2 when nothing could be analysed.
+    """
     from .analysis import Analyzer
     from .ingest import load_inputs, load_url_list
     from .views.output import write_analyses
@@ -102,26 +220,40 @@ def analyze_cli(
         from .errors import InputError
 
         raise InputError("nothing to analyse: give files, folders, URLs, - for stdin, or --urls FILE.")
-    docs = list(load_inputs(items, text_column=text_column))
+    failures: list[PropscanError] = []  # bad files / rows / inputs: reported, the others go on
+    docs = list(load_inputs(items, text_column=text_column, on_error=lambda _where, exc: failures.append(exc)))
+    if failures and not docs:
+        if len(failures) == 1:
+            raise failures[0]
+        for exc in failures[:-1]:
+            typer.echo(f"error: {exc}", err=True)
+        raise failures[-1]
     techniques = [_technique_name(t) for t in technique] if technique else None
-    analyzer = Analyzer(model=model, threshold=threshold, techniques=techniques)
+    semeval = format.value in ("semeval-si", "semeval-tc")
+    if semeval and threshold is None:
+        threshold = 0.0  # the F1-optimal decoding chosen on the tune split, not a confidence cut
+    analyzer = Analyzer(model=model, threshold=threshold, techniques=techniques, semeval=semeval)
     analyses = list(_progress(analyzer.pipe(docs), total=len(docs), label="analysing", quiet=output is None))
+    _report_warnings(analyses)
     write_analyses(analyses, format.value, output)
+    if failures:
+        for exc in failures:
+            typer.echo(f"error: {exc}", err=True)
+        summary = f"{len(failures)} file(s) or row(s) failed (listed above); the other {len(docs)} document(s) were analysed"
+        if not allow_partial:
+            _fail(_escape(summary + "; pass --allow-partial to accept that."), code=1)
+        typer.echo(f"warning: {summary}.", err=True)
 
 
 def _technique_name(name: str) -> str:
-    from .techniques import get
+    """SemEval name for any spelling of a technique: :func:`propscan.techniques.resolve`."""
+    from .techniques import resolve
 
-    try:
-        return get(name).name
-    except KeyError as exc:
-        from .errors import InputError
-
-        raise InputError(str(exc.args[0]) if exc.args else f"unknown technique {name!r}") from None
+    return resolve(name)
 
 
 def _progress(items: Any, *, total: int, label: str, quiet: bool = False) -> Any:
-    if quiet or total <= 1 or not sys.stderr.isatty():
+    if quiet or _State.quiet or total <= 1 or not sys.stderr.isatty():
         yield from items
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -145,7 +277,7 @@ def classify_cli(
     from .semeval import classify_template
 
     n = classify_template(articles, spans, output, model=model)
-    typer.echo(f"wrote {n} labelled spans to {output}", err=True)
+    _info(f"wrote {n} labelled spans to {output}")
 
 
 @app.command("evaluate")
@@ -215,13 +347,14 @@ def train_cli(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
     smoke: Annotated[bool, typer.Option(help="Tiny run on a few articles (CI smoke test).")] = False,
     encoder: Annotated[str | None, typer.Option(help="Base encoder: local HF directory or hub id (transformer only).")] = None,
+    refit: Annotated[bool, typer.Option(help="After tuning on the tune split, retrain on all of train with the chosen settings.")] = False,
 ) -> None:
-    """Train a model on PTC train, selecting on dev."""
+    """Train a model on PTC train: fit on the fit split, choose every setting on the tune split (dev is not read)."""
     import json
 
     from .training import train
 
-    metrics = train(model, data, output, seed=seed, smoke=smoke, encoder=encoder)
+    metrics = train(model, data, output, seed=seed, smoke=smoke, encoder=encoder, refit=refit, progress=not _State.quiet)
     typer.echo(json.dumps(metrics, indent=2))
 
 
@@ -263,7 +396,9 @@ def serve_cli(
     """Run the local web app and REST API (token from PROPSCAN_TOKEN, if set)."""
     from .server import run
 
-    run(host=host, port=port, model=model, token=os.environ.get("PROPSCAN_TOKEN") or None)
+    run(host=host, port=port, model=model, token=os.environ.get("PROPSCAN_TOKEN") or None,
+        log_level="warning" if _State.quiet else "debug" if _State.verbose else "info",
+        access_log=not _State.quiet, announce=not _State.quiet)
 
 
 class Engine(str, Enum):
@@ -277,13 +412,19 @@ def batch_cli(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, JSONL/CSV with metadata columns, URLs.")],
     store: Annotated[Path, typer.Option(help="DuckDB store to create or resume.")] = Path("corpus.duckdb"),
     model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = "default",
-    threshold: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.0,
-    engine: Annotated[Engine, typer.Option(help="local (multiprocessing) or ray (pip install 'propscan[ray]').")] = Engine.local,
+    threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Store spans with confidence >= this (0 keeps every span; "
+                                             "article scores never depend on it).")] = 0.0,
+    engine: Annotated[Engine, typer.Option(help="local (multiprocessing) or ray (pip install 'propscan\\[ray]').")] = Engine.local,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes / Ray actors.")] = 1,
     text_column: Annotated[str, typer.Option(help="Text column of JSONL/CSV inputs.")] = "text",
     urls: Annotated[Path | None, typer.Option(help="File with one URL per line.")] = None,
+    allow_partial: Annotated[bool, typer.Option(help="Exit 0 even when some files or rows failed (they are still recorded).")] = False,
 ) -> None:
-    """Analyse a corpus into a resumable DuckDB store (idempotent; safe to kill and restart)."""
+    """Analyse a corpus into a resumable DuckDB store (idempotent; safe to kill and restart).
+
+    Every good document is stored; each bad file or row is recorded with its reason and location,
+    and the exit status is 1 when anything failed (re-running retries only the failed ones).
+    """
     import json
 
     from .corpus.batch import run_batch
@@ -293,8 +434,12 @@ def batch_cli(
         from .ingest import load_url_list
 
         items += load_url_list(urls)
-    res = run_batch(items, store, model=model, threshold=threshold, engine=engine.value, workers=workers, text_column=text_column)
-    typer.echo(json.dumps(res, indent=2, default=str), err=True)
+    res = run_batch(items, store, model=model, threshold=threshold, engine=engine.value, workers=workers, text_column=text_column,
+                    progress=not _State.quiet)
+    _info(json.dumps(res, indent=2, default=str))
+    if res.get("failed") and not allow_partial:
+        _fail(f"{res['failed']} input(s) failed (listed above and in the store's failures table); "
+              "fix them and re-run, or pass --allow-partial.", 1)
 
 
 class ReportFormat(str, Enum):
@@ -309,9 +454,13 @@ class ReportFormat(str, Enum):
 def report_cli(
     store: Annotated[Path, typer.Argument(help="DuckDB store written by propscan batch.")],
     by: Annotated[str, typer.Option(help="outlet, month, week, or another metadata column.")] = "outlet",
-    technique: Annotated[list[str] | None, typer.Option("--techniques", "-t", help="Only these techniques.")] = None,
-    format: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    technique: Annotated[list[str] | None, typer.Option("--technique", "-t", help=TECHNIQUE_HELP)] = None,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="table (terminal), csv, html (one self-contained page) "
+                                                 "or png (charts).")] = ReportFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=(
+        "Write here instead of stdout. csv also writes <name>.differences.csv beside it. png: a path ending in .png gets "
+        "the main chart (the technique heatmap); any other path is a folder for all charts (default <store>.charts/)."))] = None,
+    technique_old: Annotated[list[str] | None, typer.Option("--techniques", hidden=True, help="Old spelling of --technique.")] = None,
 ) -> None:
     """Compare groups of a corpus with 95 % bootstrap confidence intervals."""
     from .corpus.report import make_report
@@ -319,6 +468,7 @@ def report_cli(
 
     if not store.exists():
         raise InputError(f"{store}: no such store; create it with 'propscan batch ... --store {store}'.")
+    technique = [*(technique or []), *(technique_old or [])]
     techniques = [_technique_name(t) for t in technique] if technique else None
     make_report(store, by=by, techniques=techniques, fmt=format.value, output=output)
 
@@ -333,7 +483,7 @@ def export_cli(
     from .corpus.store import export_parquet
 
     for name, path in export_parquet(store, output).items():
-        typer.echo(f"{name}: {path}", err=True)
+        _info(f"{name}: {path}")
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -29,6 +29,10 @@ Task = Literal["si", "tc"]
 SpansById = dict[str, list[Span]]
 
 _ARTICLE_RE = re.compile(r"^article(\d+)")
+_OFFSET_RE = re.compile(r"[0-9]+")  # ASCII digits only: int() would also take '١٢', '1_0', '+3'
+
+#: ``on_error(error)``: called with a bad line's InputError, after which reading goes on
+LineErrorHandler = Callable[[InputError], None]
 
 
 def article_id_from_path(path: str | os.PathLike[str]) -> str:
@@ -48,15 +52,15 @@ def _existing_file(path: str | os.PathLike[str]) -> Path:
 
 
 def read_text_file(path: str | os.PathLike[str]) -> str:
-    """Read a UTF-8 text file exactly (no newline translation), with clear errors."""
+    """Read a text file exactly (no newline translation), with clear errors.
+
+    UTF-8 (a byte-order mark is kept as the text's first character), or UTF-16/UTF-32 with a
+    byte-order mark (see :func:`propscan.charsets.decode_text`).
+    """
+    from .charsets import decode_text
+
     p = _existing_file(path)
-    data = p.read_bytes()
-    if b"\x00" in data:
-        raise InputError(f"{p}: looks binary (contains NUL bytes); expected UTF-8 text.")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{p}: not valid UTF-8 (byte {exc.start}); re-save it as UTF-8.") from exc
+    return decode_text(p.read_bytes(), source=str(p))
 
 
 def read_article(path: str | os.PathLike[str]) -> Document:
@@ -92,10 +96,9 @@ def _parse_label_line(line: str, where: str, task: Task, techniques: Sequence[st
         aid, tech, s, e = row
         if tech not in techniques and tech != "?":
             raise CorpusError(f"{where}: unknown technique {tech!r}; known: {', '.join(techniques)}.")
-    try:
-        start, end = int(s), int(e)
-    except ValueError as exc:
-        raise CorpusError(f"{where}: offsets must be integers, got {s!r} {e!r}.") from exc
+    if not (_OFFSET_RE.fullmatch(s.strip(" ")) and _OFFSET_RE.fullmatch(e.strip(" "))):
+        raise CorpusError(f"{where}: offsets must be integers written with the digits 0-9, got {s!r} {e!r}.")
+    start, end = int(s), int(e)
     if start < 0 or end <= start:
         raise CorpusError(f"{where}: need 0 <= start < end, got {start} {end}.")
     return aid.strip(), start, end, tech
@@ -150,16 +153,55 @@ def _read_label_rows(f: Path, task: Task, techniques: Sequence[str], out: SpansB
         out.setdefault(aid, []).append(Span(start, end, tech))
 
 
+def current_umask() -> int:
+    """The process umask, read without changing it where the OS allows (Linux ``/proc``)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and restore at once
+    os.umask(mask)
+    return mask
+
+
+def _apply_umask(fd: int, path: str) -> None:
+    """Mode ``0o666`` less the umask (0644 under umask 022), as a plain ``open(path, "w")`` gives."""
+    mode = 0o666 & ~current_umask()
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
+        else:  # pragma: no cover - Windows
+            os.chmod(path, mode)
+    except OSError:  # e.g. a file system without permissions; the file is still written
+        pass
+
+
 @contextmanager
 def atomic_write(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[Any]]:
-    """Write to a temporary file beside ``path`` and move it into place only on success."""
+    """Write to a temporary file beside ``path`` and move it into place only on success.
+
+    The file gets the permissions a plain ``open(path, "w")`` would (``0o666`` less the umask).
+    """
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    if p.is_dir():
+        raise InputError(f"{p}: is a folder; give a file name to write to.")
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    except OSError as exc:  # name the file the user gave, not an internal path
+        raise InputError(f"{p}: cannot write here ({exc.strerror or type(exc).__name__}).") from exc
     try:
         with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else "") as fh:
             yield fh
-        os.replace(tmp, p)
+            fh.flush()
+            _apply_umask(fh.fileno(), tmp)  # mkstemp makes 0600; give the file what open() would
+        try:
+            os.replace(tmp, p)
+        except OSError as exc:
+            raise InputError(f"{p}: cannot write here ({exc.strerror or type(exc).__name__}).") from exc
     except BaseException:
         try:
             os.unlink(tmp)
@@ -227,28 +269,40 @@ def read_ptc(root: str | os.PathLike[str], split: str = "train") -> tuple[list[D
 
 # ---- JSONL ------------------------------------------------------------------------------------
 
-def iter_text_lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, str]]:
+def iter_text_lines(path: str | os.PathLike[str], *, on_error: LineErrorHandler | None = None) -> Iterator[tuple[int, str]]:
     """Stream ``(line_number, line)`` of a UTF-8 file, line endings kept, a leading BOM dropped.
 
     Memory stays one line deep. A line with NUL bytes or invalid UTF-8 raises :class:`InputError`
-    naming it.
+    naming it — or, with ``on_error``, is handed to it and skipped, and reading goes on.
     """
+    import codecs
+
     p = _existing_file(path)
     with p.open("rb") as fh:
         for i, raw in enumerate(fh, 1):
+            if i == 1 and raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                raise InputError(f"{path}: is UTF-16 text; JSONL and CSV files must be UTF-8, re-save it as UTF-8.")
             if b"\x00" in raw:
-                raise InputError(f"{path}:{i}: looks binary (contains NUL bytes); expected UTF-8 text.")
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise InputError(f"{path}:{i}: not valid UTF-8 (byte {exc.start} of the line); re-save it as UTF-8.") from exc
-            yield i, line.removeprefix("\ufeff") if i == 1 else line
+                err = InputError(f"{path}:{i}: looks binary (contains NUL bytes); expected UTF-8 text.")
+            else:
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    err = InputError(f"{path}:{i}: not valid UTF-8 (byte {exc.start} of the line); re-save it as UTF-8.")
+                    err.__cause__ = exc
+                else:
+                    yield i, line.removeprefix("\ufeff") if i == 1 else line
+                    continue
+            if on_error is None:
+                raise err
+            on_error(err)
 
 
-def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_jsonl(path: str | os.PathLike[str], *, on_error: LineErrorHandler | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     """Stream ``(line_number, object)`` for each non-empty line; memory stays one line deep.
 
     Errors name the line: invalid UTF-8, NUL bytes, invalid JSON, or a line that is not an object.
+    With ``on_error`` a bad line is handed to it and skipped, and reading goes on.
 
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.jsonl"
@@ -256,16 +310,22 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, An
     >>> [(n, o["text"]) for n, o in iter_jsonl(f)]
     [(1, 'A.'), (3, 'B.')]
     """
-    for i, line in iter_text_lines(path):
+    for i, line in iter_text_lines(path, on_error=on_error):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{i}: not valid JSON ({exc.msg}).") from exc
-        if not isinstance(obj, dict):
-            raise InputError(f"{path}:{i}: expected a JSON object per line.")
-        yield i, obj
+        except (json.JSONDecodeError, RecursionError) as exc:
+            why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            err = InputError(f"{path}:{i}: not valid JSON ({why}).")
+        else:
+            if isinstance(obj, dict):
+                yield i, obj
+                continue
+            err = InputError(f"{path}:{i}: expected a JSON object per line.")
+        if on_error is None:
+            raise err
+        on_error(err)
 
 
 def read_jsonl(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -244,6 +245,38 @@ class Sentence:
         return out
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def check_unicode(text: str, *, source: str = "input") -> str:
+    """Refuse text holding a lone surrogate (``\\ud800``..``\\udfff``, e.g. from a JSON escape):
+    it is not valid Unicode, cannot be written as UTF-8, and would crash tokenizers downstream.
+
+    >>> check_unicode("ok \\ud800", source="row 3")
+    Traceback (most recent call last):
+    ...
+    propscan.errors.InputError: [P001] row 3 contains a lone surrogate (U+D800) at character 3, which is not valid Unicode; send valid UTF-8 text.
+    """
+    m = _SURROGATE_RE.search(text)
+    if m is not None:
+        raise InputError(f"{source} {surrogate_message(text, m.start())}")
+    return text
+
+
+def surrogate_message(text: str, index: int) -> str:
+    """The one wording used everywhere (CLI, batch, API) for a lone surrogate at ``text[index]``."""
+    return (
+        f"contains a lone surrogate (U+{ord(text[index]):04X}) at character {index}, which is not valid Unicode; "
+        "send valid UTF-8 text."
+    )
+
+
+def find_surrogate(text: str) -> int | None:
+    """Index of the first lone surrogate in ``text``, or ``None``."""
+    m = _SURROGATE_RE.search(text)
+    return None if m is None else m.start()
+
+
 def check_text(text: str, *, source: str = "input", max_chars: int = 2_000_000) -> str:
     """Refuse text that cannot be analysed, with one actionable line.
 
@@ -258,4 +291,5 @@ def check_text(text: str, *, source: str = "input", max_chars: int = 2_000_000) 
         raise InputError(f"{source} looks binary (contains NUL bytes); give a UTF-8 text, HTML, JSONL or CSV file.")
     if len(text) > max_chars:
         raise InputError(f"{source} has {len(text):,} characters, over the limit of {max_chars:,}; split it into articles.")
+    check_unicode(text, source=source)
     return text

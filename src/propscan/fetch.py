@@ -12,9 +12,14 @@ Every hop of a fetch is checked before anything is sent:
 * the connection goes to the address that was validated (the request URL is rewritten to the IP;
   the ``Host`` header and TLS SNI/certificate check keep the original name), so a DNS answer that
   changes between the check and the connect (DNS rebinding) cannot redirect it;
+* only ports 80 and 443 (``ports``; any port with ``allow_private=True``, which is for local use);
 * redirects are followed by hand, each hop validated the same way, at most ``max_redirects``;
 * the body is streamed and refused as soon as it passes ``max_bytes`` (decoded size, so gzip
-  bombs are caught too); the whole fetch has one deadline; environment proxies are ignored.
+  bombs are caught too); the whole fetch has one deadline; environment proxies are ignored;
+* the body is decoded as a browser would (:func:`propscan.charsets.decode_html`): a hostile or
+  unknown charset (``base64``, ``rot13``, ``punycode``, ...) is ignored, never looked up as a codec;
+* whatever the server answers, the only exception that leaves :func:`fetch_url` is
+  :class:`~propscan.errors.FetchError`.
 
 >>> page = fetch_url("https://example.org/news/1")  # doctest: +SKIP
 >>> page.status, page.text[:15]  # doctest: +SKIP
@@ -22,25 +27,27 @@ Every hop of a fetch is checked before anything is sent:
 
 from __future__ import annotations
 
-import codecs
 import ipaddress
-import re
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as _FutureTimeout
 from dataclasses import dataclass
 
 import httpx
 
-from .errors import FetchError
+from .charsets import decode_html
+from .errors import FetchError, PropscanError
 
 __all__ = ["FetchedPage", "Resolver", "fetch_url", "check_address", "check_host_name"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: ``resolver(host, port) -> addresses`` (IP strings); the default wraps :func:`socket.getaddrinfo`.
 Resolver = Callable[[str, int], Sequence[str]]
+
+#: ports a URL may name (its scheme's default when it names none); see ``fetch_url(ports=...)``
+DEFAULT_PORTS: frozenset[int] = frozenset({80, 443})
 
 USER_AGENT = "propscan/0.1 (+https://github.com/propscan; offline propaganda analysis)"
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
@@ -214,7 +221,12 @@ def _resolve(host: str, port: int, resolver: Resolver | None, deadline: float) -
 
 
 def _validated_target(
-    url: httpx.URL, *, allow_private: bool, resolver: Resolver | None, deadline: float
+    url: httpx.URL,
+    *,
+    allow_private: bool,
+    resolver: Resolver | None,
+    deadline: float,
+    ports: Collection[int] | None = DEFAULT_PORTS,
 ) -> list[IPAddress]:
     """Check one hop's URL and host; return its addresses (all of them allowed)."""
     if url.scheme not in ("http", "https"):
@@ -236,6 +248,12 @@ def _validated_target(
         if why:
             shown = host if str(addr) == host else f"{host} ({addr})"
             raise FetchError(f"refused: {shown} is {why}.")
+    if ports is not None and port not in ports:
+        listed = sorted(ports)
+        allowed = ("port " if len(listed) == 1 else "ports ") + (
+            ", ".join(map(str, listed[:-1])) + " and " + str(listed[-1]) if len(listed) > 1 else "".join(map(str, listed))
+        )
+        raise FetchError(f"refused: port {port} is not allowed; pages are fetched from {allowed} only.")
     return addrs
 
 
@@ -273,40 +291,9 @@ def _allowed_content_type(ctype: str) -> bool:
     return ctype.startswith("text/") or "html" in ctype or ctype.endswith("xml") or ctype.endswith("+xml")
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
-
-
 def _decode(body: bytes, declared: str | None) -> tuple[str, str]:
-    """Decode with the declared charset, else a ``<meta charset>``, else UTF-8, else detection."""
-    candidates: list[str] = []
-    if declared:
-        candidates.append(declared)
-    m = _META_CHARSET.search(body[:4096])
-    if m:
-        candidates.append(m.group(1).decode("ascii"))
-    for name in candidates:
-        try:
-            enc = codecs.lookup(name).name
-        except LookupError:
-            continue
-        return body.decode(enc, errors="replace"), enc
-    try:
-        return body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        from charset_normalizer import from_bytes
-
-        # charset_normalizer likes Mac code pages, which are rare on the web: prefer windows-1252
-        # (the HTML default) when it fits, else the first non-Mac candidate.
-        found = [m.encoding for m in from_bytes(body[:200_000]) if m.encoding]
-        if found:
-            choice = "cp1252" if "cp1252" in found else next((e for e in found if not e.startswith("mac")), found[0])
-            enc = codecs.lookup(choice).name
-            return body.decode(enc, errors="replace"), enc
-    except (ImportError, LookupError):  # pragma: no cover - charset_normalizer ships with trafilatura
-        pass
-    return body.decode("cp1252", errors="replace"), "cp1252"
+    """Decode as a browser would: BOM, declared charset, ``<meta charset>``, UTF-8, detection."""
+    return decode_html(body, declared)
 
 
 def _read_capped(response: httpx.Response, max_bytes: int, deadline: float, total_timeout: float) -> bytes:
@@ -334,6 +321,7 @@ def fetch_url(
     allow_private: bool = False,
     resolver: Resolver | None = None,
     transport: httpx.BaseTransport | None = None,
+    ports: Collection[int] | None = None,
 ) -> FetchedPage:
     """GET a web page with the SSRF protections described in the module docstring.
 
@@ -348,13 +336,16 @@ def fetch_url(
     max_redirects : int
         Most redirects followed; one more is refused.
     allow_private : bool
-        Allow loopback/private/link-local targets. **Tests and local use only**; cloud metadata
-        addresses stay refused.
+        Allow loopback/private/link-local targets and any port. **Tests and local use only**;
+        cloud metadata addresses stay refused.
     resolver : callable, optional
         ``resolver(host, port) -> [ip, ...]``; defaults to :func:`socket.getaddrinfo`.
     transport : httpx.BaseTransport, optional
         Transport that receives the *pinned* requests (URL host = the validated IP, ``Host``
         header = the name); defaults to :class:`httpx.HTTPTransport`.
+    ports : collection of int, optional
+        Ports a URL (and every redirect) may use; default ``DEFAULT_PORTS`` (80 and 443), or any
+        port when ``allow_private`` is set and ``ports`` is not given.
 
     Returns
     -------
@@ -373,10 +364,12 @@ def fetch_url(
     propscan.errors.FetchError: [P006] refused: scheme 'file' not allowed; only http and https URLs can be fetched.
     """
     deadline = time.monotonic() + timeout
+    if ports is None and not allow_private:
+        ports = DEFAULT_PORTS
     try:
         current = httpx.URL(url.strip())
-    except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise FetchError(f"refused: {url!r} is not a valid URL ({exc}).") from exc
+    except (httpx.InvalidURL, TypeError, ValueError, UnicodeError) as exc:
+        raise FetchError(f"refused: {url!r} is not a valid URL ({_first_line(exc)}).") from exc
     client = httpx.Client(
         transport=transport if transport is not None else httpx.HTTPTransport(retries=0),
         follow_redirects=False,
@@ -387,7 +380,8 @@ def fetch_url(
     redirects = 0
     try:
         while True:
-            addrs = _validated_target(current, allow_private=allow_private, resolver=resolver, deadline=deadline)
+            addrs = _validated_target(current, allow_private=allow_private, resolver=resolver, deadline=deadline,
+                                      ports=ports)
             response = _send_pinned(client, current, addrs, deadline, timeout)
             try:
                 if response.status_code in _REDIRECT_CODES:
@@ -401,8 +395,8 @@ def fetch_url(
                         raise FetchError(f"refused: too many redirects ({redirects} > {max_redirects}).")
                     try:
                         current = current.join(location.strip())
-                    except (httpx.InvalidURL, ValueError) as exc:
-                        raise FetchError(f"refused: redirect to an invalid URL {location!r}.") from exc
+                    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+                        raise FetchError(f"refused: redirect to an invalid URL {location[:200]!r}.") from exc
                     continue
                 if response.status_code >= 400:
                     raise FetchError(
@@ -420,12 +414,25 @@ def fetch_url(
                 return FetchedPage(str(current), response.status_code, ctype, text, encoding)
             finally:
                 response.close()
+    except PropscanError:
+        raise
     except httpx.TimeoutException as exc:
         raise FetchError(f"timed out: no complete response within {_seconds(timeout)} ({current}).") from exc
     except httpx.HTTPError as exc:
-        raise FetchError(f"could not fetch {current}: {type(exc).__name__}: {exc}".rstrip(": ") + ".") from exc
+        raise FetchError(f"could not fetch {current}: {type(exc).__name__}: {_first_line(exc)}".rstrip(": ") + ".") from exc
+    except httpx.InvalidURL as exc:  # not an HTTPError: e.g. a Location header httpx cannot parse
+        raise FetchError(f"refused: {current} answered with an invalid URL ({_first_line(exc)}).") from exc
+    except AssertionError:  # a test's "must not be contacted" transport: let it fail the test
+        raise
+    except Exception as exc:  # noqa: BLE001 - hostile content must never escape as another exception
+        raise FetchError(f"could not fetch {current}: unusable response ({type(exc).__name__}).") from exc
     finally:
         client.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:300] if text else type(exc).__name__
 
 
 def _send_pinned(

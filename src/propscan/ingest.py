@@ -4,6 +4,12 @@ Text is never normalised: a ``.txt`` file, a JSONL/CSV text cell or stdin become
 ``Document.text`` exactly (zero-width and right-to-left characters included), so offsets index
 the original. For HTML the document text *is* the extracted main text (paragraphs joined by a
 blank line, the PTC shape); the page title goes to ``Document.title``, not into the text.
+HTML bytes (files, stdin, fetched pages) are decoded as a browser would: byte-order mark, declared
+charset, ``<meta charset>``, UTF-8, else detection (:mod:`propscan.charsets`); plain text must be
+UTF-8, or UTF-16/UTF-32 with a byte-order mark.
+
+With ``on_error``, :func:`load_inputs` goes on past a bad file of a folder, a bad row of a JSONL/CSV
+file or a bad input, reporting each with where it is, so every good document still arrives.
 
 >>> docs = list(load_inputs(["article111.txt", "page.html", "rows.jsonl", "https://example.org/a"]))  # doctest: +SKIP
 >>> document_from_text("They lie to you.", id="x").text
@@ -24,10 +30,14 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+from .charsets import decode_html, decode_text
 from .corpus_io import article_id_from_path, iter_jsonl, iter_text_lines, read_article, read_text_file
-from .document import Document, check_text
-from .errors import InputError
+from .document import Document, check_text, check_unicode
+from .errors import InputError, PropscanError
 from .fetch import FetchedPage, fetch_url
+
+#: ``on_error(where, error)``: ``where`` is the file, ``file:line`` or URL that failed
+ErrorHandler = Callable[[str, PropscanError], None]
 
 __all__ = [
     "document_from_text",
@@ -36,6 +46,8 @@ __all__ = [
     "load_url_list",
     "looks_like_html",
     "is_url",
+    "read_html_file",
+    "ErrorHandler",
     "TEXT_SUFFIXES",
     "HTML_SUFFIXES",
 ]
@@ -85,6 +97,9 @@ def document_from_text(
     if not isinstance(text, str):
         raise InputError(f"{source}: text must be a string, got {type(text).__name__}.")
     check_text(text, source=source, max_chars=max_chars)
+    for name, value in (("id", id), ("title", title), ("url", url), ("outlet", outlet), ("published", published)):
+        if isinstance(value, str):
+            check_unicode(value, source=f"{source}: {name}")
     try:
         # Document parses an ISO date string itself (and raises InputError for a bad one)
         return Document(text, id=id or "", title=title, url=url, outlet=outlet, published=cast(Any, published))
@@ -308,21 +323,64 @@ def _check_size(p: Path, limit: int) -> None:
         raise InputError(f"{p}: file is {size / 1e6:.1f} MB, over the limit of {limit / 1e6:g} MB; split it up.")
 
 
-def _read_jsonl_docs(p: Path, text_column: str, max_chars: int) -> Iterator[Document]:
+def _report(on_error: ErrorHandler | None, where: str, exc: PropscanError) -> None:
+    """Raise ``exc`` (the default), or hand it to ``on_error`` so that loading goes on."""
+    if on_error is None:
+        raise exc
+    on_error(where, exc)
+
+
+def _line_of(exc: InputError, p: Path) -> str:
+    """``file:line`` from an error that starts with it (else the file)."""
+    msg = str(exc).split("] ", 1)[-1]
+    head = msg.split(": ", 1)[0]
+    return head if head.startswith(f"{p}:") else str(p)
+
+
+def _read_jsonl_docs(p: Path, text_column: str, max_chars: int, on_error: ErrorHandler | None = None) -> Iterator[Document]:
     n = 0
-    for line_no, row in iter_jsonl(p):  # streamed: a corpus file of any size is read one line at a time
+
+    def bad_line(exc: InputError) -> None:
+        nonlocal n
         n += 1
-        yield _row_to_document(row, text_column, f"{p}:{line_no}", max_chars)
+        _report(on_error, _line_of(exc, p), exc)
+
+    # streamed: a corpus file of any size is read one line at a time
+    for line_no, row in iter_jsonl(p, on_error=bad_line if on_error is not None else None):
+        n += 1
+        try:
+            doc = _row_to_document(row, text_column, f"{p}:{line_no}", max_chars)
+        except InputError as exc:
+            _report(on_error, f"{p}:{line_no}", exc)
+            continue
+        yield doc
     if n == 0:
         raise InputError(f"{p}: holds no JSON lines; nothing to analyse.")
 
 
-def _read_csv_docs(p: Path, text_column: str, max_chars: int) -> Iterator[Document]:
+def _read_csv_docs(p: Path, text_column: str, max_chars: int, on_error: ErrorHandler | None = None) -> Iterator[Document]:
     if csv.field_size_limit() < max_chars + 1:
         csv.field_size_limit(max_chars + 1)
-    lines = iter_text_lines(p)  # streamed; names a line that is not UTF-8
+    failed = 0
+    row_start: int | None = None  # first line handed to the reader for the row being read
+
+    def bad_line(exc: InputError) -> None:
+        nonlocal failed
+        failed += 1
+        _report(on_error, _line_of(exc, p), exc)
+
+    # streamed; names a line that is not UTF-8 (and, with on_error, skips it)
+    lines = iter_text_lines(p, on_error=bad_line if on_error is not None else None)
+
+    def feed() -> Iterator[str]:
+        nonlocal row_start
+        for line_no, line in lines:
+            if row_start is None:
+                row_start = line_no
+            yield line
+
     # strict: an unterminated quote is an error, not a field that silently swallows the rest
-    reader = csv.DictReader((line for _, line in lines), restkey="\x00extra", strict=True)
+    reader = csv.DictReader(feed(), restkey="\x00extra", strict=True)
     try:
         header = reader.fieldnames
     except csv.Error as exc:
@@ -333,23 +391,35 @@ def _read_csv_docs(p: Path, text_column: str, max_chars: int) -> Iterator[Docume
         raise InputError(f"{p}: no {text_column!r} column (columns: {', '.join(header)}); use --text-column NAME.")
     n = 0
     while True:
-        start_line = reader.line_num + 1
+        row_start = None
         try:
             row = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            raise InputError(f"{p}:{start_line}: broken CSV in the row starting on this line ({exc}).") from exc
+            start_line = row_start if row_start is not None else reader.line_num
+            err = InputError(f"{p}:{start_line}: broken CSV in the row starting on this line ({exc}).")
+            err.__cause__ = exc
+            failed += 1
+            _report(on_error, f"{p}:{start_line}", err)
+            continue
+        start_line = row_start if row_start is not None else reader.line_num
         where = f"{p}:{start_line}"
-        if "\x00extra" in row:
-            raise InputError(
-                f"{where}: row has more fields than the header ({len(header)}); quote fields that hold commas."
-            )
-        if any(v is None for v in row.values()):
-            raise InputError(f"{where}: row has fewer fields than the header ({len(header)}).")
+        try:
+            if "\x00extra" in row:
+                raise InputError(
+                    f"{where}: row has more fields than the header ({len(header)}); quote fields that hold commas."
+                )
+            if any(v is None for v in row.values()):
+                raise InputError(f"{where}: row has fewer fields than the header ({len(header)}).")
+            doc = _row_to_document(row, text_column, where, max_chars)
+        except InputError as exc:
+            failed += 1
+            _report(on_error, where, exc)
+            continue
         n += 1
-        yield _row_to_document(row, text_column, where, max_chars)
-    if n == 0:
+        yield doc
+    if n == 0 and failed == 0:
         raise InputError(f"{p}: holds a header but no rows; nothing to analyse.")
 
 
@@ -363,34 +433,55 @@ def _read_txt(p: Path, max_chars: int) -> Document:
     return doc
 
 
+def read_html_file(path: str | os.PathLike[str]) -> str:
+    """An HTML file's text, decoded as a browser would (BOM, ``<meta charset>``, UTF-8, detection)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file.")
+    if p.is_dir():
+        raise InputError(f"{p}: is a directory, expected a file.")
+    html, _ = decode_html(p.read_bytes())
+    if "\x00" in html:
+        raise InputError(f"{p}: looks binary (contains NUL bytes); expected an HTML page.")
+    return html
+
+
 def _read_html(p: Path, max_chars: int) -> Document:
     _check_size(p, MAX_FILE_BYTES)
-    html = read_text_file(p)
+    html = read_html_file(p)
     return html_to_document(html, id=article_id_from_path(p), source=str(p), max_chars=max_chars)
 
 
-def _load_file(p: Path, text_column: str, max_chars: int) -> Iterator[Document]:
+def _load_file(p: Path, text_column: str, max_chars: int, on_error: ErrorHandler | None = None) -> Iterator[Document]:
     suffix = p.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         yield _read_txt(p, max_chars)
     elif suffix in HTML_SUFFIXES:
         yield _read_html(p, max_chars)
     elif suffix == ".jsonl":
-        yield from _read_jsonl_docs(p, text_column, max_chars)
+        yield from _read_jsonl_docs(p, text_column, max_chars, on_error)
     elif suffix == ".csv":
-        yield from _read_csv_docs(p, text_column, max_chars)
+        yield from _read_csv_docs(p, text_column, max_chars, on_error)
     else:
         raise InputError(
             f"{p}: unsupported file type {suffix or '(no suffix)'!r}; give .txt, .html, .htm, .jsonl or .csv."
         )
 
 
-def _load_dir(p: Path, max_chars: int) -> Iterator[Document]:
+def _load_dir(p: Path, max_chars: int, on_error: ErrorHandler | None = None) -> Iterator[Document]:
     files = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES)
     if not files:
         raise InputError(f"{p}: folder holds no .txt or .html files.")
     for f in files:
-        yield _read_txt(f, max_chars) if f.suffix.lower() in TEXT_SUFFIXES else _read_html(f, max_chars)
+        try:
+            doc = _read_txt(f, max_chars) if f.suffix.lower() in TEXT_SUFFIXES else _read_html(f, max_chars)
+        except PropscanError as exc:
+            _report(on_error, str(f), exc)
+            continue
+        except OSError as exc:  # unreadable (permissions, vanished): one line naming the file
+            _report(on_error, str(f), InputError(f"{f}: cannot read ({exc.strerror or type(exc).__name__})."))
+            continue
+        yield doc
 
 
 def _read_stdin(max_chars: int) -> Document:
@@ -402,12 +493,16 @@ def _read_stdin(max_chars: int) -> Document:
         data = buffer.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             raise InputError(f"stdin: more than {MAX_FILE_BYTES / 1e6:g} MB; split it up.")
-        if b"\x00" in data:
-            raise InputError("stdin looks binary (contains NUL bytes); expected UTF-8 text or HTML.")
+        head = data[:4096].decode("latin-1").lstrip("\xef\xbb\xbf")
+        if looks_like_html(head) and b"\x00" not in data:  # HTML: by its declared or detected charset
+            html, _ = decode_html(data)
+            return html_to_document(html, source="stdin", max_chars=max_chars)
         try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"stdin: not valid UTF-8 (byte {exc.start}); send UTF-8 text.") from exc
+            text = decode_text(data, source="stdin")
+        except InputError as exc:
+            msg = str(exc).split("] ", 1)[-1].replace("stdin: looks binary", "stdin looks binary")
+            msg = msg.replace("re-save it as UTF-8 (or UTF-16 with a byte-order mark)", "send UTF-8 text")
+            raise InputError(msg.replace("expected UTF-8 text.", "expected UTF-8 text or HTML.")) from exc
     else:
         text = stream.read()
     if looks_like_html(text):
@@ -434,6 +529,7 @@ def load_inputs(
     text_column: str = "text",
     fetch: Callable[[str], FetchedPage] = fetch_url,
     max_chars: int = MAX_CHARS,
+    on_error: ErrorHandler | None = None,
 ) -> Iterator[Document]:
     """Yield one :class:`Document` per article found in ``inputs``, in order.
 
@@ -443,6 +539,11 @@ def load_inputs(
     the stem, title = first line), ``.html``/``.htm``, ``.jsonl``/``.csv`` (one document per
     row: ``text_column`` plus optional ``id``, ``title``, ``url``, ``outlet``, ``published`` or
     ``date``).
+
+    ``on_error(where, error)``, when given, receives every failure instead of it being raised —
+    a bad file of a folder, a bad row of a JSONL/CSV file (``where`` is ``file:line``), a bad or
+    unreachable input, a duplicate id — and loading goes on with the next one, so every good
+    document is yielded.
 
     Raises
     ------
@@ -462,16 +563,30 @@ def load_inputs(
     seen: dict[str, str] = {}
     for item in inputs:
         raw = os.fspath(item)
-        for doc in _load_one(raw, text_column, fetch, max_chars):
+        docs = _load_one(raw, text_column, fetch, max_chars, on_error)
+        while True:
+            try:
+                doc = next(docs)
+            except StopIteration:
+                break
+            except PropscanError as exc:  # the whole input failed (raised at once without on_error)
+                _report(on_error, raw, exc)
+                break
+            except OSError as exc:
+                _report(on_error, raw, InputError(f"{raw}: cannot read ({exc.strerror or type(exc).__name__})."))
+                break
             if doc.id in seen:
-                raise InputError(
+                _report(on_error, raw, InputError(
                     f"duplicate document id {doc.id!r} (from {seen[doc.id]} and {raw}); give each document a unique id."
-                )
+                ))
+                continue
             seen[doc.id] = raw
             yield doc
 
 
-def _load_one(raw: str, text_column: str, fetch: Callable[[str], FetchedPage], max_chars: int) -> Iterator[Document]:
+def _load_one(
+    raw: str, text_column: str, fetch: Callable[[str], FetchedPage], max_chars: int, on_error: ErrorHandler | None = None
+) -> Iterator[Document]:
     if raw == "-":
         yield _read_stdin(max_chars)
         return
@@ -480,9 +595,9 @@ def _load_one(raw: str, text_column: str, fetch: Callable[[str], FetchedPage], m
         return
     p = Path(raw)
     if p.is_dir():
-        yield from _load_dir(p, max_chars)
+        yield from _load_dir(p, max_chars, on_error)
     elif p.is_file():
-        yield from _load_file(p, text_column, max_chars)
+        yield from _load_file(p, text_column, max_chars, on_error)
     elif p.exists():
         raise InputError(f"{p}: not a regular file or folder.")
     else:

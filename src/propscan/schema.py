@@ -79,6 +79,13 @@ class QuoteModel(BaseModel):
     speaker: str | None = None
 
 
+class WarningModel(BaseModel):
+    """A reason the result may mislead (``not_english``, ``too_short``, ``partial_extraction``)."""
+
+    code: str
+    message: str
+
+
 class AnalysisModel(BaseModel):
     """An analysis, schema ``propscan.analysis/1`` (the JSON of ``propscan analyze --format json``)."""
 
@@ -94,6 +101,7 @@ class AnalysisModel(BaseModel):
     sentences: list[SentenceModel]
     profile: dict[str, ProfileRow]
     quotes: list[QuoteModel] = []
+    warnings: list[WarningModel] = []
 
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "analysis.v1.json"

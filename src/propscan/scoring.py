@@ -274,3 +274,54 @@ def score_tc(pred: SpansById, gold: SpansById, techniques: Sequence[str] = NAMES
         f = 2 * tp_p * tp_r / (tp_p + tp_r) if tp_p + tp_r > 0 else 0.0
         table[t] = PRF(tp_p, tp_r, f, float(tp[t]), n_pred[t], float(tp[t]), n_true[t])
     return TCScore(micro, micro, micro, n, table)
+
+
+@dataclass(frozen=True)
+class HitRates:
+    """What a reader sees: how much of the gold a flag touches, and how often a flag is right.
+
+    ``hit_any``: share of gold spans (distinct offsets) overlapped by any flag; ``hit_same``: share of
+    gold (span, technique) pairs overlapped by a flag of that technique; ``flag_precision_any``: share
+    of flags (distinct offsets) overlapping any gold span; ``flag_precision_same``: share of flags
+    (span, technique) overlapping a gold span of the same technique. Overlap = at least one character.
+    """
+
+    hit_any: float
+    hit_same: float
+    flag_precision_any: float
+    flag_precision_same: float
+    gold_spans: int
+    flags: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def hit_rates(pred: SpansById, gold: SpansById) -> HitRates:
+    """Reader-facing recall and precision of flags (see :class:`HitRates`).
+
+    >>> g = {"1": [Span(0, 10, "Doubt"), Span(20, 30, "Loaded_Language")]}
+    >>> h = hit_rates({"1": [Span(5, 8, "Doubt"), Span(25, 40, "Doubt")]}, g)
+    >>> h.hit_any, h.hit_same, h.flag_precision_same
+    (1.0, 0.5, 0.5)
+    """
+    _check_ids(pred, gold)
+
+    def touches(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        return min(a[1], b[1]) > max(a[0], b[0])
+
+    g_any = g_same = p_any = p_same = n_gold_off = n_gold_pairs = n_flag_off = n_flag_pairs = 0
+    for aid in set(gold) | set(pred):
+        gp = {((int(s.start), int(s.end)), str(s.technique)) for s in gold.get(aid, [])}
+        pp = {((int(s.start), int(s.end)), str(s.technique)) for s in pred.get(aid, [])}
+        g_off, p_off = {o for o, _ in gp}, {o for o, _ in pp}
+        n_gold_off += len(g_off)
+        n_gold_pairs += len(gp)
+        n_flag_off += len(p_off)
+        n_flag_pairs += len(pp)
+        g_any += sum(any(touches(o, q) for q in p_off) for o in g_off)
+        p_any += sum(any(touches(o, q) for q in g_off) for o in p_off)
+        g_same += sum(any(t == u and touches(o, q) for q, u in pp) for o, t in gp)
+        p_same += sum(any(t == u and touches(o, q) for q, u in gp) for o, t in pp)
+    div = lambda a, b: a / b if b else 0.0  # noqa: E731
+    return HitRates(div(g_any, n_gold_off), div(g_same, n_gold_pairs), div(p_any, n_flag_off), div(p_same, n_flag_pairs), n_gold_pairs, n_flag_pairs)

@@ -17,6 +17,7 @@ _ABBREV = {
 # end punctuation, optional closing quotes/brackets, then whitespace
 _END_RE = re.compile(r"[.!?…]+[\"'”’)\]]*[\u200b-\u200d\u2060\ufeff]*(?=\s)")
 _PARA_RE = re.compile(r"\n")
+_NEXT_RE = re.compile(r"\s*(\S)")
 
 
 def _is_abbrev(text: str, dot: int) -> bool:
@@ -34,7 +35,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         end = m.end()
         if text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbrev(text, m.start()):
             continue
-        nxt = re.match(r"\s*(\S)", text[end:])
+        nxt = _NEXT_RE.match(text, end)  # no slice: a copy of the rest per sentence is quadratic
         if nxt and nxt.group(1).islower():
             continue
         cuts.append(end)

@@ -21,9 +21,12 @@ so it must never change. The ``name`` is the exact SemEval-2020 label.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+
+from .errors import InputError
 
 __all__ = [
     "Technique",
@@ -37,6 +40,11 @@ __all__ = [
     "UNMAPPED",
     "LOSSY",
     "get",
+    "resolve",
+    "resolve_names",
+    "display_name",
+    "UnknownTechniqueError",
+    "LIST_HINT",
     "by_id",
     "is_technique",
     "from_ptc_v1",
@@ -429,8 +437,20 @@ SEMEVAL2023_TO_SEMEVAL2020: Mapping[str, str | None] = MappingProxyType(
 # ---------------------------------------------------------------------------
 
 _BY_ID: Mapping[str, Technique] = MappingProxyType({t.id: t for t in CATALOGUE})
+
+
+def _fold(name: str) -> str:
+    """Lookup key: case, spaces, underscores, hyphens and commas do not matter.
+
+    ``"Loaded_Language"``, ``"loaded language"``, ``"LOADED-LANGUAGE"`` and ``" Loaded  language "``
+    all fold to ``"loaded language"``.
+    """
+    return " ".join(_SEPARATORS.sub(" ", name.casefold()).split())
+
+
+_SEPARATORS = re.compile(r"[\s_\-,]+")
 _LOOKUP: Mapping[str, Technique] = MappingProxyType(
-    {key.casefold(): t for t in CATALOGUE for key in (t.name, t.id, t.display)}
+    {_fold(key): t for t in CATALOGUE for key in (t.name, t.id, t.display)}
 )
 _PTC_V1_FOLD = {n.casefold(): n for n in PTC_V1_NAMES}
 _SEMEVAL2023_FOLD = {n.casefold(): n for n in SEMEVAL2023_NAMES}
@@ -443,8 +463,9 @@ def _fail(what: str, value: object, valid: tuple[str, ...]) -> KeyError:
 def get(name: str) -> Technique:
     """Return the technique for a SemEval-2020 name, id or display name.
 
-    Matching is case-insensitive and ignores surrounding whitespace.
-    Usage: ``get("Loaded_Language") is get("loaded_language") is get("Loaded language")``.
+    Matching ignores case, surrounding whitespace, and whether words are separated by spaces,
+    underscores or hyphens. Usage:
+    ``get("Loaded_Language") is get("loaded_language") is get("Loaded language") is get("loaded-language")``.
 
     Raises
     ------
@@ -452,10 +473,84 @@ def get(name: str) -> Technique:
         If ``name`` matches nothing; the message lists the valid names.
     """
     if isinstance(name, str):
-        t = _LOOKUP.get(name.strip().casefold())
+        t = _LOOKUP.get(_fold(name))
         if t is not None:
             return t
     raise _fail("technique", name, NAMES)
+
+
+def display_name(name: str) -> str:
+    """The display name (``"Loaded language"``) for any accepted spelling of a technique.
+
+    The one naming for people: reports, charts and pages show this, files keep SemEval names.
+    An unknown label is shown as is, underscores as spaces.
+
+    >>> display_name("Loaded_Language"), display_name("Mystery_Label")
+    ('Loaded language', 'Mystery Label')
+    """
+    t = _LOOKUP.get(_fold(name)) if isinstance(name, str) else None
+    return t.display if t is not None else str(name).replace("_", " ")
+
+
+#: how a command-line user sees the valid technique names (used in error messages)
+LIST_HINT = "run 'propscan techniques' to see the valid names"
+
+
+class UnknownTechniqueError(InputError):
+    """A technique name that matches none of the 14 techniques (one line, says where to look)."""
+
+    def __init__(self, unknown: Sequence[object], hint: str = LIST_HINT) -> None:
+        self.unknown = list(unknown)
+        what = "technique" if len(self.unknown) == 1 else "techniques"
+        super().__init__(
+            f"unknown {what} {', '.join(map(repr, self.unknown))}; {hint} "
+            "(SemEval names like Loaded_Language and display names like 'Loaded language' both work)."
+        )
+
+
+def resolve(name: str, *, hint: str = LIST_HINT) -> str:
+    """The SemEval-2020 name for any accepted spelling of a technique.
+
+    This is the one resolver every entry point (CLI ``--technique``, the REST API's
+    ``techniques`` field, the corpus report) uses. It accepts SemEval names
+    (``Loaded_Language``), ids (``loaded_language``) and display names (``Loaded language``),
+    in any case and with spaces, underscores or hyphens between words.
+
+    >>> resolve("loaded language"), resolve("NAME-CALLING, LABELING")
+    ('Loaded_Language', 'Name_Calling,Labeling')
+
+    Raises
+    ------
+    UnknownTechniqueError
+        An :class:`~propscan.errors.InputError` whose one-line message says how to list the names.
+    """
+    try:
+        return get(name).name
+    except KeyError:
+        raise UnknownTechniqueError([name], hint) from None
+
+
+def resolve_names(names: Iterable[str] | None, *, hint: str = LIST_HINT) -> list[str] | None:
+    """:func:`resolve` each name, dropping duplicates (order kept); ``None`` stays ``None``.
+
+    Every unknown name is reported in one error, not only the first.
+
+    >>> resolve_names(["Doubt", "doubt", "flag waving"])
+    ['Doubt', 'Flag-Waving']
+    """
+    if names is None:
+        return None
+    out: list[str] = []
+    bad: list[str] = []
+    for n in names:
+        t = _LOOKUP.get(_fold(n)) if isinstance(n, str) else None
+        if t is None:
+            bad.append(n)
+        elif t.name not in out:
+            out.append(t.name)
+    if bad:
+        raise UnknownTechniqueError(bad, hint)
+    return out
 
 
 def by_id(technique_id: str) -> Technique:

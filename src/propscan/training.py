@@ -43,8 +43,13 @@ def train(
     seed: int = 13,
     smoke: bool = False,
     encoder: str | None = None,
+    refit: bool = False,
+    progress: bool = True,
 ) -> dict[str, Any]:
-    """Train ``model`` ("default"/"transformer" or "baseline") on PTC train, select on dev, save to ``output_dir``."""
+    """Train ``model`` ("default"/"transformer" or "baseline") on PTC train (transformer: under the tune-split protocol), save to ``output_dir``.
+
+    ``progress=False`` hides the transformer's progress bars (``propscan --quiet train``).
+    """
     if not Path(data_dir).is_dir():
         raise InputError(f"{data_dir}: no such corpus folder; pass --data ../shared/data/ptc-semeval2020.")
     if model == "baseline":
@@ -52,7 +57,7 @@ def train(
     if model in ("default", "transformer"):
         from .models.train import train as train_transformer
 
-        kwargs: dict[str, Any] = {"seed": seed, "smoke": smoke}
+        kwargs: dict[str, Any] = {"seed": seed, "smoke": smoke, "refit": refit, "progress": progress}
         if encoder:
             kwargs["encoder"] = encoder
         return dict(train_transformer(data_dir, output_dir, **kwargs))

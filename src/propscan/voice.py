@@ -4,6 +4,16 @@
 block quotes, and reported speech such as ``X said that …`` / ``according to X, …``);
 :func:`attribute` sets ``voice`` (``"author"`` or ``"quoted"``) and ``speaker`` on spans.
 
+Speakers are named as the text names them: organisation names are kept whole ("National
+Oceanic and Atmospheric Administration", "Association of Colleges") and acronyms defined in
+brackets map back to them ("NOAA"); titles and affiliations are parsed off ("Maya Thornton, the
+Labour MP for Leeds Central, said" -> Maya Thornton); quantity words and sentence adverbs
+("Thousands", "Here") never name a speaker; reported speech without "that" is recognised by a
+noun phrase followed by a finite verb ("said students would be shocked"); the innermost
+speaker of nested reports counts ("police said the driver told officers he ...", the driver);
+embedded posts closed by a signature line ("— Jane Doe (@janedoe) May 1, 2018") are block
+quotes of that name.
+
 Pure Python + regular expressions: no models, no network, a few milliseconds per article.
 Offsets are ``str`` indices into ``doc.text`` (end exclusive), like every propscan offset.
 
@@ -102,6 +112,10 @@ _VERB_CLASSES = {
         "inform assure remind advise"
     ),
     "wh": "ask wonder question",
+    "as": (
+        "describe brand hail label characterize characterise dub denounce praise portray urge accuse request "
+        "term deride condemn"
+    ),
     "direct": (
         "continue answer shout yell scream whisper mutter exclaim chant quip joke retort laugh "
         "sigh cry call read begin comment remark recount"
@@ -113,6 +127,11 @@ for _cls, _lemmas in _VERB_CLASSES.items():
         for _f in _forms(_lemma):
             _VERBS.setdefault(_f, (_lemma, _cls))
 # verbs that take a person object before the clause ("told reporters that", "assured them")
+_COMMUNICATION = {
+    "say", "tell", "claim", "write", "report", "announce", "inform", "add", "insist", "argue", "warn",
+    "state", "allege", "testify", "reveal", "confirm", "deny", "assert", "declare", "explain", "note",
+    "reply", "respond", "tweet", "post",
+}  # fmt: skip
 _OBJECT_VERBS = {"tell", "inform", "assure", "remind", "advise", "warn", "ask"}
 
 _PRONOUNS = {"he", "she", "they", "it", "i", "we", "you"}
@@ -133,6 +152,10 @@ _TIME_WORDS = {
     "yesterday", "tonight", "week", "month", "year", "morning", "afternoon", "evening", "night",
     "weekend", "january", "february", "march", "april", "may", "june", "july", "august",
     "september", "october", "november", "december",
+}  # fmt: skip
+_MONTHS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
 }  # fmt: skip
 _MEDIUM_NOUNS = {
     "statement", "statements", "interview", "email", "e-mail", "letter", "conference", "briefing",
@@ -171,6 +194,10 @@ _TITLES = {
     "private", "chairperson", "speaker", "whip", "majority", "minority", "secretary-general",
     "director-general", "commissioner", "senior", "junior", "top",
 }  # fmt: skip
+_NAME_TITLES = {
+    "pope", "king", "queen", "prince", "princess", "emir", "sultan", "sheikh", "ayatollah", "cardinal",
+    "archbishop", "bishop", "imam", "rabbi", "pastor", "sir", "dame", "lord", "lady",
+}  # fmt: skip
 _LAWMAKER_TITLES = {"sen", "senator", "rep", "representative", "congressman", "congresswoman", "lawmaker", "mp"}
 _TITLE_ALIASES = {
     "sen": "senator", "rep": "representative", "gov": "governor", "gen": "general",
@@ -184,11 +211,12 @@ _ORG_NOUNS = {
     "group", "organization", "organisation", "institute", "university", "foundation", "campaign",
     "news", "times", "post", "journal", "press", "tribune", "herald", "telegraph", "guardian",
     "magazine", "newspaper", "website", "station", "channel", "radio", "tv", "television", "media",
-    "union", "association", "federation", "board", "authority", "authorities", "corporation",
+    "union", "association", "federation", "board", "authority", "corporation",
     "corp", "inc", "ltd", "bank", "fund", "parliament", "congress", "senate", "house",
     "kremlin", "pentagon", "white", "spokesmen", "team", "club", "church", "centre", "center",
     "reuters", "ap", "cnn", "bbc", "fbi", "cia", "nsa", "un", "nato", "eu", "prosecutors",
     "coalition", "movement", "daily", "weekly", "review", "watch", "alliance", "restaurant", "firm", "chain", "newsroom", "outlet", "staff", "regime",
+    "city", "county", "town", "village", "province", "borough", "municipality", "guild", "society",
 }  # fmt: skip
 _GENERIC_NOUNS = {
     "woman", "women", "man", "men", "teen", "teens", "teenager", "teenagers", "girl", "boy", "friend",
@@ -313,7 +341,12 @@ _ABBREVIATIONS = {
 _ORG_HEADS = frozenset(
     "corp corporation inc ltd llc co company authority council ministry party agency department commission "
     "committee association union bank university institute foundation court administration board bureau "
-    "federation league group organization organisation service services network".split()
+    "federation league group organization organisation service services network guild society caucus "
+    "trust project academy college school hospital museum library institution centre center police "
+    "department office agency alliance coalition movement press times post news journal tribune herald "
+    "magazine review weekly daily channel station radio television tv house motors airlines airways "
+    "industries holdings partners systems technologies energy pharmaceuticals labs media entertainment foods "
+    "brands capital securities insurance".split()
 )
 # institutions described by a common noun ("the embassy"): resolved to organisations, never to people
 _INSTITUTIONS = frozenset(
@@ -323,6 +356,56 @@ _LEADING_SKIP = {
     "in", "on", "at", "during", "earlier", "later", "meanwhile", "after", "before", "last",
     "but", "and", "however", "still", "yet", "so", "then", "now", "also", "today", "yesterday",
     "speaking", "asked", "when", "while", "since", "separately", "instead", "indeed", "moreover",
+}  # fmt: skip
+# quantity words: "Thousands of lecturers said ..." names nobody
+_QUANTITY = {
+    "thousands", "hundreds", "dozens", "millions", "scores", "tens", "many", "some", "several", "most",
+    "few", "both", "all", "others", "numerous", "countless", "more", "fewer", "each", "every", "none",
+    "half", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "other",
+}  # fmt: skip
+# place and discourse adverbs that open sentences: "Here is what she said:", "Again Fox adds"
+_ADVERB_OPENERS = {
+    "here", "there", "again", "meanwhile", "now", "then", "today", "yesterday", "tonight", "also",
+    "still", "yet", "so", "thus", "hence", "instead", "indeed", "moreover", "furthermore", "however",
+    "finally", "later", "earlier", "previously", "separately", "elsewhere", "overall", "nevertheless",
+    "nonetheless", "anyhow", "anyway", "besides", "otherwise", "sadly", "fortunately", "unfortunately",
+    "surprisingly", "interestingly", "notably", "similarly", "likewise", "additionally", "specifically",
+    "breaking", "update", "exclusive", "scoop", "watch", "read", "video", "photo", "photos",
+}  # fmt: skip
+# people named by a role noun that the older lists lack
+_PERSON_NOUNS = {
+    "couple", "family", "families", "imam", "grandfather", "grandmother", "grandparents", "uncle", "aunt",
+    "cousin", "nephew", "niece", "grandson", "granddaughter", "partner", "boyfriend", "girlfriend",
+    "neighbor", "neighbors", "neighbour", "neighbours", "volunteer", "volunteers", "lecturer", "lecturers",
+    "welder", "colleague", "colleagues", "signatories", "teenager", "protester", "protesters", "defendant",
+    "defendants", "plaintiff", "plaintiffs", "secretary", "general", "spokespeople", "sister", "chancellor",
+    "agent", "boss", "chair", "official", "officials", "sources", "legislators", "senators", "candidates",
+    "mayor", "nurse", "doctor", "patient", "patients", "customer", "customers", "tenant", "tenants",
+    "landlord", "landlords", "pupil", "pupils", "athlete", "driver", "passenger", "passengers", "survivor",
+    "survivors", "relatives", "relative", "father", "mother", "son", "daughter", "brother", "wife",
+    "husband", "child", "children", "kids", "man", "woman", "men", "women", "boy", "girl", "cleric",
+    "authorities", "leaders", "analyst", "analysts",
+}  # fmt: skip
+# documents that speak for whoever issued them ("the letter said", "CNN's suit says")
+_DOCUMENT_NOUNS = {
+    "statement", "letter", "suit", "lawsuit", "complaint", "filing", "report", "memo", "tweet", "post",
+    "release", "affidavit", "warrant", "message", "email", "e-mail", "document", "documents", "docket",
+    "order", "ruling", "motion", "brief", "petition", "indictment", "account", "website", "blog",
+}  # fmt: skip
+# words that end a capitalised run but never a person's name
+_NOT_PERSON_WORDS = {
+    "amendment", "act", "bill", "law", "constitution", "first", "second", "third", "fourth", "fifth",
+    "street", "avenue", "road", "county", "city", "state", "states", "district", "church", "mosque",
+    "school", "hospital", "airport", "river", "lake", "island", "north", "south", "east", "west",
+    "central", "northern", "southern", "eastern", "western", "new", "united", "national", "federal",
+    "international", "american", "british", "republican", "democratic", "democrat", "party", "day",
+    "war", "world", "house", "white", "office", "security", "council", "square", "park", "hall", "bridge",
+    "tower", "station", "centre", "center", "plaza", "compound", "valley", "mountain", "beach", "bay",
+    "capitol", "congress", "senate", "court", "supreme", "justice", "department", "ministry", "agency",
+    "police", "army", "navy", "force", "guard", "group", "report", "times", "post", "news", "press",
+    "journal", "magazine", "tv", "radio", "network", "facebook", "twitter", "youtube", "instagram",
+    "google", "apple", "amazon", "microsoft", "breaking", "scoop", "update", "exclusive", "guild",
+    "institute", "institution", "association", "union", "league", "society", "foundation", "trust",
 }  # fmt: skip
 
 # quote marks
@@ -336,6 +419,12 @@ _CLOSE_CONTEXT = ".,;:!?)]}\u2014\u2013-\u2026\u201d\u2019'\"\u00bb"
 _ELISIONS = ("em ", "n'", "n\u2019", "cause", "til ", "tis ", "twas", "bout", "round ", "ol'")
 _MASK = "\x01"
 
+# "— Jane Doe (@janedoe) May 1, 2018" closing an embedded post
+_SIGNATURE_RE = re.compile(
+    r"[\u2014\u2013]\s*([^\s()@\u2014\u2013][^()@\n\u2014\u2013]{0,60}?)\s*\(@\w{1,30}\)\s*"
+    r"(?:[A-Z][a-z]+\.? \d{1,2}, \d{4})?\s*$"
+)
+_MAX_POST_CHARS = 330
 _PARA_RE = re.compile(r"[^\n\r\u2028\u2029\u0085]+")
 _TOKEN_RE = re.compile(r"\x01+|\w+(?:[\u2019'\-.&]\w+)*|[^\w\s]")
 _MAX_QUOTE_PARAS = 12
@@ -382,7 +471,7 @@ _NOT_NAME_START = _LEADING_SKIP | {
     "like", "unlike", "as", "advertisement", "if", "because", "although", "though", "despite", "even",
     "only", "just", "not", "for", "with", "from", "by", "to", "until", "among", "under", "over", "why",
     "what", "how", "where", "who", "thus", "hence", "still", "perhaps", "maybe", "both", "either", "neither",
-}  # fmt: skip
+} | _ADVERB_OPENERS  # fmt: skip
 
 
 def _norm_name(tokens: Sequence[_Tok]) -> str:
@@ -392,6 +481,42 @@ def _norm_name(tokens: Sequence[_Tok]) -> str:
     out = " ".join(t.text for t in tokens).replace("\u2019", "'")
     out = re.sub(r"\s+([.,'])", r"\1", out).replace(" - ", "-")
     return out.strip()
+
+
+_YEAR_OLD_RE = re.compile(r"^\d+-year-old$")
+_FINITE_AUX = {
+    "is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could", "should", "shall",
+    "may", "might", "must", "did", "does", "do", "am", "cannot",
+}  # fmt: skip
+_IRREGULAR_PAST = set(
+    """felt went saw knew thought told said made found took gave came got lost won met left kept ran began
+    became held brought bought sent spent paid heard meant put set cut hit let led fell rose grew drew threw
+    wrote spoke broke chose stole fled fought caught taught sought built lent dealt sold stood understood hid
+    lay sat shot struck stuck swore wore tore ate drove rode flew forgot forgave withdrew mistook shook woke
+    froze hung dug spun spread cost hurt quit split shut burst""".split()
+)
+_NOT_PAST_ED = {"need", "red", "bed", "shed", "seed", "feed", "speed", "greed", "bred", "united", "wed", "hundred"}
+_PLACE_NOUNS = {
+    "capital", "region", "area", "country", "province", "state", "city", "town", "village", "district",
+    "neighborhood", "neighbourhood", "community", "county", "north", "south", "east", "west",
+}  # fmt: skip
+_PRESENT_NEXT = {
+    "the", "a", "an", "that", "to", "no", "not", "his", "her", "its", "their", "our", "my", "your", "him",
+    "them", "it", "this", "these", "those", "all", "any", "every", "some", "more", "up", "out", "off",
+}  # fmt: skip
+_SUBORDINATORS = {"if", "when", "while", "because", "although", "even", "whether", "since", "unless", "once"}
+
+
+def _is_finite(tok: _Tok) -> bool:
+    """Whether a token is (most likely) a finite verb: an auxiliary, a modal or a past tense."""
+    lw = tok.low
+    if lw in _FINITE_AUX or lw in _IRREGULAR_PAST or lw.endswith("n't"):
+        return True
+    return lw.endswith("ed") and len(lw) >= 4 and lw.isalpha() and lw not in _NOT_PAST_ED and tok.text.islower()
+
+
+def _is_person_noun(low: str) -> bool:
+    return low in _GENERIC_NOUNS or low in _PERSON_NOUNS or bool(_YEAR_OLD_RE.match(low))
 
 
 @dataclass(slots=True)
@@ -406,6 +531,7 @@ class _Mention:
     person: bool | None = None
     gender: str | None = None  # "f" | "m" | None
     head: str | None = None  # head noun of a description, or title of a named person
+    plural: bool = False
 
 
 @dataclass(slots=True)
@@ -519,6 +645,8 @@ class _Finder:
         self.hints: dict[int, tuple[_Mention | None, str]] = {}
         self.person_names: list[tuple[int, int, str, str | None]] = []  # start, para, full name, gender
         self.surnames: dict[str, str] = {}
+        self.surname_at: dict[str, list[tuple[int, str]]] = {}  # word -> [(position, full name)]
+        self.acronyms: dict[str, str] = {}  # "noaa" -> "National Oceanic and Atmospheric Administration"
         self.titled: list[tuple[int, str, str]] = []  # start, title alias, full name
         self.places: set[str] = set()
         self.orgs: list[tuple[int, str]] = []  # start, organisation name
@@ -634,7 +762,49 @@ class _Finder:
             if e - s >= 2:
                 self.direct.append(_Cand(s, e, "direct", para=self._para_of(s)))
         self._find_single()
+        self._find_posts()
         self.direct.sort(key=lambda c: c.start)
+
+    def _find_posts(self) -> None:
+        """Embedded social-media posts, which pages quote without marks but close with a
+        signature line: '... pic.twitter.com/x — Jane Doe (@janedoe) May 1, 2018'. The post runs
+        back over the lines before the signature, as far as a post's length allows."""
+        t = self.text
+        for pi, (ps, pe) in enumerate(self.paras):
+            m = _SIGNATURE_RE.search(t, ps, pe)
+            if m is None:
+                continue
+            name_s, name_e = m.start(1), m.end(1)
+            end = m.start()
+            while end > ps and t[end - 1].isspace():
+                end -= 1
+            if end <= ps and pi > 0:
+                end = self.paras[pi - 1][1]  # the signature stands on a line of its own
+            start = ps if end > ps else None
+            total = end - ps
+            k = pi
+            while k > 0:
+                qs, qe = self.paras[k - 1]
+                line = t[qs:qe].strip()
+                if (
+                    total + len(line) > _MAX_POST_CHARS
+                    or line.endswith(":")
+                    or _SIGNATURE_RE.search(line)
+                    or any(c.start < qe and qs < c.end and (c.start <= qs or c.end >= qe) for c in self.direct)
+                ):
+                    break
+                total += len(line)
+                start = qs
+                k -= 1
+            if start is None or end - start < 2:
+                continue
+            toks = _tokens(t, name_s, name_e)
+            men = self._mention(toks, 0, len(toks) - 1) if toks else None
+            if men is None:
+                continue
+            self.direct = [c for c in self.direct if not (start <= c.start and c.end <= max(end, m.end()))]
+            q = _Cand(start, end, "block", mention=men, cue="post", para=self._para_of(start))
+            self.direct.append(q)
 
     def _closes_later(self, marks: list[list[tuple[int, str]]], pi: int, open_para: int) -> bool:
         for pj in range(pi + 1, min(len(self.paras), open_para + _MAX_QUOTE_PARAS)):
@@ -760,11 +930,39 @@ class _Finder:
         return out
 
     # ------------------------------------------------------------------ names
+    def _headline_paras(self) -> list[tuple[int, int]]:
+        """Paragraphs in title case without a full stop (headlines, crossheads): capitalised
+        words there are not names ("Trump Vows to Kick ...")."""
+        out = []
+        for ps, pe in self.paras:
+            seg = self.text[ps:pe].strip()
+            words = re.findall(r"[^\W\d_][\w'\u2019-]*", seg)
+            long_words = [w for w in words if len(w) >= 4]
+            if len(words) < 4 or seg.endswith((".", "?", "!", ".\u201d", '."')) or not long_words:
+                continue
+            if sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.7:
+                out.append((ps, pe))
+        return out
+
+    def _full_name(self, word: str, pos: int) -> str | None:
+        """The full name a surname (or first name) stands for at ``pos``: the nearest earlier
+        full name with that word, else the first later one."""
+        seen = self.surname_at.get(word.lower())
+        if not seen:
+            return None
+        before = [full for p, full in seen if p <= pos]
+        return before[-1] if before else seen[0][1]
+
     def _scan_names(self) -> None:
-        """Register person names (for surnames, titles and pronoun fallback), places and
-        organisation names mentioned anywhere in the text."""
+        """Register person names (for surnames, titles and pronoun fallback), places,
+        organisation names and acronyms ("Full Name (ACR)") mentioned anywhere in the text."""
         toks = _tokens(self.masked, 0, len(self.masked))
         n = len(toks)
+        heads = self._headline_paras()
+
+        def in_headline(pos: int) -> bool:
+            return any(a <= pos < b for a, b in heads)
+
         runs: list[tuple[int, list[_Tok]]] = []
         i = 0
         while i < n:
@@ -777,8 +975,16 @@ class _Finder:
                     j += 1
                     if j < n and toks[j].text == "." and toks[j - 1].low in _ABBREVIATIONS:
                         j += 1
-                elif toks[j].low in {"of", "for"} and j + 1 < n and toks[j + 1].is_cap and j > i:
+                elif toks[j].low in {"of", "for", "and", "&"} and j + 1 < n and toks[j + 1].is_cap and j > i:
                     j += 1
+                elif (
+                    toks[j].low in {"of", "for"}
+                    and j + 2 < n
+                    and toks[j + 1].low == "the"
+                    and toks[j + 2].is_cap
+                    and j > i
+                ):
+                    j += 2
                 else:
                     break
             run = [t for t in toks[i:j] if t.text != "."]
@@ -787,13 +993,27 @@ class _Finder:
                 or run[0].low in _POSSESSIVE_DETS
                 or run[0].low in _FUNCTION_WORDS
                 or run[0].low in _LEADING_SKIP
+                or run[0].low in _ADVERB_OPENERS
+                or run[0].low in _QUANTITY
             ):
                 run = run[1:]
+            while run and run[-1].low in {"of", "for", "and", "&", "the"}:
+                run = run[:-1]
             prev = toks[i - 1].low if i > 0 else ""
             if prev in {"in", "at", "near", "across", "into", "outside", "inside"}:
                 self.places.add(" ".join(t.low for t in run))
                 if len(run) == 1:
                     self.places.add(run[0].low)
+            # acronym defined in brackets: "the National Oceanic and Atmospheric Administration (NOAA)"
+            if (
+                len(run) >= 2
+                and j + 2 < n
+                and toks[j].text == "("
+                and toks[j + 2].text == ")"
+                and re.fullmatch(r"[A-Z][A-Za-z]{1,7}", toks[j + 1].text)
+                and toks[j + 1].text[0] == run[0].text[0]
+            ):
+                self.acronyms[toks[j + 1].low] = _norm_name(run)
             # organisation names: "US embassy", "San Antonio police"; "Acme Corp", "Harbour Authority"
             k = j
             while k < n and toks[k].low in _ORG_NOUNS and toks[k].text.islower():
@@ -802,18 +1022,51 @@ class _Finder:
                 self.orgs.append((run[0].start, _norm_name(run + [t for t in toks[j:k] if t.text != "."])))
             elif len(run) >= 2 and run[-1].low.rstrip(".") in _ORG_HEADS:
                 self.orgs.append((run[0].start, _norm_name(run)))
-            runs.append((i, run))
+            if run and not in_headline(run[0].start):
+                # coordinated names are registered one by one: "Nancy Pelosi and Chuck Schumer"
+                if any(t.low in {"and", "&"} for t in run) and not any(t.low in _ORG_HEADS for t in run):
+                    part: list[_Tok] = []
+                    for t in run + [None]:  # type: ignore[list-item]
+                        if t is None or t.low in {"and", "&"}:
+                            if part:
+                                runs.append((i, part))
+                            part = []
+                        else:
+                            part.append(t)
+                elif not any(t.low in {"and", "&"} for t in run):
+                    runs.append((i, run))
             i = max(j, i + 1)
         for _i, run in runs:
             titles = [k for k, t in enumerate(run) if t.low.rstrip(".") in _TITLES]
             name = run[titles[-1] + 1 :] if titles else run
-            while len(name) >= 3 and name[0].low in {"of", "for"}:
-                name = name[2:]
+            if name and name[0].low in {"of", "for"}:
+                rest = [t for t in name[1:] if t.low != "the"]
+                name = rest[-2:] if len(rest) >= 3 else []
             name = [t for t in name if t.low not in {"of", "for"}]
             words = [t.low.removesuffix("'s") for t in name]
+            if (
+                titles
+                and len(name) == 1
+                and titles[-1] == len(run) - 2
+                and run[titles[-1]].low in _NAME_TITLES
+                and words[0] not in _NOT_PERSON_WORDS
+            ):
+                # "Pope Francis", "King Salman": the title is part of how the person is named
+                full = _norm_name([run[titles[-1]], name[0]]).removesuffix("'s")
+                self.titled.append((name[0].start, run[titles[-1]].low, full))
+                self.surname_at.setdefault(words[0], []).append((name[0].start, full))
+                continue
+            if titles and len(name) == 1 and titles[-1] == len(run) - 2 and words[0] not in _NOT_PERSON_WORDS:
+                title = run[titles[-1]].low.rstrip(".")
+                if title not in {"former", "then", "ex", "acting", "deputy", "top", "senior", "junior", "interim"}:
+                    self.titled.append(
+                        (name[0].start, _TITLE_ALIASES.get(title, title), _norm_name(name).removesuffix("'s"))
+                    )
             if not (2 <= len(name) <= 4) or any(w in _ORG_NOUNS or w in _TIME_WORDS or w in _COUNTRIES for w in words):
                 continue
             if any(t.text.isupper() and len(t.text) > 1 for t in name) or any(w in _FUNCTION_WORDS for w in words):
+                continue
+            if any(w in _NOT_PERSON_WORDS or w in _VERBS or w in _ORG_HEADS for w in words):
                 continue
             if " ".join(words) in self.places:
                 continue
@@ -822,16 +1075,38 @@ class _Finder:
             self.person_names.append((name[0].start, self._para_of(name[0].start), full, gender))
             self.surnames[words[-1]] = full
             self.surnames.setdefault(words[0], full)
+            self.surname_at.setdefault(words[-1], []).append((name[0].start, full))
+            if words[0] != words[-1]:
+                self.surname_at.setdefault(words[0], []).append((name[0].start, full))
             if titles:
                 title = run[titles[-1]].low.rstrip(".")
                 self.titled.append((name[0].start, _TITLE_ALIASES.get(title, title), full))
-        # single-token mentions of known surnames ("Kavanaugh, 53, denied ...")
+        # single-token mentions of known surnames ("Kavanaugh, 53, denied ..."), not modifiers
+        # ("the Mueller report", "Mueller probe")
+        pos_of = {t.start: k for k, t in enumerate(toks)}
         for _i, run in runs:
             if len(run) == 1:
                 w = run[0].low.removesuffix("'s")
-                known = self.surnames.get(w)
-                if known is not None and w not in self.places:
-                    self.person_names.append((run[0].start, self._para_of(run[0].start), known, _gender_of_name(known)))
+                known = self._full_name(w, run[0].start)
+                if known is None or w in self.places:
+                    continue
+                k = pos_of.get(run[0].start, -1)
+                nxt = toks[k + 1] if 0 <= k < n - 1 else None
+                prv = toks[k - 1] if k > 0 else None
+                if (
+                    not run[0].low.endswith("'s")
+                    and nxt is not None
+                    and nxt.is_word
+                    and nxt.text.islower()
+                    and nxt.low not in _FUNCTION_WORDS
+                    and nxt.low not in _VERBS
+                    and not _is_finite(nxt)
+                    and not nxt.low.endswith("ly")
+                ):
+                    continue  # a modifier: "Mueller probe"
+                if prv is not None and prv.low == "the":
+                    continue
+                self.person_names.append((run[0].start, self._para_of(run[0].start), known, _gender_of_name(known)))
         self.person_names.sort()
 
     # ------------------------------------------------------------------ noun phrases
@@ -843,7 +1118,7 @@ class _Finder:
         t = toks[j]
         if t.low in _PRONOUNS:
             return (j, j)
-        if t.text == ")":  # "Rep. Scott Perry (R-Pa.)"
+        if t.text == ")":  # "Rep. Scott Perry (R-Pa.)", "the National Oceanic ... Administration (NOAA)"
             k = j
             while k >= 0 and toks[k].text != "(" and j - k < 8:
                 k -= 1
@@ -853,32 +1128,80 @@ class _Finder:
                 if j < 0:
                     return (0, -1)
                 t = toks[j]
-        if not (t.is_word and (t.is_cap or t.low in _GENERIC_NOUNS or t.low in _ORG_NOUNS or t.low.endswith("'s"))):
+
+        def nounish(w: _Tok) -> bool:
+            lw = w.low
+            return w.is_word and (
+                w.is_cap
+                or lw in _ORG_NOUNS
+                or lw in _TITLES
+                or _is_person_noun(lw)
+                or lw.endswith("'s")
+                or lw in _DOCUMENT_NOUNS
+            )
+
+        if not nounish(t) and not (t.low in _PLACE_NOUNS and j > 1 and toks[j - 1].low == "the"):
             return (j + 1, j)
         generic_head = not t.is_cap
         k = j
         while k >= 0:
             w = toks[k]
             lw = w.low
-            if w.is_word and (w.is_cap or lw in _GENERIC_NOUNS or lw in _ORG_NOUNS or lw in _TITLES):
+            if nounish(w):
                 k -= 1
                 continue
             if w.text == "." and k > 0 and toks[k - 1].low in _ABBREVIATIONS:
                 k -= 1
                 continue
+            nxt = toks[k + 1] if k + 1 <= j else None
+            if nxt is not None and nxt.low == "the" and k + 2 <= j:
+                nxt = toks[k + 2]
             if (
                 lw in {"of", "in", "for", "de", "van", "von", "bin", "al", "del", "la", "le", "da", "at", "on"}
                 and k > 0
-                and (toks[k - 1].is_cap or toks[k - 1].low in _ORG_NOUNS)
-                and k + 1 <= j
-                and toks[k + 1].is_cap
+                and nxt is not None
+                and (
+                    (toks[k - 1].is_cap or toks[k - 1].low in _ORG_NOUNS)
+                    and nxt.is_cap
+                    or (
+                        lw in {"of", "for", "at"}
+                        and (_is_person_noun(toks[k - 1].low) or toks[k - 1].low in _TITLES)
+                        and nounish(nxt)
+                    )
+                )
             ):
                 k -= 1
+                continue
+            if lw == "the" and k > 1 and toks[k - 1].low in {"of", "for"} and k + 1 <= j and toks[k + 1].is_cap:
+                k -= 1  # "Justice Department for the Southern District of Ohio"
+                continue
+            if (
+                lw == "the"
+                and k > 1
+                and toks[k - 1].low in {"in", "at", "from"}
+                and (_is_person_noun(toks[k - 2].low) or toks[k - 2].low in _TITLES)
+                and k + 1 <= j
+                and (toks[k + 1].low in _PLACE_NOUNS or toks[k + 1].is_cap)
+            ):
+                k -= 2  # "Officials in the capital"
+                continue
+            if (
+                lw in {"and", "&"}
+                and k > 0
+                and nxt is not None
+                and (
+                    toks[k - 1].is_cap
+                    and nxt.is_cap
+                    or (not generic_head and False)
+                    or (generic_head and nounish(toks[k - 1]) and not toks[k - 1].is_cap and nounish(nxt))
+                )
+            ):
+                k -= 1  # "National Oceanic and Atmospheric Administration", "Tanya and Jason Badger"
                 continue
             if w.text in "-&" and k > 0 and toks[k - 1].is_word:
                 k -= 1
                 continue
-            if lw in _DETERMINERS or lw in _POSSESSIVE_DETS:
+            if lw in _DETERMINERS or lw in _POSSESSIVE_DETS or lw in _QUANTITY:
                 k -= 1
                 break
             if (
@@ -886,10 +1209,14 @@ class _Finder:
                 and w.text.islower()
                 and lw not in _FUNCTION_WORDS
                 and lw not in _VERBS
-                and (generic_head or lw in _TITLES)
+                and (
+                    generic_head
+                    or lw in _TITLES
+                    or (k + 1 <= j and toks[k + 1].text.islower() and toks[k + 1].low in _TITLES)
+                )
                 and len(lw) > 1
             ):
-                k -= 1  # adjectives of a description: "former congressional aide"
+                k -= 1  # adjectives of a description: "former congressional aide", "law professor"
                 continue
             if w.is_word and w.text[:1].isdigit():
                 k -= 1
@@ -905,7 +1232,16 @@ class _Finder:
         if toks[i].low in _PRONOUNS:
             return (i, i)
         k = i
-        if toks[k].low in _DETERMINERS or toks[k].low in _POSSESSIVE_DETS or toks[k].text[:1].isdigit():
+        if toks[k].low in _QUANTITY and k + 1 < n and toks[k + 1].low == "of":
+            k += 2  # "Thousands of lecturers", "one of the attorneys"
+            if k < n and toks[k].low == "the":
+                k += 1
+        elif (
+            toks[k].low in _DETERMINERS
+            or toks[k].low in _POSSESSIVE_DETS
+            or toks[k].low in _QUANTITY
+            or (toks[k].text[:1].isdigit() and not _YEAR_OLD_RE.match(toks[k].low))
+        ):
             k += 1
         start_head = k
         seen_noun = False
@@ -921,17 +1257,30 @@ class _Finder:
             if w.is_word and w.text[:1].isdigit() and k > start_head and toks[k - 1].is_cap:
                 k += 1  # "KENS 5"
                 continue
-            if lw in _GENERIC_NOUNS or lw in _ORG_NOUNS or lw in _TITLES:
+            if _is_person_noun(lw) or lw in _ORG_NOUNS or lw in _TITLES or lw in _DOCUMENT_NOUNS:
                 k += 1
                 seen_noun = True
                 continue
+            nxt = toks[k + 1] if k + 1 < n else None
+            if nxt is not None and nxt.low == "the" and k + 2 < n:
+                nxt = toks[k + 2]
             if (
-                lw in {"of", "in", "for", "de", "van", "von", "bin", "al", "del"}
+                lw in {"of", "in", "for", "de", "van", "von", "bin", "al", "del", "at"}
                 and seen_noun
-                and k + 1 < n
-                and toks[k + 1].is_cap
+                and nxt is not None
+                and nxt.is_cap
             ):
-                k += 1
+                k += 2 if toks[k + 1].low == "the" else 1
+                continue
+            if (
+                lw in {"and", "&"}
+                and seen_noun
+                and k > start_head
+                and toks[k - 1].is_cap
+                and nxt is not None
+                and nxt.is_cap
+            ):
+                k += 1  # "National Oceanic and Atmospheric Administration"
                 continue
             if w.text == "(":
                 m = k
@@ -987,43 +1336,165 @@ class _Finder:
             elif depth == 0:
                 out.append(t)
         seg = out
+        # sentence adverbs glued to the front: "Here is what ...", "Again Fox adds"
+        while seg and seg[0].low in _ADVERB_OPENERS and (len(seg) > 1 or seg[0].is_cap):
+            seg = seg[1:]
         if not seg:
             return None
         start, end = seg[0].start, seg[-1].end
         text = self.text[start:end]
         low0 = seg[0].low
         if len(seg) == 1 and low0 in _PRONOUNS:
-            return _Mention("pronoun", text, start, end, head=low0)
-        det = None
-        if low0 in _DETERMINERS or low0 in _POSSESSIVE_DETS or seg[0].text[:1].isdigit():
-            det = low0
-            seg = seg[1:]
+            return _Mention("pronoun", text, start, end, head=low0, plural=low0 == "they")
+        words_all = [t for t in seg if t.is_word]
+        if len(words_all) >= 2 and all(t.text.isupper() for t in words_all):
+            # shouted headline text ("ACCORDING TO FEDERAL COURT DOCUMENTS"): no name in it
+            return _Mention("generic", text, start, end, person=None, head=words_all[-1].low)
+        # "and": coordinated speakers ("Tanya and Jason Badger", "Nancy Pelosi and Chuck Schumer")
+        ands = [k for k, t in enumerate(seg) if t.low in {"and", "&"} and 0 < k < len(seg) - 1]
+        one_org = (
+            bool(ands)
+            and (seg[-1].low in _ORG_HEADS or seg[-1].low in _ORG_NOUNS)
+            and not any(t.low.rstrip(".") in _TITLES for t in seg[: ands[0]])
+        )
+        if ands and seg[-1].is_cap and not one_org:
+            k = ands[0]
+            if k == 1 and len(seg) == 4 and seg[0].is_cap and seg[2].is_cap:  # "Tanya and Jason Badger"
+                full = _norm_name(seg)
+                return _Mention("name", text, start, end, canonical=full, person=True, plural=True)
+            left = self._mention_parts(seg[:k])
+            right = self._mention_parts(seg[k + 1 :])
+            parts = [m for m in (left, right) if m is not None and m.canonical]
+            if len(parts) == 2 and all(m.kind == "name" for m in parts):
+                full = f"{parts[0].canonical} and {parts[1].canonical}"
+                return _Mention("name", text, start, end, canonical=full, person=True, plural=True)
+            if parts:
+                m = parts[0]
+                return _Mention(m.kind, text, start, end, canonical=m.canonical, person=m.person, plural=True)
+        elif ands and not seg[-1].is_cap:
+            left = self._mention_parts(seg[: ands[0]])
+            if left is not None and left.kind in ("name", "org") and left.canonical:
+                # "The White House and President Trump's lawyers"
+                return _Mention(left.kind, text, start, end, canonical=left.canonical, person=left.person, plural=True)
+            return _Mention("generic", text, start, end, person=True, head=seg[-1].low, plural=True)
+        whole = self._mention_parts(seg)
+        if whole is None:
+            return None
+        whole.text, whole.start, whole.end = text, start, end
+        return whole
+
+    def _mention_parts(self, seg: list[_Tok]) -> _Mention | None:
+        """Classify a mention without parentheticals or coordination."""
         if not seg:
             return None
+        start, end = seg[0].start, seg[-1].end
+        text = self.text[start:end]
+        low0 = seg[0].low
+        if len(seg) == 1 and low0 in _PRONOUNS:
+            return _Mention("pronoun", text, start, end, head=low0, plural=low0 == "they")
+        for k in range(1, len(seg)):
+            if seg[k].low in {"in", "near", "outside", "across", "inside", "on"} and (
+                _is_person_noun(seg[k - 1].low) or seg[k - 1].low in _TITLES
+            ):
+                seg = seg[:k]
+                break
+        det = None
+        if low0 in _QUANTITY:
+            det = low0
+            seg = seg[1:]
+            if seg and seg[0].low == "of":
+                seg = seg[1:]
+                if seg and seg[0].low in {"the", "these", "those", "them", "us"}:
+                    seg = seg[1:]
+            if not seg:
+                return _Mention("generic", text, start, end, person=True, head=low0, plural=True)
+            head = seg[-1].low
+            if not seg[-1].is_cap or _is_person_noun(head):
+                # "Thousands of lecturers", "Many neighbors", "one of the attorneys"
+                return _Mention("generic", text, start, end, person=True, head=head, plural=True)
+            low0 = seg[0].low
+        if det is None and (low0 in _DETERMINERS or low0 in _POSSESSIVE_DETS or seg[0].text[:1].isdigit()):
+            if not _YEAR_OLD_RE.match(low0):
+                det = low0
+                seg = seg[1:]
+        if not seg:
+            return None
+        # "the country's Ministry of Health": a common-noun possessive before a name
+        if len(seg) >= 2 and seg[0].low.endswith("'s") and seg[0].text.islower() and seg[1].is_cap:
+            seg = seg[1:]
         words = [t.low for t in seg]
-        caps = [t for t in seg if t.is_cap]
-        titles = [k for k, t in enumerate(seg) if t.low.rstrip(".") in _TITLES]
-        if not caps:
+        # a sentence-initial capital on a common noun ("Authorities said", "Police Chief ...")
+        common0 = (
+            det is None
+            and seg[0].is_cap
+            and (_is_person_noun(seg[0].low) or seg[0].low in _TITLES)
+            and seg[0].low not in _ORG_NOUNS
+            and (len(seg) == 1 or not seg[1].is_cap)
+        )
+        caps = [t for k, t in enumerate(seg) if t.is_cap and not (k == 0 and common0 and t.low not in _TITLES)]
+        if common0 and seg[0].low not in _TITLES:
+            caps = [t for t in caps if t is not seg[0]]
+        titles = [
+            k
+            for k, t in enumerate(seg)
+            if t.low.rstrip(".") in _TITLES and not (k > 0 and t.is_cap and seg[k - 1].low in {"of", "for", "and"})
+        ]
+        plural = seg[-1].low.endswith("s") and _is_person_noun(seg[-1].low) and not seg[-1].is_cap
+        if not caps or (common0 and len(seg) == 1):
             head = words[-1]
             gender = (
                 "f" if any(w in _FEMALE_NOUNS for w in words) else "m" if any(w in _MALE_NOUNS for w in words) else None
             )
             kind = "definite" if det == "the" or det is None else "generic"
             person = head not in _ORG_NOUNS or head in {"police", "prosecutors"}
+            person_or_none: bool | None = person
             if head in _INSTITUTIONS | {"restaurant", "firm", "chain", "network", "station", "newspaper", "website"}:
-                person = False
-            return _Mention(kind, text, start, end, person=person, gender=gender, head=head)
-        # possessive: "Franken's office" (organisation) / "Kavanaugh's friend" (unnamed person)
+                person_or_none = False
+            if head in _DOCUMENT_NOUNS:
+                person_or_none = None
+            return _Mention(
+                kind, text, start, end, person=person_or_none, gender=gender, head=head,
+                plural=plural or head in {"couple", "family", "families"},
+            )  # fmt: skip
+        # an unnamed member of a named organisation: "Analysts at Barclays", "lawyers for the White House"
+        for k, t in enumerate(seg):
+            if k == 0 or t.low not in {"at", "of", "for", "from", "with"}:
+                continue
+            before = seg[:k]
+            if all(
+                (not w.is_cap or (i == 0 and common0))
+                and (w.low in _TITLES or _is_person_noun(w.low) or w.text.islower())
+                for i, w in enumerate(before)
+            ) and (_is_person_noun(before[-1].low) or before[-1].low in _TITLES):
+                rest = [w for w in seg[k + 1 :] if w.low not in {"the"}]
+                if rest and rest[0].is_cap:
+                    return _Mention("org", text, start, end, canonical=_norm_name(rest), person=False)
+            break
+        # possessive: "Franken's office" (organisation) / "CNN's suit" (CNN) / "Kavanaugh's friend" (unnamed)
         if seg[0].low.endswith("'s") and len(seg) >= 2 and not seg[-1].is_cap:
+            owner = _norm_name(seg[:1]).removesuffix("'s")
+            if seg[-1].low in _DOCUMENT_NOUNS or seg[-1].low in {"spokesman", "spokeswoman", "spokesperson"}:
+                return _Mention("org", text, start, end, canonical=owner, person=None)
             if seg[-1].low in _ORG_NOUNS:
                 return _Mention("org", text, start, end, canonical=_norm_name(seg), person=False)
-            return _Mention("generic", text, start, end, person=True, head=seg[-1].low)
+            return _Mention("generic", text, start, end, person=True, head=seg[-1].low, plural=plural)
+        if seg[-1].low in _DOCUMENT_NOUNS and seg[-1].text.islower() and len(seg) >= 2 and seg[-2].is_cap:
+            # "The Pioneer Press account", "a White House statement": whoever issued it
+            seg = seg[:-1]
+            while seg and seg[-1].low.endswith("'s") is False and not seg[-1].is_cap:
+                seg = seg[:-1]
+            return _Mention("org", text, start, end, canonical=_norm_name(seg).removesuffix("'s"), person=False)
         if seg[-1].low in _ORG_NOUNS and seg[-1].is_cap:
             titles = []
         name = seg[titles[-1] + 1 :] if titles else seg
-        # "Secretary of State Mike Pompeo": skip "of State" after a title
-        while len(name) >= 3 and name[0].low in {"of", "for"} and name[1].is_cap:
-            name = name[2:]
+        if titles and name and name[0].low in {"of", "for", "in", "at", "on", "from", "with"}:
+            # "Secretary of State Mike Pompeo" (a name follows) / "MP for Leeds Central" (an affiliation)
+            prep = name[0].low
+            rest = [t for t in name[1:] if t.low != "the"]
+            if prep in {"of", "for"} and len(rest) >= 3 and all(t.is_cap for t in rest):
+                name = rest[-2:]
+            else:
+                name = []
         name = [
             t
             for t in name
@@ -1032,22 +1503,32 @@ class _Finder:
         while name and name[0].low in {"of", "in", "for"}:
             name = name[1:]
         org_words = [w for w in words if w.removesuffix("'s") in _ORG_NOUNS]
+        if seg[-1].is_cap and len(seg) >= 2 and seg[-1].low in _ORG_HEADS:
+            org_words.append(seg[-1].low)  # "Northstar Motors", "Acme Holdings"
         if titles and name and not any(t.low in _ORG_NOUNS for t in name):
             full = _norm_name(name)
             title = seg[titles[-1]].low.rstrip(".")
-            return _Mention(
-                "name",
-                text,
-                start,
-                end,
-                canonical=full,
-                person=True,
-                gender=_gender_of_name(full),
-                head=_TITLE_ALIASES.get(title, title),
-            )
+            if not all(t.low in _NOT_PERSON_WORDS for t in name):
+                return _Mention(
+                    "name",
+                    text,
+                    start,
+                    end,
+                    canonical=full,
+                    person=True,
+                    gender=_gender_of_name(full),
+                    head=_TITLE_ALIASES.get(title, title),
+                )
+            name = []
         if titles and not name:
-            pre = [t for t in seg[: titles[0]] if t.is_cap]
-            if pre:  # "An FBI official" -> FBI
+            pre: list[_Tok] = []
+            k = titles[-1] - 1
+            while k >= 0 and seg[k].is_cap and not (common0 and k == 0):
+                pre.insert(0, seg[k])
+                k -= 1
+            if len(pre) == 1 and pre[0].low in _NOT_PERSON_WORDS:
+                pre = []  # "a Democratic aide": a party adjective, not an organisation
+            if pre:  # "An FBI official" -> FBI; "A senior Justice Department official" -> Justice Department
                 return _Mention("org", text, start, end, canonical=_norm_name(pre), person=False)
             return _Mention(
                 "generic" if det not in {"the"} else "definite", text, start, end, person=True, head=seg[titles[-1]].low
@@ -1058,17 +1539,21 @@ class _Finder:
             if t.low in {"in", "at", "on"} and k > 0:
                 core = seg[:k]
                 break
-        if not seg[-1].is_cap and seg[-1].low in _GENERIC_NOUNS and seg[-1].low not in _ORG_NOUNS:
-            # "A Texas teen", "the Democratic senator": an unnamed person
+        if not seg[-1].is_cap and _is_person_noun(seg[-1].low) and seg[-1].low not in _ORG_NOUNS:
+            # "A Texas teen", "the Democratic senator", "New Mexico authorities": an unnamed person
             kind = "definite" if det == "the" else "generic"
-            return _Mention(kind, text, start, end, person=True, head=seg[-1].low)
+            return _Mention(kind, text, start, end, person=True, head=seg[-1].low, plural=plural)
         if (
             org_words
             or det == "the"
             or any(t.text.isupper() and len(t.text) > 1 for t in core)
             or (len(core) == 1 and core[0].low in _COUNTRIES)
         ):
-            return _Mention("org", text, start, end, canonical=_norm_name(core), person=False)
+            canon = _norm_name(core)
+            is_plural = det == "the" and len(core) == 1 and core[0].low.endswith("s") and core[0].is_cap
+            return _Mention(
+                "org", text, start, end, canonical=canon, person=None if is_plural else False, plural=is_plural
+            )
         full = _norm_name(core).removesuffix("'s")
         return _Mention("name", text, start, end, canonical=full, person=None, gender=_gender_of_name(full))
 
@@ -1118,7 +1603,9 @@ class _Finder:
                 "do",
             }:
                 a += 1
-            elif lw in _TIME_WORDS:
+            elif lw in _TIME_WORDS and not (
+                lw in _MONTHS and not (a + 1 < n and (toks[a + 1].text[:1].isdigit() or toks[a + 1].text == ","))
+            ):
                 a += 1
             elif (
                 lw in {"on", "last", "this", "earlier", "late", "early"}
@@ -1153,6 +1640,16 @@ class _Finder:
                         a = y + 1
             elif lw == "," and a + 1 < n and toks[a + 1].low in _TIME_WORDS:
                 a += 2
+            elif lw in {"from", "since", "throughout", "for", "again", "once"} and any(
+                toks[k].low == "that" for k in range(a + 1, min(n, a + 6))
+            ):
+                k = next(k for k in range(a + 1, min(n, a + 6)) if toks[k].low == "that")
+                if all(
+                    toks[m].is_word and (toks[m].low not in _VERBS or toks[m - 1].low == "the") for m in range(a + 1, k)
+                ):
+                    a = k  # "insisted from the beginning that"
+                else:
+                    break
             else:
                 break
         return a
@@ -1186,7 +1683,8 @@ class _Finder:
             ):
                 continue  # a noun: "the claims", "his note"
             is_ing = tok.text.endswith("ing")
-            if v > 0 and (toks[v - 1].text == "," or toks[v - 1].is_quote) and not is_ing:
+            no_inversion = lemma in _OBJECT_VERBS or cls == "as"  # '", told ABC News.': ABC News listened
+            if v > 0 and (toks[v - 1].text == "," or toks[v - 1].is_quote) and not is_ing and not no_inversion:
                 # inverted attribution: '", said X.' / '..., says X, chief counsel'
                 x, y = self._np_forward(toks, v + 1)
                 if y >= x and toks[x].low not in _PRONOUNS:
@@ -1200,7 +1698,9 @@ class _Finder:
             passive = False
             progressive = False
             while j >= 0 and (
-                toks[j].low in _AUX_ADV or (toks[j].low.endswith("ly") and toks[j].low not in {"only", "early"})
+                toks[j].low in _AUX_ADV
+                or (toks[j].low.endswith("ly") and toks[j].text.islower() and toks[j].low not in {"only", "early"})
+                or (toks[j].low == "only" and j > 0 and toks[j - 1].low == "not")
             ):
                 passive = passive or toks[j].low in {"heard", "quoted"}
                 progressive = progressive or toks[j].low in {"is", "was", "are", "were", "been", "be"}
@@ -1209,16 +1709,29 @@ class _Finder:
                 j -= 2
                 while j >= 0 and toks[j].low in _AUX_ADV:
                     j -= 1
+            if j >= 2 and toks[j].low in _TIME_WORDS and toks[j - 1].text.islower() and toks[j - 1].low.endswith("ed"):
+                j -= 2  # "CNN's suit filed Tuesday says"
             if j >= 0 and toks[j].low == "as" and passive:
                 j -= 1
                 while j >= 0 and toks[j].low in _AUX_ADV:
                     j -= 1
+            if (
+                progressive
+                and not is_ing
+                and not passive
+                and any(
+                    toks[m].low in {"is", "was", "are", "were", "been", "be", "being"} for m in range(max(0, j + 1), v)
+                )
+            ):
+                # passive voice: "was told (by X) that ...", "was charged with ...", "is said to be"
+                self._passive_report(toks, v, pi, found, covered)
+                continue
             a_np, b_np = (0, -1)
             mention: _Mention | None = None
             coordinated = False
             if is_ing and not passive and not progressive:
                 coordinated = True
-            elif j >= 0 and toks[j].is_quote and cls != "direct":
+            elif j >= 0 and toks[j].is_quote and cls not in {"direct", "as"}:
                 coordinated = True  # 'A woman described as a "..." told ...': use the sentence subject
             elif j >= 0 and toks[j].low in {"and", "but", "then"}:
                 coordinated = True
@@ -1232,7 +1745,15 @@ class _Finder:
                 mention, a_np, b_np = self._appositive(toks, j)
             else:
                 a_np, b_np = self._np_back(toks, j)
-                if b_np >= a_np and a_np > 0 and toks[a_np - 1].low in _RELATIVE:
+                complementizer = (
+                    a_np > 1
+                    and toks[a_np - 1].low == "that"
+                    and any(
+                        toks[q].text in _VERBS and _VERBS[toks[q].text][1] in {"free", "that"}
+                        for q in range(max(0, a_np - 5), a_np - 1)
+                    )
+                )
+                if b_np >= a_np and a_np > 0 and toks[a_np - 1].low in _RELATIVE and not complementizer:
                     continue  # "which he said", "what it said was"
                 if b_np >= a_np and a_np > 1 and toks[a_np - 1].low in _RELATIVE - {"that"}:
                     continue
@@ -1261,7 +1782,7 @@ class _Finder:
             if has_that:
                 a += 1
             # inverted attribution: '", said X.' / '..., says X, chief counsel'
-            if mention is None and v > 0 and toks[v - 1].text == "," and not coordinated:
+            if mention is None and v > 0 and toks[v - 1].text == "," and not coordinated and not no_inversion:
                 x, y = self._np_forward(toks, v + 1)
                 if y >= x:
                     inv = self._mention(toks, x, y)
@@ -1272,9 +1793,11 @@ class _Finder:
             if mention is None and not coordinated:
                 continue
             # decide the construction
+            if a < n and toks[a].text == ":":
+                continue  # 'what the mayor told reporters:' introduces the quotation that follows
             if a >= n or toks[a].text in ".!?;:":
                 # postposed: "CLAUSE, X said." (the NP must follow a comma or a quote)
-                if cls == "wh":
+                if cls in {"wh", "as"}:
                     continue
                 if a_np > 0 and toks[a_np - 1].text in ",\u2014\u2013-" or (a_np > 0 and toks[a_np - 1].is_quote):
                     self._postposed(toks, a_np - 1, v, v, mention, tok.text, pi, found, covered, s, e)
@@ -1297,23 +1820,19 @@ class _Finder:
                 if q is not None:
                     self.hints.setdefault(q, (mention, tok.text))
                 continue
-            if cls == "direct":
+            if cls in {"direct", "as"}:
                 continue
             if cls == "that" and not has_that:
                 continue
             if cls == "wh" and toks[a].low not in {"whether", "if", "why", "how", "what", "when", "who", "where"}:
                 continue
-            first = toks[a]
-            if not has_that and not (
-                first.is_cap
-                or re.split(r"'", first.low)[0] in _CLAUSE_START_LOWER
-                or first.text[:1].isdigit()
-                or first.is_quote
-            ):
+            if not has_that and not self._clause_like(toks, a, n):
                 continue
             cb = self._clause_end(toks, a, n)
             if cb - a + 1 < 3 and not any(t.is_quote for t in toks[a : cb + 1]):
                 continue
+            if self._inner_report(toks, a, cb):
+                continue  # "Authorities said the father told his wife he ...": the father is the speaker
             cand = self._cand_from(toks, a, cb, mention, tok.text, pi, "reported")
             if cand is not None:
                 found.append((2, cand))
@@ -1324,6 +1843,121 @@ class _Finder:
             if all(cand.end <= o.start or cand.start >= o.end for o in accepted):
                 accepted.append(cand)
         self.reported.extend(accepted)
+
+    def _inner_report(self, toks: list[_Tok], a: int, cb: int) -> bool:
+        """Whether the clause ``a..cb`` opens with a named or described speaker who reports in
+        turn ("the father at some point told his wife he ..."): the innermost speaker counts."""
+        for m in range(a + 1, min(cb, a + 10)):
+            t = toks[m]
+            if t.text in ",;:" or t.is_quote:
+                return False
+            entry = _VERBS.get(t.text)
+            if entry is None or t.text.endswith("ing") or entry[0] not in _COMMUNICATION:
+                continue
+            j = m - 1
+            while j > a and toks[j].low in _AUX_ADV:
+                j -= 1
+            x, y = self._np_back(toks, j)
+            if y < x or x > a + 1 or toks[x].low in _PRONOUNS:
+                return False
+            k = self._skip_adverbials(toks, m + 1)
+            if entry[0] in _OBJECT_VERBS and k <= cb and toks[k].low not in {"that", ","}:
+                k = self._skip_object(toks, k)
+            if k <= cb and (toks[k].low == "that" or self._clause_like(toks, k, cb + 1)):
+                return True
+            return False
+        return False
+
+    def _clause_like(self, toks: list[_Tok], a: int, n: int) -> bool:
+        """Whether a clause without "that" starts at token ``a``: a pronoun or a quotation opens it,
+        or a noun phrase followed by a finite verb ("said students would be shocked")."""
+        first = toks[a]
+        lw0 = re.split(r"'", first.low)[0]
+        if (
+            first.is_quote
+            or lw0 in _PRONOUNS
+            or lw0
+            in {
+                "there",
+                "nobody",
+                "everyone",
+                "everybody",
+                "someone",
+                "somebody",
+                "anyone",
+                "nothing",
+                "none",
+                "whoever",
+            }
+        ):
+            return True  # fmt: skip
+        if lw0 in _SUBORDINATORS:
+            return True
+        if lw0 in {"to", "of", "for", "about", "on", "with", "from", "by", "at", "in", "into", "over", "against"}:
+            return False
+        if _is_finite(first) or (first.text in _VERBS and not first.is_cap):
+            return False
+        k = a + 1
+        while k < n and k - a < 18:
+            t = toks[k]
+            if t.text in ".;:!?" or (t.text == "," and k + 1 < n and toks[k + 1].low in _CLAUSE_CUT_CONJ):
+                return False
+            if t.text == "(":
+                while k < n and toks[k].text != ")":
+                    k += 1
+                k += 1
+                continue
+            if t.low in {"who", "which", "whose", "whom"}:
+                # a relative clause inside the subject: skip its verb group
+                k += 1
+                while k < n and not _is_finite(toks[k]) and toks[k].text not in ".;:!?" and k - a < 18:
+                    k += 1
+                while k < n and (_is_finite(toks[k]) or toks[k].low.endswith(("ed", "ing")) or toks[k].low in _AUX_ADV):
+                    k += 1
+                continue
+            if (_is_finite(t) and toks[k - 1].low != "to") or t.is_quote:
+                return True
+            if t.is_word and t.text.islower() and t.low.endswith("s") and t.low in _VERBS and toks[k - 1].is_word:
+                return True  # "said the company claims ..."
+            if (
+                t.is_word
+                and t.text.islower()
+                and len(t.low) > 3
+                and t.low.endswith("s")
+                and not t.low.endswith(("ss", "us", "is", "ics", "'s"))
+                and toks[k - 1].is_word
+                and toks[k - 1].low not in _FUNCTION_WORDS
+                and toks[k - 1].low not in _DETERMINERS
+                and k + 1 < n
+                and (
+                    toks[k + 1].low in _PRESENT_NEXT or (toks[k + 1].low.endswith("ly") and toks[k + 1].text.islower())
+                )
+            ):
+                return True  # "says the suspension of the credential violates the First Amendment"
+            k += 1
+        return False
+
+    def _passive_report(self, toks: list[_Tok], v: int, pi: int, found: list, covered: list) -> None:  # noqa: ANN001
+        """'X was told (by Y) that CLAUSE': reported speech whose speaker is the agent, if any."""
+        n = len(toks)
+        k = v + 1
+        agent: _Mention | None = None
+        if k < n and toks[k].low == "by":
+            x, y = self._np_forward(toks, k + 1)
+            if y < x:
+                return
+            agent = self._mention(toks, x, y)
+            k = y + 1
+        k = self._skip_adverbials(toks, k)
+        if k >= n or toks[k].low != "that":
+            return
+        cb = self._clause_end(toks, k + 1, n)
+        cand = self._cand_from(toks, k + 1, cb, agent, toks[v].text, pi, "reported")
+        if cand is not None:
+            if agent is None:
+                cand.mention = _Mention("generic", "", toks[v].start, toks[v].start, person=None)
+            found.append((2, cand))
+            covered.append((k + 1, cb))
 
     def _quote_ending_at_tok(self, tok: _Tok) -> int | None:
         for k, c in enumerate(self.direct):
@@ -1381,8 +2015,20 @@ class _Finder:
         while k < n and toks[k].low in _TELL_OBJECTS and k - start < 3:
             k += 1
         if k == start:
-            if toks[a].low in {"fellow"}:
-                return a
+            # a described listener: "told officers he ...", "told the hearing they ..."
+            m = start
+            while m < n and m - start < 3 and toks[m].is_word and toks[m].text.islower():
+                lw = toks[m].low
+                if lw in _FUNCTION_WORDS or _is_finite(toks[m]) or lw in _PRONOUNS:
+                    break
+                if _is_person_noun(lw) or lw in _TITLES or lw in _ORG_NOUNS or lw in _MEDIUM_NOUNS:
+                    nxt = toks[m + 1] if m + 1 < n else None
+                    if nxt is not None and (
+                        nxt.low == "that" or nxt.low in _PRONOUNS or self._clause_like(toks, m + 1, n)
+                    ):
+                        return m + 1
+                    break
+                m += 1
             return a
         return k
 
@@ -1402,14 +2048,43 @@ class _Finder:
                     # ', but federal prosecutors argued ...' starts a new report
                     for m in range(k + 2, min(n, k + 12)):
                         e2 = _VERBS.get(toks[m].text)
-                        if e2 is not None and e2[1] != "direct" and not toks[m].text.endswith("ing"):
+                        if e2 is not None and e2[1] not in {"direct", "as"} and not toks[m].text.endswith("ing"):
                             if toks[m - 1].low not in _RELATIVE:
                                 return k - 1
                         if toks[m].text in ",.;":
                             break
-                # postposed attribution inside: "CLAUSE, X said."
+                # a second speaker: "..., Siraj Wahhaj, the boy's grandfather claims they are ..."
                 x, y = self._np_forward(toks, k + 1)
-                if y >= x and y + 1 < n and toks[y + 1].text in _VERBS and _VERBS[toks[y + 1].text][1] != "direct":
+                if y >= x and any(t.is_cap for t in toks[x : y + 1]):
+                    m = y + 1
+                    if m < n and toks[m].text == ",":
+                        m2 = next((q for q in range(m + 1, min(n, m + 10)) if toks[q].text == ","), None)
+                        m = m2 + 1 if m2 is not None else m
+                        if m2 is None:  # "NAME, the boy's grandfather claims" (no closing comma)
+                            m = next((q for q in range(y + 2, min(n, y + 10)) if toks[q].text in _VERBS), n)
+                            if m < n and not all(
+                                toks[q].low in {"the", "a", "an"}
+                                or toks[q].low.endswith("'s")
+                                or _is_person_noun(toks[q].low)
+                                or toks[q].low in _TITLES
+                                or toks[q].is_cap
+                                for q in range(y + 2, m)
+                            ):
+                                m = n
+                    while m < n and toks[m].low in _AUX_ADV:
+                        m += 1
+                    e2 = _VERBS.get(toks[m].text) if m < n else None
+                    if e2 is not None and e2[1] in {"free", "that"} and not toks[m].text.endswith("ing"):
+                        r = self._skip_adverbials(toks, m + 1)
+                        if r < n and (toks[r].low == "that" or self._clause_like(toks, r, n)):
+                            return k - 1
+                # postposed attribution inside: "CLAUSE, X said."
+                if (
+                    y >= x
+                    and y + 1 < n
+                    and toks[y + 1].text in _VERBS
+                    and _VERBS[toks[y + 1].text][1] not in {"direct", "as"}
+                ):
                     rest = self._skip_adverbials(toks, y + 2)
                     if rest >= n or toks[rest].text in ".!?":
                         return k - 1
@@ -1458,6 +2133,13 @@ class _Finder:
             q = self._quote_ending_at_tok(toks[comma] if toks[comma].is_quote else toks[comma - 1])
             if q is not None:
                 self.hints.setdefault(q, (mention, cue))
+            outside = [t for t in body if t.is_word and not t.is_quote]
+            if toks[comma].is_quote and len(outside) >= 3 and not body[0].is_quote:
+                # 'The officers were "true heroes" and "the best we had," the chief said.'
+                cand = self._cand_from(toks, a, comma, mention, cue, pi, "reported")
+                if cand is not None:
+                    found.append((2, cand))
+                    covered.append((a, last_np))
             return
         words = [t for t in body if t.is_word]
         if len(words) < 3:
@@ -1477,6 +2159,17 @@ class _Finder:
             return
         # skip a relative clause after the source: "according to the NYDN, which claims ..."
         lead = all(not t.is_word or t.low in _LEADING_SKIP or t.low in _TIME_WORDS for t in toks[:v])
+        if not lead and v > 0 and toks[v - 1].text == ",":
+            # a short opener: "What's more, according to ..."
+            opener = [t for t in toks[: v - 1] if t.is_word]
+            lead = 0 < len(opener) <= 3 and not any(t.low in _VERBS or _is_finite(t) for t in opener)
+        if not lead and v > 0 and toks[v - 1].low == "that":
+            lead = True  # "the fact that according to witnesses, ..."
+        quote_before = (
+            v > 0
+            and toks[v - 1].is_quote
+            and self.text[toks[v - 1].start : toks[v - 1].end].rstrip(_DQ + "\u2019' ").endswith(",")
+        )
         if lead and y + 1 < n and toks[y + 1].text == ",":
             a = y + 2
             while a < n and toks[a].low in _TIME_WORDS | {"on", "last", "this", ","}:
@@ -1489,12 +2182,20 @@ class _Finder:
             cand = self._cand_from(toks, 0, v - 2, mention, "according to", pi, "reported")
             if cand is not None and len([t for t in toks[: v - 1] if t.is_word]) >= 3:
                 found.append((1, cand))
+        elif quote_before and len([t for t in toks[:v] if t.is_word or t.is_quote]) >= 3:
+            # 'Lawson and Smith "have a long history of friendship," according to the department.'
+            cand = self._cand_from(toks, 0, v - 1, mention, "according to", pi, "reported")
+            if cand is not None:
+                found.append((1, cand))
 
     # ------------------------------------------------------------------ direct attribution
     def _attribute_direct(self) -> None:
         t, m = self.text, self.masked
         prev: _Cand | None = None
         for idx, q in enumerate(self.direct):
+            if q.cue == "post":
+                prev = q
+                continue
             pi = q.para
             cpi = self._para_of(max(q.start, q.end - 1))
             ps, pe = self.paras[cpi]
@@ -1517,6 +2218,17 @@ class _Finder:
                     q.inherit = idx - 1  # interrupted quote: '"A," she said, "B."'
                 elif para_start and pi - prev_para_end <= 1:
                     q.inherit = idx - 1  # continuation paragraph
+                elif (
+                    not para_start
+                    and prev_para_end == pi
+                    and prev.mention is not None
+                    and prev.end <= prev.mention.start < q.start
+                    and len(between) <= 150
+                    and len(re.findall(r"[.!?](?:\s|$)", between)) <= 1
+                    and not re.search(r"[.!?]\s", t[prev.mention.end : q.start].strip())
+                ):
+                    q.inherit = idx - 1  # '"A," Grady said. "B."': the next sentence goes on quoting
+
             # kind
             starts_para = t[self.paras[pi][0] : q.start].strip(" \t" + _ZW) == ""
             ends_para = t[q.end : pe].strip(" \t.,;" + _ZW) == ""
@@ -1527,7 +2239,7 @@ class _Finder:
         _ = m
 
     def _attr_after(self, q: _Cand, pe: int, ends_sentence: bool) -> tuple[_Mention | None, str] | None:
-        toks = _tokens(self.masked, q.end, min(pe, q.end + 300))[:25]
+        toks = _tokens(self.masked, q.end, min(pe, q.end + 300))[:40]
         n = len(toks)
         i = 0
         while i < n and toks[i].text in ",\u2014\u2013-":
@@ -1543,6 +2255,10 @@ class _Finder:
             new_sentence = False
         # inverted: '" said X' / '" says Carrie Severino, chief counsel ...'
         entry = _VERBS.get(toks[i].text)
+        if entry is not None and (entry[0] in {"tell", "inform", "assure", "remind", "advise"} or entry[1] == "as"):
+            entry = None  # '"...," told X' / '"...," praised X as': X is not the speaker
+            if toks[i].text in _VERBS:
+                return None
         if entry is not None:
             x, y = self._np_forward(toks, i + 1)
             if y >= x:
@@ -1550,17 +2266,29 @@ class _Finder:
                 if men is not None:
                     return men, toks[i].text
             return None
-        # 'NP [aux] VERB'
-        for v in range(i + 1, min(n, i + 12)):
+        # 'NP [aux] VERB', 'NP, apposition, VERB' ('Rep. Marcus Bell, R-Texas, told ...')
+        x0, y0 = self._np_forward(toks, i)
+        for v in range(i + 1, min(n, i + 24)):
+            if toks[v].text == "." and (toks[v - 1].low in _ABBREVIATIONS or len(toks[v - 1].text) == 1):
+                continue  # "Rep. Marcus Bell", "R-N.C."
             if toks[v].text in ".!?;" or toks[v].is_quote:
                 break
             entry = _VERBS.get(toks[v].text)
             if entry is None:
                 continue
             j = v - 1
-            while j > i and (toks[j].low in _AUX_ADV or toks[j].low.endswith("ly") or toks[j].low == "as"):
+            while j > i and (
+                toks[j].low in _AUX_ADV
+                or (toks[j].low.endswith("ly") and toks[j].text.islower())
+                or toks[j].low == "as"
+            ):
                 j -= 1
-            a, b = self._np_back(toks, j)
+            if toks[j].text == "," and y0 >= x0 == i and y0 + 1 < j and toks[y0 + 1].text == ",":
+                a, b = x0, y0
+            else:
+                a, b = self._np_back(toks, j)
+            if v - i >= 12 and (a, b) != (x0, y0):
+                return None
             if b < a or a != i:
                 if toks[i].low in _PRONOUNS and j == i:
                     a, b = i, i
@@ -1569,7 +2297,10 @@ class _Finder:
             if new_sentence:
                 rest = self._skip_adverbials(toks, v + 1)
                 if rest < n and (
-                    toks[rest].low == "that" or toks[rest].low in _CLAUSE_START_LOWER or toks[rest].is_cap
+                    toks[rest].low == "that"
+                    or toks[rest].low in _CLAUSE_START_LOWER
+                    or toks[rest].is_cap
+                    or toks[rest].text not in ".,;:!?"
                 ):
                     return None
             men = self._mention(toks, a, b)
@@ -1602,8 +2333,16 @@ class _Finder:
             k -= 1
         if k >= 0 and toks[k].low == "that":
             k -= 1
-        # look back a few tokens for a cue verb: 'called the allegation "..."', 'It continued:'
-        for v in range(k, max(-1, k - 6), -1):
+        # headline or label style: 'Trump: "Let people see it"'
+        if 0 < n <= 6 and toks[-1].text == ":" and all(t.is_word and t.is_cap for t in toks[:-1]) and pi == q.para:
+            para_lead = self.text[self.paras[pi][0] : toks[0].start].strip(" \t" + _ZW)
+            if para_lead == "":
+                men = self._mention(toks, 0, n - 2)
+                if men is not None and men.kind in ("name", "org"):
+                    return men, ":"
+        # look back a few tokens for a cue verb: 'called the allegation "..."', 'It continued:',
+        # 'described Acosta as "unbelievably rude"'
+        for v in range(k, max(-1, k - 10), -1):
             tok = toks[v]
             if tok.text in ".!?;" or tok.is_quote:
                 break
@@ -1614,18 +2353,35 @@ class _Finder:
                 continue
             j = v - 1
             passive = False
-            while j >= 0 and (toks[j].low in _AUX_ADV or toks[j].low.endswith("ly")):
+            while j >= 0 and (toks[j].low in _AUX_ADV or (toks[j].low.endswith("ly") and toks[j].text.islower())):
                 passive = passive or toks[j].low in {"heard", "quoted"}
                 j -= 1
             if j >= 0 and toks[j].low == "as" and passive:
                 j -= 1
                 while j >= 0 and toks[j].low in _AUX_ADV:
                     j -= 1
-            if (tok.text.endswith("ing") and not passive) or (j >= 0 and toks[j].low in {"and", "but", ","}):
-                a, b = self._subject_before(toks, v)
-            else:
-                a, b = self._np_back(toks, j)
-            men = self._mention(toks, a, b) if b >= a else None
+            if entry[1] == "as" and v + 1 <= k and toks[v + 1].low == "as":
+                continue  # 'A woman described as a "former official"': a participle, no speaker
+            if entry[1] == "as" and k - v > 6:
+                pass  # 'described X as ...' reaches further than 'said, ...'
+            elif k - v > 5:
+                continue
+            if entry[1] == "as" and j >= 0 and toks[j].is_quote:
+                j = -1  # 'denounced Jews as "satanic," praised Hitler as ...': the sentence's subject
+            men = None
+            a, b = 0, -1
+            if j >= 0 and toks[j].text == "," and not tok.text.endswith("ing"):
+                men, a, b = self._appositive(toks, j)
+            if men is None:
+                if (
+                    (tok.text.endswith("ing") and not passive)
+                    or (j >= 0 and toks[j].low in {"and", "but", ",", "to"})
+                    or (j < 0 and entry[1] == "as")
+                ):
+                    a, b = self._subject_before(toks, v)
+                else:
+                    a, b = self._np_back(toks, j)
+                men = self._mention(toks, a, b) if b >= a else None
             if men is None and b < a:
                 return None
             return men, tok.text
@@ -1665,9 +2421,8 @@ class _Finder:
         return len(words) >= 8
 
     def _resolve(self, cands: list[_Cand]) -> None:
-        history: list[
-            tuple[int, int, str | None, bool | None, str | None, str | None]
-        ] = []  # pos, para, name, person, gender, head
+        # pos, para, name, person, gender, head, plural, context (paragraph text up to the quote's end)
+        history: list[tuple[int, int, str | None, bool | None, str | None, str | None, bool, str]] = []
         for c in cands:
             if c.inherit is not None and c.mention is None:
                 src = self.direct[c.inherit]
@@ -1678,18 +2433,55 @@ class _Finder:
             men = c.mention
             if men is None:
                 continue
-            c.speaker_start, c.speaker_end = men.start, men.end
+            if men.end > men.start:
+                c.speaker_start, c.speaker_end = men.start, men.end
             name, person, gender = self._resolve_mention(men, c, history)
             c.speaker, c.person, c.gender = name, person, gender
+            plural = men.plural or bool(name and " and " in name)
+            if men.kind == "pronoun" and name is not None:
+                plural = any(h[2] == name and h[6] for h in history)
+            ps = self.paras[self._para_of(min(c.start, men.start))][0]
             history.append(
-                (c.start, c.para, name, person, gender, men.head if men.kind in ("generic", "definite") else None)
+                (
+                    c.start,
+                    c.para,
+                    name,
+                    person,
+                    gender,
+                    men.head if men.kind in ("generic", "definite") else None,
+                    plural,
+                    self.text[ps : max(c.end, men.end)].lower(),
+                )
             )
+        # quotations the text gives no speaker for, right after a speaker's reported words:
+        # 'The Justice Department said the ruling was disappointing.\n"We will appeal."'
+        for k, c in enumerate(cands):
+            if c.speaker is not None or c.mention is not None or c.kind == "reported" or k == 0:
+                continue
+            if c.inherit is not None:
+                continue
+            prev = cands[k - 1]
+            if prev.speaker is None or prev.kind != "reported":
+                continue
+            pi = self._para_of(c.start)
+            ppi = self._para_of(max(prev.start, prev.end - 1))
+            starts_para = self.text[self.paras[pi][0] : c.start].strip(" \t" + _ZW) == ""
+            cpe = self.paras[self._para_of(max(c.start, c.end - 1))][1]
+            ends_para = self.text[c.end : cpe].strip(" \t.,;" + _ZW) == ""
+            between = self.text[prev.end : c.start]
+            if starts_para and ends_para and pi - ppi == 1 and len(between.strip()) <= 2:
+                c.speaker, c.speaker_start, c.speaker_end = prev.speaker, prev.speaker_start, prev.speaker_end
+                c.person, c.gender, c.cue = prev.person, prev.gender, prev.cue
 
     def _resolve_mention(self, men: _Mention, c: _Cand, history) -> tuple[str | None, bool | None, str | None]:  # noqa: ANN001
         if men.kind == "name":
             full = men.canonical or men.text
             if " " not in full:
-                full = self.surnames.get(full.lower(), full)
+                full = self.acronyms.get(full.lower()) or self._full_name(full, men.start) or full
+            elif c.cue == "post":
+                known = self._full_name(full.split()[-1], men.start)
+                if known is not None and known.split()[0] == full.split()[0]:
+                    full = known
             person = men.person
             if person is None and (" " in full or full.lower() in self.surnames):
                 person = True
@@ -1698,56 +2490,101 @@ class _Finder:
             return full, person, men.gender or _gender_of_name(full)
         if men.kind == "org":
             name = men.canonical
+            if name and name.lower() in self.acronyms:
+                return self.acronyms[name.lower()], False, None
             if name and " " not in name and name.lower() in self.surnames:
-                return self.surnames[name.lower()], True, _gender_of_name(self.surnames[name.lower()])
-            return name, False, None
+                full = self._full_name(name, men.start) or name
+                return full, True, _gender_of_name(full)
+            return name, men.person, None
         if men.kind == "pronoun":
             p = men.head
             if p in {"i", "we", "you"}:
                 return None, None, None
+            if p == "they":
+                return self._plural_antecedent(men.start, c.para, history)
             want_person = p in {"he", "she"}
             want_gender = "m" if p == "he" else "f" if p == "she" else None
             want_org = p == "it"
             return self._antecedent(men.start, c.para, want_person, want_gender, want_org, history)
         # descriptions
         head = men.head or ""
-        if men.kind == "definite":
-            # "the embassy" -> an earlier speaker whose name holds the noun; "the senator" -> titled name
-            for _pos, _para, name, person, gender, _h in reversed(history):
-                if name and head and head in name.lower().split():
-                    return name, person, gender
-            alias = _TITLE_ALIASES.get(head, head)
-            for pos, title, full in reversed(self.titled):
-                if pos < men.start and (
-                    title == alias or (alias == "lawmaker" and title in _LAWMAKER_TITLES | {"lawmaker"})
-                ):
-                    return full, True, _gender_of_name(full)
-            if head in _GENERIC_NOUNS - _INSTITUTIONS:
-                # "the woman" -> the last unnamed speaker described the same way
-                for _pos, _para, name, person, gender, h in reversed(history):
-                    if h and (h == head or h.rstrip("s") == head.rstrip("s") or h in head or head in h):
-                        return name, person, gender
-                if head in _TITLES and head not in {"woman", "man"}:
-                    for _pos, para, name, person, gender, _h in reversed(history):
-                        if name and person and c.para - para <= 6:
-                            return name, person, gender
-                return None, True, men.gender
-            for pos, org in reversed(self.orgs):
-                if pos < men.start and head and head in org.lower().split():
-                    return org, False, None
-            if not men.person:
-                for _pos, para, name, person, gender, _h in reversed(history):
-                    if name and person is False and c.para - para <= 8:
-                        return name, person, gender
-                # no antecedent: the description names the organisation ("the city council")
-                desc = re.sub(r"^(the|a|an)\s+", "", men.text.replace("\u2019", "'"), flags=re.I)
-                return desc, False, None
+        if men.kind != "definite":
             return None, men.person, men.gender
+        if head in _DOCUMENT_NOUNS:
+            # "the letter said", "the suit says": whoever the text said issued it
+            for h in reversed(history):
+                if c.para - h[1] <= 3 and h[2] and re.search(rf"\b{re.escape(head)}\b", h[7]):
+                    return h[2], h[3], h[4]
+            return None, None, None
+        if men.plural or head in {"couple", "family", "families"}:
+            return self._plural_antecedent(men.start, c.para, history, head=head)
+        # "the embassy" -> an earlier speaker whose name holds the noun; "the senator" -> titled name
+        for h in reversed(history):
+            if h[2] and head and head in h[2].lower().split():
+                return h[2], h[3], h[4]
+        alias = _TITLE_ALIASES.get(head, head)
+        for pos, title, full in reversed(self.titled):
+            if pos < men.start and (
+                title == alias or (alias == "lawmaker" and title in _LAWMAKER_TITLES | {"lawmaker"})
+            ):
+                return full, True, _gender_of_name(full)
+        if (_is_person_noun(head) or head in _TITLES) and head not in _INSTITUTIONS and head not in _ORG_NOUNS:
+            # "the woman" -> the last unnamed speaker described the same way
+            same = [
+                h
+                for h in history
+                if h[5] and (h[5] == head or h[5].rstrip("s") == head.rstrip("s") or h[5] in head or head in h[5])
+            ]
+            if same and (same[-1][2] is not None or head not in _TITLES):
+                return same[-1][2], same[-1][3], same[-1][4]
+            if head in _TITLES and head not in {"woman", "man"}:
+                # "the imam", "the attorney general": the last person who spoke
+                for h in reversed(history):
+                    if (
+                        h[2]
+                        and h[3] is not False
+                        and c.para - h[1] <= 6
+                        and not h[6]
+                        and h[2].lower() not in self.places
+                    ):
+                        return h[2], True, h[4]
+            return None, True, men.gender
+        for pos, org in reversed(self.orgs):
+            if pos < men.start and head and head in org.lower().split():
+                return org, False, None
+        if not men.person:
+            for h in reversed(history):
+                if h[2] and h[3] is not True and c.para - h[1] <= 8 and h[2].lower() not in self.surnames:
+                    return h[2], False, h[4]
+            # no antecedent: the description names the organisation ("the city council")
+            desc = re.sub(r"^(the|a|an)\s+", "", men.text.replace("\u2019", "'"), flags=re.I)
+            return desc, False, None
         return None, men.person, men.gender
 
+    def _plural_antecedent(self, pos: int, para: int, history, head: str | None = None):  # noqa: ANN001, ANN202
+        """'they' / 'the couple' / 'the Democratic leaders': the last plural speaker (or an
+        organisation) within the last few paragraphs."""
+        for h in reversed(history):
+            if h[0] >= pos or para - h[1] > 4:
+                continue
+            if h[2] and (h[6] or (head is None and h[3] is False)):
+                return h[2], h[3], h[4]
+        return None, None, None
+
+    def _opens_sentence_loose(self, pos: int) -> bool:
+        """Whether only capitalised words, titles and discourse words stand between the last
+        sentence end and ``pos`` (the name is the sentence's subject)."""
+        before = self.text[max(0, pos - 200) : pos]
+        cut = max(before.rfind(". "), before.rfind("! "), before.rfind("? "), before.rfind("\n"))
+        for w in re.findall(r"[\w.'\u2019-]+", before[cut + 1 :]):
+            lw = w.lower().rstrip(".")
+            if not (w[:1].isupper() or lw in _TITLES or lw in {"the", "yet", "but", "and", "so", "then", "former"}):
+                return False
+        return True
+
     def _antecedent(self, pos: int, para: int, want_person: bool, gender: str | None, want_org: bool, history):  # noqa: ANN001, ANN202
-        def ok(person: bool | None, g: str | None) -> bool:
-            if want_person and person is False:
+        def ok(person: bool | None, g: str | None, plural: bool) -> bool:
+            if want_person and (person is False or plural):
                 return False
             if want_org and person is True:
                 return False
@@ -1759,10 +2596,14 @@ class _Finder:
             p = para - back
             if p < 0:
                 break
-            speakers = [h for h in history if h[1] == p and h[0] < pos and ok(h[3], h[4])]
+            speakers = [h for h in history if h[1] == p and h[0] < pos and ok(h[3], h[4], h[6])]
             if want_org:
                 # "it" -> the most recent organisation: an earlier speaker or a named organisation
-                orgs = [(o_pos, org) for o_pos, org in self.orgs if o_pos < pos and self._para_of(o_pos) == p and self._opens_sentence(o_pos)]
+                orgs = [
+                    (o_pos, org)
+                    for o_pos, org in self.orgs
+                    if o_pos < pos and self._para_of(o_pos) == p and self._opens_sentence(o_pos)
+                ]
                 if orgs and (not speakers or orgs[-1][0] > speakers[-1][0]):
                     return orgs[-1][1], False, None
             if speakers:
@@ -1775,7 +2616,9 @@ class _Finder:
                     if nm[1] == p and nm[0] < pos and (not gender or not nm[3] or nm[3] == gender)
                 ]
                 if names:
-                    return names[-1][2], True, names[-1][3]
+                    subjects = [nm for nm in names if self._opens_sentence_loose(nm[0])]
+                    pick = subjects[-1] if subjects else names[-1]
+                    return pick[2], True, pick[3]
         return None, None, None
 
 

@@ -6,12 +6,18 @@ batches to worker processes that each load the model once, and writes every fini
 (documents + spans + analyses) in ONE DuckDB transaction from the parent, the single writer.
 At most ``2 × workers`` batches are in flight, so memory does not grow with the corpus. Kill it
 at any moment (even SIGKILL) and run it again: committed batches are kept, the batch that was in
-flight is redone, nothing is duplicated.
+flight is redone, nothing is duplicated. Worker processes die with the parent (a parent-death
+signal on Linux, and a watchdog thread everywhere), so a killed run leaves no orphans computing.
+
+A bad file of a folder or a bad row of a JSONL/CSV input is recorded in the ``failures`` table with
+its reason and location (``file`` or ``file:line``) and the run goes on with the next one; the
+summary lists this run's failures. Running again skips what is stored and retries what failed.
 
 >>> run_batch(["articles/"], "corpus.duckdb", model="baseline", workers=2)  # doctest: +SKIP
 {'processed': 371, 'skipped': 0, 'failed': 0, 'seconds': 41.2, ...}
 
-Also a module script (used by the kill test)::
+Also a module script (used by the kill test); it exits 1 when anything failed, unless
+``--allow-partial``::
 
     python -m propscan.corpus.batch articles/ --store corpus.duckdb --model baseline --workers 2
 """
@@ -39,6 +45,8 @@ __all__ = ["run_batch", "model_version_of", "analyze_docs", "result_to_record", 
 
 #: a worker pool that dies this many times in one run stops the run
 MAX_POOL_RESTARTS = 3
+#: failures listed in a run's summary (all of them are in the store's ``failures`` table)
+MAX_LISTED_FAILURES = 100
 
 
 # ---- model identity -----------------------------------------------------------------------------
@@ -168,9 +176,43 @@ _ANALYZER: Any = None
 _BATCH_SIZE = 8
 
 
-def _init_worker(model_dir: str, threshold: float, batch_size: int, threads: int) -> None:
-    """Worker initialiser: load the model ONCE per process."""
+def die_with_parent(parent_pid: int, *, poll: float = 0.5) -> None:
+    """Make this (worker) process exit when its parent dies, even by SIGKILL.
+
+    On Linux the kernel sends SIGKILL when the parent goes (``prctl(PR_SET_PDEATHSIG)``); everywhere
+    a daemon thread also checks every ``poll`` seconds that the parent is still the parent. Without
+    this, a ``kill -9`` of ``propscan batch`` leaves its workers (model loaded, still computing) and,
+    through them, multiprocessing's resource tracker running under PID 1.
+    """
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no libc/prctl: the watchdog still works
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(poll)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="propscan-parent-watch", daemon=True).start()
+
+
+def _init_worker(model_dir: str, threshold: float, batch_size: int, threads: int, parent_pid: int | None = None) -> None:
+    """Worker initialiser: die with the parent, and load the model ONCE per process."""
     global _ANALYZER, _BATCH_SIZE
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -193,15 +235,29 @@ def _work(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _iter_documents(
-    inputs: Sequence[str], text_column: str, on_error: Callable[[str, BaseException], None]
+    inputs: Sequence[str],
+    text_column: str,
+    on_error: Callable[..., None],
+    on_start: Callable[[str], None] | None = None,
 ) -> Iterator[tuple[str, Any]]:
-    """(source, Document) for every document of every input; a failing input is reported and skipped."""
+    """(source, Document) for every good document of every input.
+
+    A bad file of a folder, a bad row of a JSONL/CSV file, or a bad input is reported with
+    ``on_error(source, error, location=...)`` and skipped; reading goes on with the next one.
+    ``on_start(source)`` is called before each input is read.
+    """
     from ..ingest import load_inputs
 
     for item in inputs:
         raw = os.fspath(item)
+        if on_start is not None:
+            on_start(raw)
+
+        def report(where: str, exc: BaseException, raw: str = raw) -> None:
+            on_error(raw, exc, location=where if where != raw else None)
+
         try:
-            for doc in load_inputs([raw], text_column=text_column):
+            for doc in load_inputs([raw], text_column=text_column, on_error=report):
                 yield raw, doc
         except PropscanError as exc:
             on_error(raw, exc)
@@ -288,15 +344,25 @@ class _Job:
     task: Any
     on_commit: Callable[[dict[str, int]], None] | None = None
     counts: dict[str, int] = field(default_factory=lambda: {"processed": 0, "skipped": 0, "failed": 0})
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    def _note(self, source: str | None, location: str | None, doc_id: str | None, error: str) -> None:
+        if len(self.failures) < MAX_LISTED_FAILURES:
+            self.failures.append({"source": source, "location": location or source, "doc_id": doc_id, "error": error})
 
     def _advance(self, n: int) -> None:
         c = self.counts
         self.progress.update(self.task, advance=n, status=f"new {c['processed']} · skipped {c['skipped']} · failed {c['failed']}")
 
-    def fail_input(self, source: str, exc: BaseException) -> None:
+    def begin_input(self, source: str) -> None:
+        """Forget the input's earlier read failures: it is read again now (fixed ones stay gone)."""
+        st.clear_input_failures(self.con, model_version=self.key.version, source=source)
+
+    def fail_input(self, source: str, exc: BaseException, location: str | None = None) -> None:
         st.record_failure(self.con, model_version=self.key.version, source=source, doc_id=None, content_hash=None,
-                          error=_one_line(exc), run_id=self.run_id)
+                          error=_one_line(exc), run_id=self.run_id, location=location)
         self.counts["failed"] += 1
+        self._note(source, location, None, _one_line(exc))
         self._advance(0)
 
     def plan(self, chunk: list[tuple[str, Any]]) -> list[dict[str, Any]]:
@@ -334,6 +400,7 @@ class _Job:
                 st.record_failure(self.con, model_version=self.key.version, source=r.get("source"),
                                   doc_id=r["doc_id"], content_hash=r["content_hash"], error=r["error"],
                                   run_id=self.run_id)
+                self._note(r.get("source"), None, r["doc_id"], r["error"])
         self.counts["processed"] += len(good)
         self.counts["failed"] += len(results) - len(good)
         self._advance(len(results))
@@ -400,8 +467,10 @@ def run_batch(
     -------
     dict
         ``processed`` (documents written this run), ``skipped`` (already in the store),
-        ``failed`` (documents or inputs that failed; see the ``failures`` table), ``seconds``,
-        ``model_version``, ``run_id``, ``store``.
+        ``failed`` (documents, rows, files or inputs that failed; all are in the store's
+        ``failures`` table), ``failures`` (the first 100 of this run: ``source``, ``location``
+        — the file or ``file:line`` —, ``doc_id``, ``error``), ``seconds``, ``model_version``,
+        ``run_id``, ``store``.
 
     Raises
     ------
@@ -450,14 +519,15 @@ def run_batch(
             st.finish_run(con, run_id, status=status, seconds=seconds, **job.counts)
         finally:
             con.close()
-    return {**job.counts, "seconds": seconds, "model_version": key.version, "run_id": run_id, "store": str(store)}
+    return {**job.counts, "seconds": seconds, "model_version": key.version, "run_id": run_id, "store": str(store),
+            "failures": list(job.failures)}
 
 
 def _run_inline(job: _Job, inputs: Sequence[str], *, batch_size: int, text_column: str) -> None:
     from ..analysis import Analyzer
 
     analyzer = Analyzer(model=str(job.key.directory), threshold=job.key.threshold)
-    for chunk in _chunks(_iter_documents(inputs, text_column, job.fail_input), batch_size):
+    for chunk in _chunks(_iter_documents(inputs, text_column, job.fail_input, job.begin_input), batch_size):
         todo = job.plan(chunk)
         if todo:
             job.write(analyze_docs(analyzer, todo, batch_size=batch_size))
@@ -468,7 +538,7 @@ def _run_local(job: _Job, inputs: Sequence[str], *, workers: int, batch_size: in
 
     ctx = mp.get_context("spawn")
     threads = max(1, (os.cpu_count() or 1) // workers)
-    init_args = (str(job.key.directory), job.key.threshold, batch_size, threads)
+    init_args = (str(job.key.directory), job.key.threshold, batch_size, threads, os.getpid())
 
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=init_args)
@@ -503,7 +573,7 @@ def _run_local(job: _Job, inputs: Sequence[str], *, workers: int, batch_size: in
                 pool = new_pool()
 
     try:
-        for chunk in _chunks(_iter_documents(inputs, text_column, job.fail_input), batch_size):
+        for chunk in _chunks(_iter_documents(inputs, text_column, job.fail_input, job.begin_input), batch_size):
             todo = job.plan(chunk)
             if not todo:
                 continue
@@ -518,7 +588,12 @@ def _run_local(job: _Job, inputs: Sequence[str], *, workers: int, batch_size: in
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m propscan.corpus.batch INPUTS... --store S [--model M] [--workers N] [--log-commits]``."""
+    """``python -m propscan.corpus.batch INPUTS... --store S [--model M] [--workers N] [--log-commits] [--allow-partial]``.
+
+    Exit status: 0 when everything was analysed (or already stored), 1 when any file, row or
+    document failed (each is in the summary and the store's ``failures`` table; run again to
+    retry them) unless ``--allow-partial``, 2 on an error that stopped the run.
+    """
     import argparse
 
     ap = argparse.ArgumentParser(prog="python -m propscan.corpus.batch", description=main.__doc__)
@@ -532,6 +607,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--text-column", default="text")
     ap.add_argument("--no-progress", action="store_true")
     ap.add_argument("--log-commits", action="store_true", help="print 'committed <counts>' to stdout after each batch")
+    ap.add_argument("--allow-partial", action="store_true", help="exit 0 even when some files, rows or documents failed")
     args = ap.parse_args(argv)
 
     def log(counts: dict[str, int]) -> None:
@@ -545,6 +621,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(res), flush=True)
+    if res["failed"] and not args.allow_partial:
+        print(f"error: {res['failed']} file(s), row(s) or document(s) failed (see 'failures'); fix them and run "
+              "again to retry only those, or pass --allow-partial.", file=sys.stderr)
+        return 1
     return 0
 
 

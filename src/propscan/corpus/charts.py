@@ -1,7 +1,8 @@
 """Report charts with matplotlib (Agg backend, no display, no network).
 
 * :func:`technique_heatmap` — technique rate per 1,000 words, techniques × groups;
-* :func:`score_over_time` — mean article score per period with its 95 % interval as a band;
+* :func:`score_lines` — mean article score per period, one line per group, each with its 95 %
+  interval as a band (:func:`score_over_time` is the one-line case);
 * :func:`technique_profile` — technique rates with 95 % intervals as bars, one colour per group.
 
 Each returns a matplotlib ``Figure``; :func:`to_png` / :func:`to_svg` / :func:`to_data_uri`
@@ -23,7 +24,7 @@ import matplotlib
 
 matplotlib.use("Agg", force=False)
 
-__all__ = ["technique_heatmap", "score_over_time", "technique_profile", "to_png", "to_svg", "to_data_uri", "save_png"]
+__all__ = ["technique_heatmap", "score_lines", "score_over_time", "technique_profile", "to_png", "to_svg", "to_data_uri", "save_png"]
 
 
 def _plt() -> Any:
@@ -37,12 +38,9 @@ def _short(name: str, n: int = 28) -> str:
 
 
 def _display(technique: str) -> str:
-    try:
-        from ..techniques import get
+    from ..techniques import display_name
 
-        return str(get(technique).display)
-    except Exception:  # noqa: BLE001 - unknown label: show it as is
-        return technique.replace("_", " ")
+    return display_name(technique)
 
 
 def technique_heatmap(groups: Sequence[str], techniques: Sequence[str], rates: Any, *, title: str | None = None) -> Any:
@@ -69,24 +67,91 @@ def technique_heatmap(groups: Sequence[str], techniques: Sequence[str], rates: A
     return fig
 
 
-def score_over_time(periods: Sequence[str], value: Sequence[float], low: Sequence[float], high: Sequence[float],
-                    *, title: str | None = None, counts: Sequence[int] | None = None) -> Any:
-    """Mean article score per period, with the 95 % interval drawn as a band."""
+#: colour of a single series (and of the first of several)
+_SINGLE_COLOR = "#c0392b"
+#: half-width of the band drawn around a lone point (a band over one x would have no width)
+_LONE_HALF_WIDTH = 0.18
+
+
+def _band(ax: Any, x: Any, low: Any, high: Any, color: Any) -> bool:
+    """Shade ``low``..``high`` over ``x`` as a band, run by run (gaps where the interval is unknown).
+
+    A run of one point gets a short band around it, so a single period or group still shows its
+    interval. Returns True when some band of positive height was drawn.
+    """
+    import numpy as np
+
+    xs, lo, hi = (np.asarray(a, dtype=float) for a in (x, low, high))
+    ok = np.isfinite(lo) & np.isfinite(hi)
+    drawn = False
+    i = 0
+    while i < len(xs):
+        if not ok[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(xs) and ok[j + 1]:
+            j += 1
+        rx, rlo, rhi = xs[i : j + 1], lo[i : j + 1], hi[i : j + 1]
+        if len(rx) == 1:
+            rx = np.array([rx[0] - _LONE_HALF_WIDTH, rx[0] + _LONE_HALF_WIDTH])
+            rlo, rhi = np.repeat(rlo, 2), np.repeat(rhi, 2)
+        ax.fill_between(rx, rlo, rhi, alpha=0.22, color=color, linewidth=0)
+        drawn = drawn or bool(np.any(rhi > rlo))
+        i = j + 1
+    return drawn
+
+
+def score_lines(periods: Sequence[str], series: Sequence[tuple[str, Sequence[float], Sequence[float], Sequence[float]]],
+                *, title: str | None = None, counts: Sequence[int] | None = None) -> Any:
+    """Mean article score per period, one line per group, each with its 95 % interval as a band.
+
+    ``series`` holds ``(label, value, low, high)`` per group, each aligned with ``periods``
+    (NaN where a group has no article in a period). ``counts`` (one series only) annotates the
+    points with their number of articles. The legend names every line and, only when a band was
+    actually drawn, the shaded 95 % bootstrap interval.
+    """
+    import numpy as np
+    from matplotlib.patches import Patch
+
     plt = _plt()
-    x = list(range(len(periods)))
-    fig, ax = plt.subplots(figsize=(max(5.0, 0.5 * len(periods) + 2), 3.4), layout="constrained")
-    ax.fill_between(x, low, high, alpha=0.25, color="#c0392b", label="95 % bootstrap CI", linewidth=0)
-    ax.plot(x, value, marker="o", color="#c0392b", label="mean article score")
+    x = np.arange(len(periods), dtype=float)
+    fig, ax = plt.subplots(figsize=(max(5.0 if len(series) <= 1 else 7.0, 0.5 * len(periods) + 2),
+                                    3.4 if len(series) <= 1 else 4.0), layout="constrained")
+    colors = [_SINGLE_COLOR] if len(series) <= 1 else [plt.get_cmap("tab10")(i % 10) for i in range(len(series))]
+    handles = []
+    any_band = False
+    for (label, value, low, high), color in zip(series, colors, strict=False):
+        any_band = _band(ax, x, low, high, color) or any_band
+        (line,) = ax.plot(x, np.asarray(value, dtype=float), marker="o", color=color, label=_short(str(label), 24))
+        handles.append(line)
+    if any_band:
+        handles.append(Patch(facecolor=colors[0] if len(series) == 1 else "#888888", alpha=0.3,
+                             label="shaded: 95 % bootstrap CI"))
     step = max(1, len(periods) // 16)
+    ax.set_xlim(-0.6, max(len(periods), 1) - 0.4)
     ax.set_xticks(x[::step], [str(p) for p in periods][::step], rotation=35, ha="right")
     ax.set_ylim(0, 1)
     ax.set_ylabel("article score")
-    if counts is not None:
-        for xi, (v, c) in enumerate(zip(value, counts, strict=True)):
+    if counts is not None and len(series) == 1:
+        for xi, (v, c) in enumerate(zip(series[0][1], counts, strict=True)):
+            if not np.isfinite(v):
+                continue
             ax.annotate(f"n={c}", (xi, v), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=6)
-    ax.legend(loc="upper left", fontsize=8)
-    ax.set_title(title or "Article score over time")
+    ax.legend(handles=handles, loc="upper left", fontsize=7 if len(series) > 3 else 8,
+              ncols=1 if len(handles) <= 4 else 2)
+    ax.set_title(title or "Article score over time", fontsize=10)
     return fig
+
+
+def score_over_time(periods: Sequence[str], value: Sequence[float], low: Sequence[float], high: Sequence[float],
+                    *, title: str | None = None, counts: Sequence[int] | None = None,
+                    label: str = "mean article score") -> Any:
+    """Mean article score per period (one series), with the 95 % interval drawn as a band.
+
+    A lone point gets a short band too; see :func:`score_lines` for one line per group.
+    """
+    return score_lines(periods, [(label, value, low, high)], title=title, counts=counts)
 
 
 def technique_profile(techniques: Sequence[str], groups: Sequence[str], value: Any, low: Any, high: Any,
@@ -145,7 +210,4 @@ def save_png(png: bytes, path: str | os.PathLike[str]) -> Path:
     p.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(p, "wb") as fh:
         fh.write(png)
-    from .report import _readable
-
-    _readable(p)
     return p

@@ -138,7 +138,7 @@ def run_ray(job: Any, inputs: list[str], *, workers: int, batch_size: int, text_
     chunk_docs = chunk_docs or max(512, workers * batch_size * 16)
     try:
         todo: list[dict[str, Any]] = []
-        for i, chunk in enumerate(_chunks(_iter_documents(inputs, text_column, job.fail_input), batch_size)):
+        for i, chunk in enumerate(_chunks(_iter_documents(inputs, text_column, job.fail_input, job.begin_input), batch_size)):
             todo.extend(job.plan(chunk))
             if len(todo) >= chunk_docs:
                 _run_chunk(ray, job, todo, root, workers=workers, batch_size=batch_size, tag=f"{i:06d}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import io
+import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,9 @@ import numpy as np
 
 from ..errors import InputError
 from . import store as st
-from .stats import RatioBootstrap, bootstrap_ratio, compare_groups
+from .stats import N_BOOT, RatioBootstrap, bootstrap_ratio, compare_groups
+
+log = logging.getLogger("propscan.corpus")
 
 __all__ = ["Report", "build_report", "make_report", "render_corpus_html", "GROUP_FIELDS"]
 
@@ -36,6 +39,10 @@ SCORE = "score"
 #: heatmap/profile charts show at most this many groups (largest first) and techniques
 MAX_CHART_GROUPS = 30
 MAX_PROFILE_GROUPS = 6
+#: grouping fields that are periods of time (the score-over-time chart then has a single line)
+TIME_FIELDS = ("month", "week", "year")
+#: the timeline's group when the report is grouped by time (one pooled line)
+ALL_ARTICLES = "all articles"
 
 
 @dataclass
@@ -55,10 +62,15 @@ class Report:
         metric, group_a, group_b, diff (a − b), ci_low, ci_high, p, p_holm, flag.
     techniques : list of str
     timeline : pandas.DataFrame or None
-        period, n_articles, value, ci_low, ci_high of the mean score per month (or per ``by``
-        when it is a time field); ``None`` without publication dates.
+        group, period, n_articles, value, ci_low, ci_high of the mean score per group and month
+        (one row per group and month that has articles). When ``by`` is a time field the
+        periods are the groups and ``group`` is ``"all articles"``. ``None`` without
+        publication dates.
     files : list of Path
         Files written by :func:`make_report`.
+    notes : list of str
+        Caveats a reader must see (e.g. no document has the grouping field); shown in the
+        table and HTML reports and logged as warnings.
     """
 
     by: str
@@ -67,9 +79,10 @@ class Report:
     differences: Any
     techniques: list[str]
     timeline: Any = None
-    n_boot: int = 2000
+    n_boot: int = N_BOOT
     seed: int = 0
     files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def group_names(self) -> list[str]:
@@ -136,7 +149,7 @@ def build_report(
     *,
     by: str = "outlet",
     techniques: Sequence[str] | None = None,
-    n_boot: int = 2000,
+    n_boot: int = N_BOOT,
     seed: int = 0,
     model_version: str | None = None,
     alpha: float = 0.05,
@@ -159,15 +172,15 @@ def build_report(
     if techniques is None:
         totals = tech.groupby("technique")["expected"].sum().sort_values(ascending=False) if len(tech) else pd.Series(dtype=float)
         techniques = [str(t) for t in totals.index]
-    else:
-        from ..techniques import NAMES
+    else:  # SemEval names, ids or display names, any case or separator
+        from ..techniques import resolve_names
 
-        bad = [t for t in techniques if t not in NAMES]
-        if bad:
-            raise InputError(f"unknown technique(s) {', '.join(map(repr, bad))}; see 'propscan techniques'.")
-        techniques = list(techniques)
+        techniques = resolve_names(techniques) or []
     labels = _group_labels(articles, by)
     order = _order_groups(labels, by)
+    notes = _grouping_notes(labels, order, by)
+    for note in notes:
+        log.warning("warning: %s", note)
     num, den = _matrices(articles, tech, techniques)
     metrics = [SCORE, *techniques]
     rng = np.random.default_rng(seed)
@@ -191,38 +204,76 @@ def build_report(
     diffs = pd.DataFrame([c.to_dict() for c in comps],
                          columns=["metric", "group_a", "group_b", "diff", "low", "high", "p", "p_holm", "flag"])
     diffs = diffs.rename(columns={"low": "ci_low", "high": "ci_high"})
-    timeline = _timeline(articles, labels, by, num, den, n_boot, seed)
-    return Report(by, mv, groups, diffs, list(techniques), timeline, n_boot, seed)
+    timeline = _timeline(articles, labels, order, by, num, den, n_boot, seed)
+    return Report(by, mv, groups, diffs, list(techniques), timeline, n_boot, seed, notes=notes)
 
 
-def _timeline(articles: Any, labels: Any, by: str, num: np.ndarray, den: np.ndarray, n_boot: int, seed: int) -> Any:
+def _grouping_notes(labels: Any, order: list[str], by: str) -> list[str]:
+    """Say so when the grouping cannot compare anything (no document has the field, or one group)."""
+    n = len(labels)
+    missing = int((labels == UNKNOWN).sum())
+    what = "publication date" if by in (*TIME_FIELDS, "published") else f"value for {by!r}"
+    if missing == n:
+        hint = ("give the documents a 'published' date" if by in (*TIME_FIELDS, "published") else
+                f"give the input documents an '{by}' field (a JSONL key or CSV column) and run propscan batch again")
+        return [f"no document has a {what}: all {n:,} articles fall in the one group {UNKNOWN}, so there are no "
+                f"groups to compare; {hint}, or group by another field (--by month, week, year or source)."]
+    notes = []
+    if missing:
+        notes.append(f"{missing:,} of {n:,} articles have no {what}; they form the group {UNKNOWN}.")
+    if len(order) == 1:
+        notes.append(f"all {n:,} articles have the same {by} ({order[0]}): there are no groups to compare.")
+    return notes
+
+
+def _timeline(articles: Any, labels: Any, order: list[str], by: str, num: np.ndarray, den: np.ndarray,
+              n_boot: int, seed: int) -> Any:
+    """Mean score per month (per ``by`` period) and group, with bootstrap intervals."""
     import pandas as pd
 
-    if by in ("month", "week", "year"):
+    if by in TIME_FIELDS:
         periods = labels
+        series = [(ALL_ARTICLES, np.ones(len(labels), dtype=bool))]
     else:
         periods = articles["month"].fillna(UNKNOWN)
+        lab = labels.to_numpy()
+        series = [(g, lab == g) for g in order]
     known = sorted(p for p in set(periods) if p != UNKNOWN)
     if not known:
         return None
     rng = np.random.default_rng(seed + 1)
     arr = periods.to_numpy()
     rows = []
-    for p in known:
-        idx = np.flatnonzero(arr == p)
-        est = bootstrap_ratio(num[idx, :1], den[idx, :1], n_boot=n_boot, seed=rng)
-        rows.append({"period": p, "n_articles": int(idx.size), "value": float(est.value[0]),
-                     "ci_low": float(est.low[0]), "ci_high": float(est.high[0])})
-    return pd.DataFrame(rows)
+    for g, mask in series:
+        for p in known:
+            idx = np.flatnonzero(mask & (arr == p))
+            if idx.size == 0:
+                continue
+            est = bootstrap_ratio(num[idx, :1], den[idx, :1], n_boot=n_boot, seed=rng)
+            rows.append({"group": g, "period": p, "n_articles": int(idx.size), "value": float(est.value[0]),
+                         "ci_low": float(est.low[0]), "ci_high": float(est.high[0])})
+    return pd.DataFrame(rows, columns=["group", "period", "n_articles", "value", "ci_low", "ci_high"])
 
 
 # ---- charts -------------------------------------------------------------------------------------
 
 
 def _chart_pngs(report: Report) -> dict[str, bytes]:
+    """PNG bytes of every chart, by name; the first is the main chart (see :data:`MAIN_CHARTS`)."""
     from . import charts
 
-    out: dict[str, bytes] = {}
+    return {name: charts.to_png(fig) for name, fig in _chart_figures(report).items()}
+
+
+#: which chart ``report -f png -o file.png`` writes: the first of these the report has
+MAIN_CHARTS = ("heatmap", "score_over_time", "score_by_group", "profile")
+
+
+def _chart_figures(report: Report) -> dict[str, Any]:
+    """The report's matplotlib figures, by name, main chart first (callers close them)."""
+    from . import charts
+
+    out: dict[str, Any] = {}
     g = report.groups
     names = report.group_names
     n_by_group = g[g.metric == SCORE].set_index("group")["n_articles"]
@@ -231,25 +282,50 @@ def _chart_pngs(report: Report) -> dict[str, bytes]:
     techs = report.techniques
     if techs:
         val = g[g.metric != SCORE].pivot(index="metric", columns="group", values="value").reindex(index=techs, columns=chart_groups)
-        out["heatmap"] = charts.to_png(charts.technique_heatmap(chart_groups, techs, val.to_numpy(),
-                                                                title=f"Technique rate per 1,000 words by {report.by}"))
+        out["heatmap"] = charts.technique_heatmap(chart_groups, techs, val.to_numpy(),
+                                                  title=f"Technique rate per 1,000 words by {report.by}")
         prof_groups = chart_groups[:MAX_PROFILE_GROUPS]
         piv = {k: g[g.metric != SCORE].pivot(index="group", columns="metric", values=k).reindex(index=prof_groups, columns=techs)
                for k in ("value", "ci_low", "ci_high")}
-        out["profile"] = charts.to_png(charts.technique_profile(techs, prof_groups, piv["value"].to_numpy(),
-                                                                piv["ci_low"].to_numpy(), piv["ci_high"].to_numpy(),
-                                                                title=f"Technique profile by {report.by}"))
+        out["profile"] = charts.technique_profile(techs, prof_groups, piv["value"].to_numpy(),
+                                                  piv["ci_low"].to_numpy(), piv["ci_high"].to_numpy(),
+                                                  title=f"Technique profile by {report.by}")
     tl = report.timeline
     if tl is not None and len(tl):
-        out["score_over_time"] = charts.to_png(charts.score_over_time(
-            list(tl["period"]), tl["value"], tl["ci_low"], tl["ci_high"], counts=list(tl["n_articles"]),
-            title="Mean article score over time" + (f" (by {report.by})" if report.by in ("week", "year") else " (by month)")))
+        out["score_over_time"] = _score_over_time_figure(report, tl, [str(x) for x in names], n_by_group)
     else:  # no dates: the score by group, same band style, so a score chart is always there
         s = g[g.metric == SCORE].set_index("group").reindex(chart_groups)
-        out["score_by_group"] = charts.to_png(charts.score_over_time(
+        out["score_by_group"] = charts.score_over_time(
             chart_groups, s["value"], s["ci_low"], s["ci_high"], counts=list(s["n_articles"]),
-            title=f"Mean article score by {report.by} (no publication dates)"))
-    return out
+            title=f"Mean article score by {report.by} (no publication dates)")
+    return {k: out[k] for k in sorted(out, key=lambda k: MAIN_CHARTS.index(k) if k in MAIN_CHARTS else len(MAIN_CHARTS))}
+
+
+def _score_over_time_figure(report: Report, tl: Any, names: list[str], n_by_group: Any) -> Any:
+    """One line per group (the largest :data:`MAX_PROFILE_GROUPS`), each with its 95 % band."""
+    from . import charts
+
+    periods = sorted(set(tl["period"]))
+    in_timeline = list(dict.fromkeys(tl["group"]))
+    if report.by in TIME_FIELDS:
+        shown = in_timeline
+    else:
+        largest = sorted(in_timeline, key=lambda x: -int(n_by_group.get(x, 0)))[:MAX_PROFILE_GROUPS]
+        shown = [x for x in names if x in largest]
+    series = []
+    for grp in shown:
+        rows = tl[tl["group"] == grp].set_index("period").reindex(periods)
+        series.append((str(grp) if len(shown) > 1 else "mean article score",
+                       rows["value"].to_numpy(), rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy()))
+    counts = None
+    if len(series) == 1:
+        counts = [int(c) if c == c else 0 for c in tl[tl["group"] == shown[0]].set_index("period").reindex(periods)["n_articles"]]
+    title = "Mean article score over time" + (f" (by {report.by})" if report.by in ("week", "year") else " (by month)")
+    if report.by not in TIME_FIELDS:
+        title += f", one line per {report.by}"
+        if len(shown) < len(in_timeline):
+            title += f" ({len(shown)} largest of {len(in_timeline)})"
+    return charts.score_lines(periods, series, title=title, counts=counts)
 
 
 # ---- rendering ----------------------------------------------------------------------------------
@@ -292,6 +368,8 @@ def _print_table(report: Report, file: Any = None) -> None:
     for _, r in flagged.head(40).iterrows():
         t3.add_row(str(r.metric), str(r.group_a), str(r.group_b), _fmt_ci(r["diff"], r.ci_low, r.ci_high, 3), f"{r.p_holm:.4f}")
     console.print(t3)
+    for note in report.notes:
+        console.print(f"Note: {note}", markup=False, highlight=False)
 
 
 def _html_table(df: Any, columns: Sequence[tuple[str, str]], *, cls: str = "") -> str:
@@ -324,6 +402,7 @@ _CSS = """
 .propscan-corpus th{background:#f4f4f4}
 .propscan-corpus img{max-width:100%;height:auto;display:block;margin:.4em 0 1.2em}
 .propscan-corpus .note{color:#555;font-size:.88em}
+.propscan-corpus .warning{color:#5c3c00;background:#fff4e0;border-left:3px solid #d08a00;padding:.4em .7em}
 """
 
 
@@ -338,13 +417,17 @@ def render_report_fragment(report: Report, pngs: dict[str, bytes] | None = None)
     rates = g[g.metric != SCORE]
     diffs = report.differences.copy()
     diffs["diff_ci"] = [_fmt_ci(v, lo, hi, 3) for v, lo, hi in zip(diffs["diff"], diffs.ci_low, diffs.ci_high, strict=True)]
+    # people read display names ("Loaded language"); the CSV keeps the SemEval names
+    rates = rates.assign(metric=rates.metric.map(_metric_label))
+    diffs = diffs.assign(metric=diffs.metric.map(_metric_label))
     flagged = diffs[diffs.flag]
     parts = [
         f"<style>{_CSS}</style>",
         '<section class="propscan-corpus">',
         f"<h2>Corpus report by {html.escape(report.by)}</h2>",
+        *(f'<p class="note warning"><strong>Note:</strong> {html.escape(note)}</p>' for note in report.notes),
         f'<p class="note">Model <code>{html.escape(report.model_version)}</code>; {int(score.n_articles.sum()):,} articles in '
-        f"{len(score)} groups. Intervals: 95 % percentile bootstrap over articles within each group "
+        f"{len(score)} group{'' if len(score) == 1 else 's'}. Intervals: 95 % percentile bootstrap over articles within each group "
         f"({report.n_boot:,} resamples, seed {report.seed}). Technique rates are expected spans (sum of calibrated "
         "confidences) per 1,000 words. Differences are flagged when the Holm-corrected bootstrap p-value over all "
         "pairs of groups (per metric) is below 0.05 and both groups have at least 5 articles.</p>",
@@ -370,12 +453,18 @@ def render_report_fragment(report: Report, pngs: dict[str, bytes] | None = None)
     return "\n".join(parts)
 
 
+def _metric_label(metric: str) -> str:
+    from ..techniques import display_name
+
+    return "mean article score" if metric == SCORE else display_name(metric)
+
+
 def render_corpus_html(
     store: str | os.PathLike[str],
     *,
     by: str = "outlet",
     techniques: Sequence[str] | None = None,
-    n_boot: int = 1000,
+    n_boot: int = N_BOOT,
     seed: int = 0,
 ) -> str:
     """A self-contained HTML fragment (tables + base64 charts, no scripts, no network) for the web app.
@@ -402,20 +491,9 @@ def _write_text(text: str, output: str | os.PathLike[str] | None) -> Path | None
         return None
     from ..corpus_io import atomic_write
 
-    with atomic_write(output) as fh:
+    with atomic_write(output) as fh:  # mode 0o666 less the umask, like any file the user writes
         fh.write(text)
-    _readable(Path(output))
     return Path(output)
-
-
-def _readable(path: Path) -> None:
-    """atomic_write creates files 0600 (mkstemp); reports are meant to be shared: apply the umask."""
-    mask = os.umask(0)
-    os.umask(mask)
-    try:
-        os.chmod(path, 0o666 & ~mask)
-    except OSError:
-        pass
 
 
 def make_report(
@@ -425,7 +503,7 @@ def make_report(
     techniques: Sequence[str] | None = None,
     fmt: str = "table",
     output: str | os.PathLike[str] | None = None,
-    n_boot: int = 2000,
+    n_boot: int = N_BOOT,
     seed: int = 0,
     model_version: str | None = None,
 ) -> Report:
@@ -439,15 +517,18 @@ def make_report(
         ``outlet``, ``month``, ``week`` (ISO), ``year``, ``source`` (the input a document came
         from), or another metadata column (``title``, ``url``, ``doc_id``, ``published``).
     techniques : sequence of str, optional
-        Only these techniques (default: every technique found, most frequent first).
+        Only these techniques (default: every technique found, most frequent first); SemEval
+        names, ids or display names, any case (:func:`propscan.techniques.resolve_names`).
     fmt : {"table", "csv", "html", "png"}
         ``table``: Rich tables on stdout (or plain text to ``output``); ``csv``: the long group
         table (stdout or ``output``; with ``output`` the pairwise differences go to
         ``<output stem>.differences.csv``); ``html``: one self-contained page (stdout or
-        ``output``); ``png``: ``heatmap.png``, ``profile.png`` and ``score_over_time.png`` (or
-        ``score_by_group.png`` without dates) in the folder ``output`` (default
+        ``output``); ``png``: when ``output`` ends in ``.png``, the main chart only (the technique
+        heatmap; the score chart when there are no technique rates) written to that file;
+        otherwise ``heatmap.png``, ``profile.png`` and ``score_over_time.png`` (one line per
+        group; ``score_by_group.png`` without dates) in the folder ``output`` (default
         ``<store>.charts/``).
-    n_boot : int, default=2000
+    n_boot : int, default=:data:`propscan.corpus.stats.N_BOOT`
         Bootstrap resamples. ``seed`` makes the report reproducible.
     model_version : str, optional
         Which analyses to use when the store holds several models (default: the most common).
@@ -468,10 +549,12 @@ def make_report(
             _print_table(report, file=buf)
             report.files.append(_write_text(buf.getvalue(), output))  # type: ignore[arg-type]
     elif fmt == "csv":
-        path = _write_text(report.groups.to_csv(index=False, float_format="%.6g"), output)
+        from ..views.tables import csv_safe_frame  # cells such as an outlet '=HYPERLINK(...)' stay text
+
+        path = _write_text(csv_safe_frame(report.groups).to_csv(index=False, float_format="%.6g"), output)
         if path is not None:
             report.files.append(path)
-            report.files.append(_write_text(report.differences.to_csv(index=False, float_format="%.6g"),
+            report.files.append(_write_text(csv_safe_frame(report.differences).to_csv(index=False, float_format="%.6g"),
                                             path.with_name(path.stem + ".differences.csv")))  # type: ignore[arg-type]
     elif fmt == "html":
         page = _html_page(render_report_fragment(report), f"propscan corpus report by {by}")
@@ -481,7 +564,11 @@ def make_report(
     else:
         from .charts import save_png
 
+        pngs = _chart_pngs(report)  # main chart first
+        if output is not None and Path(output).suffix.lower() == ".png" and not Path(output).is_dir():
+            report.files.append(save_png(next(iter(pngs.values())), output))
+            return report
         folder = Path(output) if output is not None else Path(str(store) + ".charts")
-        for name, png in _chart_pngs(report).items():
+        for name, png in pngs.items():
             report.files.append(save_png(png, folder / f"{name}.png"))
     return report

@@ -27,10 +27,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["RatioBootstrap", "bootstrap_ratio", "bootstrap_mean_ci", "holm", "compare_groups", "Comparison"]
+__all__ = ["N_BOOT", "RatioBootstrap", "bootstrap_ratio", "bootstrap_mean_ci", "holm", "compare_groups", "Comparison"]
 
 #: bootstrap resamples drawn at once (bounds memory to CHUNK × articles weights)
 CHUNK = 256
+
+#: bootstrap resamples of every corpus interval and comparison: the CLI report, the library and the
+#: web app's corpus page all use this one number (a report must not change with where it is made)
+N_BOOT = 2000
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ def bootstrap_ratio(
     num: np.ndarray,
     den: np.ndarray,
     *,
-    n_boot: int = 2000,
+    n_boot: int = N_BOOT,
     seed: int | np.random.Generator = 0,
     level: float = 0.95,
 ) -> RatioBootstrap:
@@ -104,7 +108,7 @@ def bootstrap_ratio(
     return RatioBootstrap(value, np.asarray(low), np.asarray(high), draws, n)
 
 
-def bootstrap_mean_ci(values: Sequence[float], *, n_boot: int = 2000, seed: int = 0, level: float = 0.95) -> tuple[float, float, float]:
+def bootstrap_mean_ci(values: Sequence[float], *, n_boot: int = N_BOOT, seed: int = 0, level: float = 0.95) -> tuple[float, float, float]:
     """Mean of ``values`` and its percentile bootstrap interval ``(mean, low, high)``.
 
     >>> m, lo, hi = bootstrap_mean_ci([1.0, 2.0, 3.0, 4.0], n_boot=500)

@@ -8,7 +8,7 @@ Schema (keys in brackets)::
     documents  [content_hash, doc_id]  title, outlet, url, published, source, n_words, text
     analyses   [content_hash, model_version]  model_name, threshold, score, n_spans, n_words, run_id, created_at
     spans      (content_hash, model_version) start, end, technique, score, voice, speaker, cue
-    failures   (model_version, source, doc_id) content_hash, error, run_id, created_at
+    failures   (model_version, source, location, doc_id) content_hash, error, run_id, created_at
     runs       [run_id]  started_at, finished_at, status, model_version, engine, workers, inputs, counts
 
 An analysis is keyed by the text's sha256 and the model version, so the same text under two ids
@@ -43,6 +43,7 @@ __all__ = [
     "ensure_schema",
     "write_batch",
     "record_failure",
+    "clear_input_failures",
     "done_hashes",
     "known_documents",
     "start_run",
@@ -101,7 +102,8 @@ _DDL = [
         content_hash VARCHAR,
         error VARCHAR,
         run_id VARCHAR,
-        created_at TIMESTAMP)""",
+        created_at TIMESTAMP,
+        location VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS runs (
         run_id VARCHAR PRIMARY KEY,
         started_at TIMESTAMP,
@@ -205,6 +207,8 @@ def ensure_schema(con: Any) -> None:
     """Create the tables when missing (idempotent) and record the schema version."""
     for ddl in _DDL:
         con.execute(ddl)
+    # stores written before failures had a location (the file or file:line that failed)
+    con.execute("ALTER TABLE failures ADD COLUMN IF NOT EXISTS location VARCHAR")
     con.execute("INSERT INTO meta VALUES ('schema', ?) ON CONFLICT DO NOTHING", [SCHEMA_VERSION])
 
 
@@ -264,23 +268,39 @@ def record_failure(
     content_hash: str | None,
     error: str,
     run_id: str | None = None,
+    location: str | None = None,
 ) -> None:
-    """Record (or replace) a failed document or input, with its one-line error message."""
+    """Record (or replace) a failed document or input, with its one-line error message.
+
+    ``source`` is the input as given (file, folder, URL); ``location`` where in it the failure is
+    (the file of a folder, ``file:line`` of a JSONL/CSV row), when that is narrower.
+    """
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
             "DELETE FROM failures WHERE model_version = ? AND source IS NOT DISTINCT FROM ? "
-            "AND doc_id IS NOT DISTINCT FROM ? AND content_hash IS NOT DISTINCT FROM ?",
-            [model_version, source, doc_id, content_hash],
+            "AND doc_id IS NOT DISTINCT FROM ? AND content_hash IS NOT DISTINCT FROM ? "
+            "AND location IS NOT DISTINCT FROM ?",
+            [model_version, source, doc_id, content_hash, location],
         )
         con.execute(
-            "INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [model_version, source, doc_id, content_hash, error[:2000], run_id, _now()],
+            "INSERT INTO failures (model_version, source, doc_id, content_hash, error, run_id, created_at, location) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [model_version, source, doc_id, content_hash, error[:2000], run_id, _now(), location],
         )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def clear_input_failures(con: Any, *, model_version: str, source: str) -> None:
+    """Forget the failures of reading ``source`` (bad files or rows; not failed analyses) before it is read
+    again: what still fails is recorded anew, what was fixed is gone."""
+    con.execute(
+        "DELETE FROM failures WHERE model_version = ? AND source = ? AND content_hash IS NULL",
+        [model_version, source],
+    )
 
 
 def done_hashes(con: Any, model_version: str, hashes: Iterable[str]) -> set[str]:

@@ -3,12 +3,13 @@
 Training: frozen embeddings + lower layers run once over every training window (cached, fp16);
 the upper layers and the heads are trained jointly (SI token loss + TC span loss on the gold spans
 that fit in each window + auxiliary sentence loss) with AdamW and linear warm-up/decay. The epoch
-with the best dev ``SI F1 + TC micro-F1`` is kept. Tuning on dev only (:func:`tune_on_dev`):
-hysteresis decoding thresholds for SI and the share of the word-level lexical tagger in its
-probabilities, TC temperature, a two-weight Repetition boost from the
-article-wide repetition features, per-class bias, post-temperature, runner-up threshold, Platt
-scaling of span scores and a final Platt map of the span score; ECE is reported before/after
-(and for the final map, cross-fitted over two halves of dev).
+with the best held-out ``SI F1 + TC micro-F1`` is kept. Tuning (:func:`tune_on_heldout`) runs on
+the tune split of train (:mod:`propscan.models.protocol`), never on dev: SI decoding thresholds
+and the share of the word-level lexical tagger, TC temperature, a two-weight Repetition boost from
+the article-wide repetition features, per-class bias, post-temperature, runner-up threshold, Platt
+scaling of span scores, a final Platt map of the span score, and the two confidence cuts (the
+F1-optimal one for SemEval files, the recommended display threshold); ECE is reported
+before/after (and for the final map, cross-fitted over two halves of the tune split).
 """
 
 from __future__ import annotations
@@ -210,7 +211,7 @@ def fit_tagger(
     heads.eval()
     model.dev_metrics_ = {"history": history, "best_epoch": best_epoch, "train_windows": len(wins), "fit_seconds": round(time.time() - t_start, 1)}
     if dev_documents:
-        model.dev_metrics_.update(tune_on_dev(model, dev_documents, dev_gold or {}))
+        model.dev_metrics_.update(tune_on_heldout(model, dev_documents, dev_gold or {}))
 
 
 def _restore(model: Any, layers: Mapping[str, Any], heads: Mapping[str, Any]) -> None:
@@ -299,8 +300,11 @@ def _tune_bias(probs_logits: np.ndarray, y: np.ndarray, n_labels: int, *, min_ga
     return bias
 
 
-def tune_on_dev(model: Any, documents: Sequence[Document], gold: Mapping[str, Sequence[Span]]) -> dict[str, Any]:
-    """Choose thresholds and fit calibration on dev; returns the dev metrics (scored with propscan.scoring)."""
+def tune_on_heldout(model: Any, documents: Sequence[Document], gold: Mapping[str, Sequence[Span]]) -> dict[str, Any]:
+    """Choose thresholds and fit calibration on held-out articles (the tune split); returns their figures.
+
+    Never pass dev here: dev is the held-out report (:mod:`propscan.models.protocol`).
+    """
     raws = model.raw_predict(documents)
     sig = _si_gold(documents, gold)
     # 1. SI decoding: hysteresis thresholds, sentence gate, share of the lexical tagger
@@ -357,9 +361,12 @@ def tune_on_dev(model: Any, documents: Sequence[Document], gold: Mapping[str, Se
     tc_plain = score_tc(_tc_pred(model, documents, gold, logits.argmax(1)), _gold_lists(documents, gold))
     # 3. runner-up threshold: F1 of (offsets, technique) pairs on dev's gold spans
     cal["second_threshold"] = _tune_second(model, documents, gold, all_probs)
-    # 4. Platt on SI span scores; ECE of the final span score
+    # 4. candidates: the same runs down to the low floor (no confident-core requirement); a
+    # confidence cut replaces the core threshold, so readers can see less sure flags too
+    cal["si_floor_core_threshold"] = thr
+    dk_floor = {**dk, "core_threshold": thr}
     found = [
-        decode_spans(d.text, r["tok"], mix_inside(r["si_probs"], r.get("lex_probs"), lw), sentence_probs=r["sent_probs"], **dk)
+        decode_spans(d.text, r["tok"], mix_inside(r["si_probs"], r.get("lex_probs"), lw), sentence_probs=r["sent_probs"], **dk_floor)
         for d, r in zip(documents, raws)
     ]
     raw_scores, span_ok, tech_ok, tc_top, art = [], [], [], [], []
@@ -397,9 +404,14 @@ def tune_on_dev(model: Any, documents: Sequence[Document], gold: Mapping[str, Se
     for part in (half, ~half):
         if part.any() and (~part).any():
             crossfit[part] = apply_platt(product[part], *fit_platt(product[~part], tech_ok_a[~part]))
+    # 6. the two operating points on the confidence axis, chosen here (never on dev)
+    cuts = _tune_cuts(model, documents, gold, raws)
+    cal["display_threshold"] = cuts["display_threshold"]
     return {
+        "cuts": cuts,
         "si": {"precision": si_sc.precision, "recall": si_sc.recall, "f1": si_sc.f1, "predicted_spans": si_sc.p_den, **best},
         "si_grid": [{**k, "f1": round(f, 4), "spans": sc.p_den} for f, k, sc in sorted(si_table, key=lambda r: -r[0])[:10]],
+        "si_lexical_off": _best_without_lexical(si_table),
         "tc": tc_sc.to_dict(),
         "tc_f1_uncalibrated": tc_plain.f1,
         "calibration": {
@@ -417,6 +429,52 @@ def tune_on_dev(model: Any, documents: Sequence[Document], gold: Mapping[str, Se
             "ece_span_score_crossfit": ece(crossfit, tech_ok_a),
             "n_pred_spans": int(len(raw_scores_a)),
         },
+    }
+
+
+def _best_without_lexical(si_table: Sequence[Any]) -> dict[str, Any]:
+    """Best hysteresis SI F1 with the lexical share at 0 (what the lexical mix is worth here)."""
+    rows = [r for r in si_table if r[1]["lexical_weight"] == 0.0]
+    if not rows:
+        return {}
+    f1, k, sc = max(rows, key=lambda r: r[0])
+    return {"precision": sc.precision, "recall": sc.recall, "f1": f1, **k}
+
+
+#: confidence cuts tried for the SemEval (F1-optimal) and the display operating points
+CUT_GRID = tuple(round(x, 3) for x in np.arange(0.0, 0.801, 0.025))
+
+
+def _tune_cuts(model: Any, documents: Sequence[Document], gold: Mapping[str, Sequence[Span]], raws: Sequence[Any]) -> dict[str, Any]:
+    """Choose the two confidence cuts on held-out articles, from the spans exactly as shipped.
+
+    The SemEval files use the F1-optimal hysteresis decoding instead (a confidence cut over the
+    candidates scored lower on held-out articles; ``si_at_f1_cut`` records by how much). ``display_threshold``
+    maximises the F1 of flag precision (same technique) and hit-same recall: the reader's view,
+    where a flag counts when it names the technique an annotator marked there.
+    """
+    from ..scoring import hit_rates
+
+    flags = {d.id: model._spans_from_raw(d, r) for d, r in zip(documents, raws)}
+    sig = _si_gold(documents, gold)
+    gl = _gold_lists(documents, gold)
+    table = []
+    for t in CUT_GRID:
+        shown = {k: [s for s in v if s.score >= t] for k, v in flags.items()}
+        si = score_si({k: v for k, v in shown.items() if k in sig}, sig)
+        h = hit_rates(shown, gl)
+        pr, rc = h.flag_precision_same, h.hit_same
+        table.append({"threshold": t, "si_precision": si.precision, "si_recall": si.recall, "si_f1": si.f1,
+                      "hit_any": h.hit_any, "hit_same": rc, "flag_precision_same": pr, "flag_precision_any": h.flag_precision_any,
+                      "reader_f1": 2 * pr * rc / (pr + rc) if pr + rc else 0.0, "flags": h.flags})
+    si_best = max(table, key=lambda r: (round(r["si_f1"], 4), r["threshold"]))
+    reader_best = max(table, key=lambda r: (round(r["reader_f1"], 4), r["threshold"]))
+    return {
+        "display_threshold": reader_best["threshold"],
+        "si_at_f1_cut": {"precision": si_best["si_precision"], "recall": si_best["si_recall"], "f1": si_best["si_f1"], "threshold": si_best["threshold"]},
+        "at_display_threshold": reader_best,
+        "at_floor": table[0],
+        "table": table,
     }
 
 

@@ -1,9 +1,13 @@
-"""Training entry point behind ``propscan train``: PTC train -> fine-tuned model, tuned on PTC dev.
+"""Training entry point behind ``propscan train``: PTC train -> fine-tuned model, tuned on a tune split of train.
 
 >>> metrics = train("../shared/data/ptc-semeval2020", "runs/model", smoke=True)  # doctest: +SKIP
 
-Full training (3 epochs, 2 CPU cores) takes about 35-45 minutes; ``smoke=True`` uses a handful
-of articles and finishes in well under two minutes (what tests and CI run).
+The protocol (:mod:`propscan.models.protocol`): the model is fitted on the fit split of train; the
+epoch and every decoding and calibration setting are chosen on the tune split; dev is not read
+here at all (``benchmarks/eval_dev.py`` reports it and logs each look). With ``refit=True`` a second
+model is then trained on all of train for the chosen number of epochs and takes over the settings
+chosen on the tune split. Full training on 2 CPU cores takes about 30 minutes per model;
+``smoke=True`` uses a handful of articles and finishes in well under two minutes.
 """
 
 from __future__ import annotations
@@ -16,9 +20,21 @@ from pathlib import Path
 from typing import Any
 
 from ..corpus_io import atomic_write, read_ptc
+from .protocol import TUNE_FRACTION, TUNE_SEED, split_train_ids
 
 SMOKE_TRAIN_ARTICLES = 4
-SMOKE_DEV_ARTICLES = 3
+SMOKE_TUNE_ARTICLES = 3
+
+
+def _split(data_dir: str | os.PathLike[str], smoke: bool) -> tuple[list[Any], list[Any], list[Any], dict[str, Any]]:
+    docs, gold = read_ptc(data_dir, "train")
+    fit_ids, tune_ids = split_train_ids([d.id for d in docs])
+    fit = [d for d in docs if d.id in set(fit_ids)]
+    tune = [d for d in docs if d.id in set(tune_ids)]
+    if smoke:
+        fit = [d for d in fit if gold.get(d.id)][:SMOKE_TRAIN_ARTICLES]
+        tune = [d for d in tune if gold.get(d.id)][:SMOKE_TUNE_ARTICLES]
+    return docs, fit, tune, gold
 
 
 def train(
@@ -28,15 +44,16 @@ def train(
     seed: int = 13,
     smoke: bool = False,
     epochs: int | None = None,
+    refit: bool = False,
     progress: bool = True,
     **params: Any,
 ) -> dict[str, Any]:
-    """Train a :class:`~propscan.models.transformer.TransformerTagger` on ``train``, tune on ``dev``, save it.
+    """Train a :class:`~propscan.models.transformer.TransformerTagger` under the protocol and save it.
 
     Parameters
     ----------
     data_dir : path
-        A PTC-layout corpus folder (``train-articles``, ``train-labels-task-flc-tc``, ``dev-...``).
+        A PTC-layout corpus folder (``train-articles``, ``train-labels-task-flc-tc``); only train is read.
     output_dir : path
         Where the model is written (``config.json``, safetensors weights, ``metrics.json``).
     seed : int, default=13
@@ -44,14 +61,17 @@ def train(
     smoke : bool, default=False
         Train on a few articles for one short epoch (a plumbing check, not a useful model).
     epochs : int or None
-        Override the number of epochs.
+        Override the number of epochs (the best of them on the tune split is kept).
+    refit : bool, default=False
+        After tuning, train again on all of train for the chosen epochs and keep the tuned settings.
     **params
         Other :class:`TransformerTagger` hyper-parameters.
 
     Returns
     -------
     dict
-        Dev metrics (SI P/R/F1, TC micro-F1 and per-technique table, calibration, timings).
+        Tune-split metrics (SI P/R/F1 at the F1-optimal cut, hit rates at the display cut, TC
+        micro-F1 and per-technique table, calibration, timings) and the split itself.
     """
     import torch
 
@@ -59,32 +79,37 @@ def train(
 
     torch.set_num_threads(int(os.environ.get("PROPSCAN_THREADS", "2")))
     t0 = time.time()
-    docs, gold = read_ptc(data_dir, "train")
-    dev_docs, dev_gold = read_ptc(data_dir, "dev")
+    docs, fit_docs, tune_docs, gold = _split(data_dir, smoke)
     if smoke:
-        docs = [d for d in docs if gold.get(d.id)][:SMOKE_TRAIN_ARTICLES]
-        dev_docs = [d for d in dev_docs if dev_gold.get(d.id)][:SMOKE_DEV_ARTICLES]
         params.setdefault("max_train_windows", 12)
         params.setdefault("batch_size", 4)
         epochs = epochs or 1
     if epochs is not None:
         params["epochs"] = epochs
     model = TransformerTagger(seed=seed, progress=progress, **params)
-    model.fit(docs, gold, dev_documents=dev_docs, dev_gold={d.id: dev_gold[d.id] for d in dev_docs})
+    model.fit(fit_docs, gold, dev_documents=tune_docs, dev_gold={d.id: gold.get(d.id, []) for d in tune_docs})
     metrics = dict(model.dev_metrics_)
     metrics.update(
-        train_articles=len(docs),
-        dev_articles=len(dev_docs),
+        protocol={"tune_fraction": TUNE_FRACTION, "tune_seed": TUNE_SEED, "fit_articles": len(fit_docs), "tune_articles": len(tune_docs),
+                  "tune_ids": [d.id for d in tune_docs], "refit_on_all_train": refit},
         smoke=smoke,
         seed=seed,
-        wall_seconds=round(time.time() - t0, 1),
         threads=torch.get_num_threads(),
         torch=torch.__version__,
         machine=platform.machine(),
     )
-    metrics = json.loads(json.dumps(metrics, default=float))  # plain JSON types only
     out = Path(output_dir)
-    model.save_pretrained(out, extra={"dev_metrics": _summary(metrics)})
+    if refit:  # keep the tune-split model too: it is the one whose tune figures can be reproduced
+        model.save_pretrained(Path(f"{out}-tunesplit"), extra={"tune_metrics": _summary(metrics), "protocol": {**metrics["protocol"], "tune_ids": None, "refit_on_all_train": False}})
+        all_docs = docs if not smoke else fit_docs + tune_docs
+        final = TransformerTagger(seed=seed, progress=progress, **{**params, "epochs": int(metrics["best_epoch"])})
+        final.fit(all_docs, gold)
+        final.calibration_ = dict(model.calibration_)
+        metrics["refit"] = {"articles": len(all_docs), "epochs": int(metrics["best_epoch"]), "history": final.dev_metrics_.get("history")}
+        model = final
+    metrics["wall_seconds"] = round(time.time() - t0, 1)
+    metrics = json.loads(json.dumps(metrics, default=float))  # plain JSON types only
+    model.save_pretrained(out, extra={"tune_metrics": _summary(metrics), "protocol": {k: v for k, v in metrics["protocol"].items() if k != "tune_ids"}})
     with atomic_write(out / "metrics.json") as fh:
         fh.write(json.dumps(metrics, indent=2, default=float) + "\n")
     os.chmod(out / "metrics.json", 0o644)
@@ -93,11 +118,15 @@ def train(
 
 def _summary(m: dict[str, Any]) -> dict[str, Any]:
     si, tc = m.get("si", {}), m.get("tc", {})
+    shown = m.get("cuts", {}).get("at_display_threshold", {})
     return {
         "si_precision": si.get("precision"),
         "si_recall": si.get("recall"),
         "si_f1": si.get("f1"),
         "tc_micro_f1": tc.get("f1"),
+        "hit_any": shown.get("hit_any"),
+        "hit_same": shown.get("hit_same"),
+        "flag_precision_same": shown.get("flag_precision_same"),
         "best_epoch": m.get("best_epoch"),
     }
 
@@ -107,40 +136,37 @@ def retune(
     data_dir: str | os.PathLike[str],
     *,
     output_dir: str | os.PathLike[str] | None = None,
-    refit_lexical: bool = False,
 ) -> dict[str, Any]:
-    """Re-run only the dev tuning (decoding thresholds, calibration) of a trained model and save it.
+    """Re-run only the tuning (decoding thresholds, calibration, cuts) of a protocol model on its tune split.
 
     The encoder and head weights are unchanged (same files, same sha256); ``config.json`` and
-    ``metrics.json`` are rewritten. This is exactly the tuning step that ends :func:`train`, so a
-    model retuned after a decoding change equals one retrained with that change (training is
-    deterministic). ``refit_lexical=True`` first fits the word-level lexical tagger on the training
-    articles, as :func:`train` does before fine-tuning (it does not depend on the encoder), which
-    upgrades a model trained before that part existed.
+    ``metrics.json`` are rewritten. This is exactly the tuning step that ends :func:`train`. A model
+    refitted on all of train has seen the tune split, so it cannot be retuned (retrain instead).
 
-    >>> retune("runs/model", "../shared/data/ptc-semeval2020", refit_lexical=True)  # doctest: +SKIP
+    >>> retune("runs/model", "../shared/data/ptc-semeval2020")  # doctest: +SKIP
     """
     import torch
 
-    from .tf_fit import tune_on_dev
+    from ..errors import InputError
+    from .loading import read_config
+    from .tf_fit import tune_on_heldout
     from .transformer import TransformerTagger
 
     torch.set_num_threads(int(os.environ.get("PROPSCAN_THREADS", "2")))
     src = Path(model_dir)
+    protocol = read_config(src, verify=False).get("protocol") or {}
+    if protocol.get("refit_on_all_train") or not protocol:
+        raise InputError(f"{src}: this model was trained on the tune split too (or before the protocol); retrain it instead.")
     model = TransformerTagger.from_pretrained(src)
-    if refit_lexical:
-        from .lexical import LexicalTagger
-
-        train_docs, train_gold = read_ptc(data_dir, "train")
-        model.lexical_c = model.lexical_c or LexicalTagger().C
-        model.lexical_ = LexicalTagger(C=model.lexical_c, seed=model.seed).fit(train_docs, train_gold)
-    dev_docs, dev_gold = read_ptc(data_dir, "dev")
+    _, _, tune_docs, gold = _split(data_dir, smoke=False)
     old = json.loads((src / "metrics.json").read_text(encoding="utf-8")) if (src / "metrics.json").is_file() else {}
     t0 = time.time()
-    metrics = {**old, **json.loads(json.dumps(tune_on_dev(model, dev_docs, dev_gold), default=float))}
+    metrics = {**old, **json.loads(json.dumps(tune_on_heldout(model, tune_docs, {d.id: gold.get(d.id, []) for d in tune_docs}), default=float))}
     metrics["retune_seconds"] = round(time.time() - t0, 1)
+    protocol = {**protocol, "tune_articles": len(tune_docs)}
+    metrics["protocol"] = protocol
     out = Path(output_dir) if output_dir else src
-    model.save_pretrained(out, extra={"dev_metrics": _summary(metrics)})
+    model.save_pretrained(out, extra={"tune_metrics": _summary(metrics), "protocol": protocol})
     with atomic_write(out / "metrics.json") as fh:
         fh.write(json.dumps(metrics, indent=2) + "\n")
     os.chmod(out / "metrics.json", 0o644)

@@ -280,26 +280,31 @@ class TransformerTagger:
             out.append({"tok": t, "states": s, "si_probs": self._si_probs(s), "sent_probs": sp[sid] if len(t) else sp, "lex_probs": lex})
         return out
 
-    def predict(self, documents: Sequence[Document]) -> list[list[Span]]:
+    def predict(self, documents: Sequence[Document], *, semeval: bool = False) -> list[list[Span]]:
         """Spans found in each document (SI), each named (TC) with a calibrated ``score``.
+
+        By default every *candidate* down to the decoding floor (readers filter them by confidence,
+        the article score uses them all); ``semeval=True`` gives the F1-optimal decoding chosen on
+        the tune split instead (a run must reach the confident-core threshold), used for SemEval files.
 
         ``score`` estimates the probability that the span is propaganda *and* uses that technique.
         When the runner-up technique is also likely (calibrated probability >= ``second_threshold``)
         a second span with the same offsets carries it.
         """
         raws = self.raw_predict(documents)
-        return [self._spans_from_raw(doc, raw) for doc, raw in zip(documents, raws)]
+        return [self._spans_from_raw(doc, raw, semeval=semeval) for doc, raw in zip(documents, raws)]
 
-    def _spans_from_raw(self, doc: Document, raw: Mapping[str, Any], *, threshold: float | None = None) -> list[Span]:
+    def _spans_from_raw(self, doc: Document, raw: Mapping[str, Any], *, threshold: float | None = None, semeval: bool = False) -> list[Span]:
         c = self.calibration_
         thr = float(c["si_threshold"]) if threshold is None else threshold
+        core_key = "si_core_threshold" if semeval or "si_floor_core_threshold" not in c else "si_floor_core_threshold"
         si_probs = mix_inside(raw["si_probs"], raw.get("lex_probs"), float(c.get("si_lexical_weight", 0.0)))
         found = decode_spans(
             doc.text,
             raw["tok"],
             si_probs,
             threshold=thr,
-            core_threshold=float(c.get("si_core_threshold", thr)),
+            core_threshold=float(c.get(core_key, thr)),
             split_threshold=float(c.get("si_split_threshold", 0.5)),
             sentence_probs=raw["sent_probs"],
             sentence_threshold=float(c.get("sentence_threshold", 0.0)),
@@ -460,11 +465,18 @@ class TransformerTagger:
             "weights_sha256": getattr(self, "weights_sha256_", None) or cfg.get("files", {}).get(LAYERS_FILE),
             "encoder": self.encoder_source_.name if hasattr(self, "encoder_source_") else self.encoder,
             "article_reference_density": cfg.get("article_reference_density"),
+            "display_threshold": self.display_threshold,
         }
+
+    @property
+    def display_threshold(self) -> float:
+        """Recommended confidence cut for readers, chosen on the tune split (0.0 for older models)."""
+        return float(getattr(self, "calibration_", {}).get("display_threshold", 0.0))
+
 
 
 def tc_calibrated(logits: np.ndarray, feats: np.ndarray | None, calibration: Mapping[str, Any], labels: Sequence[str]) -> np.ndarray:
-    """Apply the dev-fitted TC calibration to raw logits (see :func:`propscan.models.tf_fit.tune_on_dev`).
+    """Apply the fitted TC calibration to raw logits (see :func:`propscan.models.tf_fit.tune_on_heldout`).
 
     ``z = logits / T``; the Repetition logit gets ``a * rep_earlier + b * rep_multi`` (article-wide
     repetition of the span's normalised text); then the per-class bias; ``p = softmax(z / T2)``.

@@ -14,7 +14,7 @@ from typing import Any
 from .app import create_app
 from .settings import Settings
 
-__all__ = ["create_app", "run", "Settings", "is_loopback"]
+__all__ = ["create_app", "run", "uvicorn_config", "uvicorn_options", "Settings", "is_loopback"]
 
 LOOPBACK_HOST_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 
@@ -41,6 +41,7 @@ def run(
     *,
     log_level: str = "info",
     access_log: bool = True,
+    announce: bool = True,
     **settings: Any,
 ) -> None:
     """Serve the web app and API with uvicorn until interrupted (what ``propscan serve`` runs).
@@ -54,7 +55,10 @@ def run(
         Model name (``default``, ``baseline``) or directory; ``PROPSCAN_MODEL`` is used when this
         is ``"default"``. Checked before the server starts (raises ``ModelLoadError``).
     token : str, optional
-        Require this bearer token (else ``PROPSCAN_TOKEN``).
+        Require this bearer token (else ``PROPSCAN_TOKEN``; ``propscan serve`` reads only the variable,
+        so the token never shows in the process list).
+    announce : bool
+        Print the address being served on stderr (``propscan --quiet serve`` does not).
     **settings
         Any other :class:`Settings` field (``queue_size=32``, ``workers=2``, ...).
     """
@@ -70,20 +74,44 @@ def run(
     if not loopback and cfg.token is None:
         print(
             f"warning: propscan serve is bound to {host}, which other machines can reach, and has no token; "
-            "anyone on the network can use it. Set PROPSCAN_TOKEN (or --token) or bind to 127.0.0.1.",
+            "anyone on the network can use it. Set the PROPSCAN_TOKEN environment variable "
+            "(PROPSCAN_TOKEN=... propscan serve ...) or bind to 127.0.0.1.",
             file=sys.stderr,
         )
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     shown = f"[{host}]" if ":" in host else host
-    print(f"propscan: serving on http://{shown}:{port}/ (model: {cfg.model}; API docs at /docs)", file=sys.stderr)
-    uvicorn.run(
-        create_app(cfg),
-        host=host,
-        port=port,
-        log_level=log_level,
-        access_log=access_log,
-        server_header=False,
-        proxy_headers=False,
-        limit_concurrency=1024,
-        timeout_graceful_shutdown=5,
-    )
+    if announce:
+        print(f"propscan: serving on http://{shown}:{port}/ (model: {cfg.model}; API docs at /docs)", file=sys.stderr)
+    uvicorn.run(create_app(cfg), **uvicorn_options(cfg, host=host, port=port, log_level=log_level,
+                                                   access_log=access_log))
+
+
+def uvicorn_options(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, **options: Any) -> dict[str, Any]:
+    """The ``uvicorn.run``/``uvicorn.Config`` keyword arguments ``propscan serve`` uses.
+
+    Connections go through :func:`propscan.server.protocol.protocol_class`: header and body read
+    timeouts, a per-client and a total connection cap, every refusal a JSON error object with
+    ``Retry-After`` (uvicorn's own ``limit_concurrency``, which answers a plain-text 503 and counts
+    idle sockets, is off). ``options`` override uvicorn settings (``log_level``, ...).
+    """
+    from .protocol import protocol_class
+
+    return {
+        "host": host,
+        "port": port,
+        "http": protocol_class(settings),
+        "server_header": False,
+        "proxy_headers": False,
+        "limit_concurrency": None,
+        "timeout_keep_alive": 5,
+        "timeout_graceful_shutdown": 5,
+        "backlog": 2048,
+        **options,
+    }
+
+
+def uvicorn_config(app: Any, settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, **options: Any) -> Any:
+    """A ``uvicorn.Config`` for ``app`` with :func:`uvicorn_options` (for running the server in-process)."""
+    import uvicorn
+
+    return uvicorn.Config(app, **uvicorn_options(settings, host=host, port=port, **options))

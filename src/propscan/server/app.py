@@ -15,11 +15,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
-from .deps import Fetcher, default_fetcher
+from .deps import Fetcher, PageAccessDep, default_fetcher
 from .errors import ApiError, error_body, install_handlers
 from .queue import Engine
 from .settings import Settings
@@ -70,11 +70,13 @@ class SecurityHeadersMiddleware:
 
 class BodyLimitMiddleware:
     """Refuses request bodies over ``max_bytes``: by ``Content-Length`` before reading, and by
-    counting streamed bytes (chunked uploads or a lying header) while the app reads them."""
+    counting streamed bytes (chunked uploads or a lying header) while the app reads them; and
+    bodies that do not arrive within ``timeout`` seconds (408, the connection is closed)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout = timeout
 
     def _error(self) -> ApiError:
         return ApiError(
@@ -102,24 +104,79 @@ class BodyLimitMiddleware:
                 await _send_error(send, err, scope)
                 return
         received = 0
+        body_done = False
+        deadline: float | None = None
 
         async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, body_done, deadline
+            if body_done or self.timeout is None:  # waiting for a disconnect is not reading a body
+                message = await receive()
+            else:
+                loop = asyncio.get_running_loop()
+                deadline = deadline if deadline is not None else loop.time() + self.timeout
+                try:
+                    message = await asyncio.wait_for(receive(), max(deadline - loop.time(), 0.001))
+                except TimeoutError:
+                    raise ApiError(
+                        408, "request_timeout",
+                        f"the request body did not arrive within {self.timeout:g} s; send it at once.",
+                        headers={"Connection": "close"},
+                    ) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     raise self._error()
+                body_done = not message.get("more_body", False)
             return message
 
         await self.app(scope, counting_receive, send)
 
 
+class HostCheckMiddleware:
+    """Answers a request whose ``Host`` header is not one of ``allowed_hosts`` with a 400 error object
+    (DNS-rebinding protection). Patterns as Starlette's: ``example.org``, ``*.example.org``, ``*``;
+    ``[::1]:8000`` is host ``[::1]``."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: tuple[str, ...] | list[str]) -> None:
+        self.app = app
+        self.allowed = tuple(h.lower() for h in allowed_hosts)
+        self.any = "*" in self.allowed
+
+    @staticmethod
+    def host_name(header: str) -> str:
+        header = header.strip().lower()
+        if header.startswith("["):
+            return header[: header.find("]") + 1] if "]" in header else header
+        return header.split(":", 1)[0]
+
+    def allows(self, header: str) -> bool:
+        host = self.host_name(header)
+        return self.any or any(
+            host == p or (p.startswith("*.") and host.endswith(p[1:])) for p in self.allowed
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or self.any:
+            await self.app(scope, receive, send)
+            return
+        host = Headers(scope=scope).get("host", "")
+        if self.allows(host):
+            await self.app(scope, receive, send)
+            return
+        err = ApiError(400, "invalid_host", "this server does not answer to that host name (the Host header); "
+                       "use the address it was started on.")
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        await _send_error(send, err, scope)
+
+
 async def _send_error(send: Send, err: ApiError, scope: Scope) -> None:
-    """A minimal error response sent before the app runs (JSON for the API, HTML otherwise)."""
+    """A minimal error response sent before the app runs (JSON for API clients, HTML for browsers)."""
     path = str(scope.get("path", ""))
     headers = [(b"connection", b"close")]
-    if path.startswith("/api/"):
+    accept = Headers(scope=scope).get("accept", "")
+    if path.startswith("/api/") or path == "/openapi.json" or "application/json" in accept:
         body = json.dumps(error_body(err.code, err.message)).encode()
         headers.append((b"content-type", b"application/json"))
     else:
@@ -131,6 +188,8 @@ async def _send_error(send: Send, err: ApiError, scope: Scope) -> None:
         ).encode()
         headers.append((b"content-type", b"text/html; charset=utf-8"))
     headers.append((b"content-length", str(len(body)).encode()))
+    headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (err.headers or {}).items()
+                   if k.lower() not in ("connection", "content-type", "content-length"))
     await send({"type": "http.response.start", "status": err.status_code, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -201,14 +260,18 @@ def create_app(
     from .routes import api, pages
 
     pages.install_templates(app)
+    from .markup import inline_markup
+
+    app.state.templates.env.filters["markup"] = inline_markup  # docstrings' ``code`` -> <code> (escaped)
     install_handlers(app)
     app.include_router(api.router)
-    app.include_router(pages.router)
+    # pages that show stored data need the token like the API (deps.PROTECTED_PAGES)
+    app.include_router(pages.router, dependencies=[PageAccessDep])
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     # Middleware: the last added runs first (outermost).
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
     if settings.allowed_hosts:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
+        app.add_middleware(HostCheckMiddleware, allowed_hosts=tuple(settings.allowed_hosts))
     app.add_middleware(SecurityHeadersMiddleware)
     return app

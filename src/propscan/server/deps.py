@@ -13,6 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from ..charsets import decode_html, decode_text
 from ..document import Document
 from ..errors import InputError
 from ..fetch import FetchedPage, fetch_url
@@ -73,6 +74,33 @@ def require_token(request: Request, settings: SettingsDep) -> None:
 
 TokenDep = Depends(require_token)
 
+#: pages that show stored data (the corpus stores); with a token they need it like the API does.
+#: The analyse form checks its own token field (the token travels in the form body).
+PROTECTED_PAGES = frozenset({"/corpus"})
+
+
+def require_page_access(request: Request, settings: SettingsDep) -> None:
+    """Page guard: with a token, a protected page needs the bearer header or the web session cookie
+    (set by a form post with the correct token)."""
+    if settings.token is None or request.url.path not in PROTECTED_PAGES:
+        return
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie and token_matches(session_value(settings.token), cookie):
+        return
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer" and token_matches(settings.token, value.strip()):
+            return
+        raise unauthorized("wrong token: send 'Authorization: Bearer <token>' with the server's token.")
+    raise unauthorized(
+        "this page needs the server's access token: analyse an article with the token in the form first "
+        "(this browser then stays signed in), or send 'Authorization: Bearer <token>'."
+    )
+
+
+PageAccessDep = Depends(require_page_access)
+
 
 def check_page_token(request: Request, settings: Settings, form_token: str | None) -> bool:
     """Web form guard: the form's token field, or the session cookie a correct token set.
@@ -110,15 +138,21 @@ def text_document(text: str, settings: Settings, *, id: str | None = None, title
 
 
 def upload_document(data: bytes, filename: str, settings: Settings) -> Document:
-    """A ``.txt`` or ``.html`` upload -> Document (UTF-8, BOM tolerated; HTML is extracted)."""
+    """A ``.txt`` or ``.html`` upload -> Document.
+
+    HTML is decoded as a browser would (byte-order mark, ``<meta charset>``, UTF-8, detection) and
+    extracted; text must be UTF-8 (a BOM is dropped) or UTF-16 with a byte-order mark.
+    """
     name = (filename or "upload").rsplit("/", 1)[-1]
     lower = name.lower()
     if not lower.endswith((".txt", ".html", ".htm")):
         raise ApiError(415, "unsupported_file_type", f"{name}: give a .txt or .html file.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{name}: not UTF-8 text; save the file as UTF-8 and try again.") from None
+    if lower.endswith((".html", ".htm")):
+        text, _ = decode_html(data)
+        if "\x00" in text:
+            raise InputError(f"{name}: looks binary (contains NUL bytes); expected an HTML page.")
+    else:
+        text = decode_text(data, source=name).removeprefix("\ufeff")
     if lower.endswith((".html", ".htm")) or looks_like_html(text):
         doc = html_to_document(text, source=name, max_chars=settings.max_text_chars)
         check_length(doc.text, settings, source=name)
@@ -131,7 +165,8 @@ def default_fetcher(settings: Settings) -> Fetcher:
     """``fetch_url`` with the server's limits; private and loopback targets are always refused."""
 
     def fetch(url: str) -> FetchedPage:
-        return fetch_url(url, max_bytes=settings.fetch_max_bytes, timeout=settings.fetch_timeout, allow_private=False)
+        return fetch_url(url, max_bytes=settings.fetch_max_bytes, timeout=settings.fetch_timeout, allow_private=False,
+                         ports=settings.fetch_ports)
 
     return fetch
 

@@ -119,6 +119,8 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
         loc = ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "form"))
         msg = str(e.get("msg", "invalid value"))
         msg = msg.removeprefix("Value error, ")
+        if e.get("type") == "string_unicode":  # pydantic's words for a lone surrogate in some fields
+            msg = "contains a lone surrogate, which is not valid Unicode; send valid UTF-8 text."
         parts.append(f"{loc}: {msg}" if loc else msg)
     more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
     return 422, "validation_error", "; ".join(parts) + more

@@ -41,7 +41,7 @@ _WARMUP_TEXT = "Warm-up. They are cowards, and everyone knows it. \"Act now,\" s
 class _Job:
     kind: Literal["analyze", "classify"]
     doc: Document
-    threshold: float = 0.0
+    threshold: float | None = None
     techniques: tuple[str, ...] | None = None
     spans: Sequence[Span] = ()
     future: Future[Any] = field(default_factory=Future)
@@ -182,9 +182,12 @@ class Engine:
     # ---- async API --------------------------------------------------------------------------
 
     async def analyze(
-        self, doc: Document, *, threshold: float = 0.0, techniques: Sequence[str] | None = None
+        self, doc: Document, *, threshold: float | None = None, techniques: Sequence[str] | None = None
     ) -> Analysis:
-        """Analyse one document in a worker thread (may batch with other waiting requests)."""
+        """Analyse one document in a worker thread (may batch with other waiting requests).
+
+        ``threshold=None`` shows spans at the model's recommended display threshold.
+        """
         job = _Job("analyze", doc, threshold=threshold, techniques=tuple(techniques) if techniques else None)
         result: Analysis = await self._submit(job)
         return result

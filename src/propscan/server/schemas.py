@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .. import techniques as _techniques
+from ..document import find_surrogate, surrogate_message
 from ..schema import AnalysisModel, ModelInfoModel
 
 MAX_SPANS = 2000
@@ -23,20 +24,25 @@ MAX_TECHNIQUES = len(_techniques.CATALOGUE)
 
 
 def normalise_techniques(values: list[str] | None) -> list[str] | None:
-    """Technique names, ids or display names -> SemEval names (``ValueError`` lists the valid ones)."""
-    if values is None:
-        return None
-    out: list[str] = []
-    for v in values:
-        try:
-            name = _techniques.get(v).name
-        except KeyError:
-            raise ValueError(
-                f"unknown technique {v!r}; valid names: {', '.join(_techniques.NAMES)} (see GET /api/v1/techniques)"
-            ) from None
-        if name not in out:
-            out.append(name)
-    return out
+    """Technique names, ids or display names, any case or separator -> SemEval names.
+
+    Uses :func:`propscan.techniques.resolve_names`; ``ValueError`` lists the valid names.
+    """
+    try:
+        return _techniques.resolve_names(
+            values, hint=f"valid names: {', '.join(_techniques.NAMES)} (see GET /api/v1/techniques)"
+        )
+    except _techniques.UnknownTechniqueError as exc:
+        raise ValueError(exc.args[0]) from None  # the message without the CLI's error code
+
+
+def valid_unicode(value: str | None) -> str | None:
+    """Refuse a lone surrogate (a ``\\ud800`` JSON escape): 422, worded as everywhere else in propscan."""
+    if isinstance(value, str):
+        at = find_surrogate(value)
+        if at is not None:
+            raise ValueError(surrogate_message(value, at))
+    return value
 
 
 # ---- requests ---------------------------------------------------------------------------------
@@ -54,10 +60,19 @@ class AnalyzeRequest(BaseModel):
     url: str | None = Field(None, max_length=2048, description="http(s) URL of an article page to fetch and extract.")
     id: str | None = Field(None, max_length=200, description="Your id for the article (default: a hash of the text).")
     title: str | None = Field(None, max_length=1000)
-    threshold: float = Field(0.0, ge=0.0, le=1.0, description="Keep spans with confidence at least this.")
+    threshold: float | None = Field(
+        None, ge=0.0, le=1.0,
+        description="Show spans with confidence at least this (default: the model's recommended display threshold). "
+        "The article score does not depend on it.",
+    )
     techniques: list[str] | None = Field(
         None, max_length=50, description="Keep only these techniques (SemEval names, ids or display names)."
     )
+
+    @field_validator("text", "url", "id", "title")
+    @classmethod
+    def _valid_unicode(cls, v: str | None) -> str | None:
+        return valid_unicode(v)
 
     @field_validator("techniques")
     @classmethod
@@ -102,6 +117,7 @@ class ClassifyRequest(BaseModel):
     @field_validator("text")
     @classmethod
     def _not_blank(cls, v: str) -> str:
+        valid_unicode(v)
         if not v.strip():
             raise ValueError("text is empty or only whitespace; nothing to classify")
         return v

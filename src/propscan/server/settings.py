@@ -35,7 +35,8 @@ class Settings:
         When set, every API call (except ``/api/v1/healthz``) and every web form post needs it
         (``Authorization: Bearer <token>``; the web form has a token field). ``PROPSCAN_TOKEN``.
     max_text_chars : int
-        Longest text accepted, in characters (default 200,000). ``PROPSCAN_MAX_TEXT_CHARS``.
+        Longest text accepted, in characters (default 200,000). ``PROPSCAN_MAX_TEXT_CHARS``. This
+        bounds the work of one request: analysis time grows linearly with the text.
     max_body_bytes : int
         Largest request body, in bytes (default 1 MB), checked on ``Content-Length`` and while
         streaming. ``PROPSCAN_MAX_BODY_BYTES``.
@@ -59,6 +60,20 @@ class Settings:
     corpus_dir : str or None
         Folder whose ``*.duckdb`` stores (written by ``propscan batch``) the corpus page may show.
         Pages pick a store by file name from this folder only, never by path. ``PROPSCAN_CORPUS_DIR``.
+        With a token, the corpus page needs it too (bearer header or the web session cookie).
+    header_timeout : float
+        Seconds a connection may take to send a request's headers, counted from connecting or from
+        its previous response (default 10); then 408, or the idle connection is closed.
+    body_timeout : float
+        Seconds a request's body may take to arrive after its headers (default 30); then 408.
+    max_connections : int
+        Open connections (default 1000). When full, the oldest idle connection is closed to make
+        room; when every connection is busy, new ones get 503 with ``Retry-After``.
+    max_connections_per_client : int
+        Open connections from one client address (default 128); more get 429 with ``Retry-After``.
+        Behind a reverse proxy every client has the proxy's address: raise it there.
+    fetch_ports : tuple of int
+        Ports a ``{"url": ...}`` page may be fetched from, redirects included (default 80 and 443).
     """
 
     token: str | None = None
@@ -74,6 +89,11 @@ class Settings:
     retry_after: int = 2
     allowed_hosts: tuple[str, ...] | None = field(default=None)
     corpus_dir: str | None = None
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_connections: int = 1000
+    max_connections_per_client: int = 128
+    fetch_ports: tuple[int, ...] = (80, 443)
 
     def __post_init__(self) -> None:
         if self.token is not None and not self.token.strip():
@@ -85,6 +105,16 @@ class Settings:
             raise InputError(f"server setting queue_size must be 0 or more, got {self.queue_size!r}.")
         if self.request_timeout <= 0:
             raise InputError(f"server setting request_timeout must be positive, got {self.request_timeout!r}.")
+        for name in ("header_timeout", "body_timeout"):
+            if not float(getattr(self, name)) > 0:
+                raise InputError(f"server setting {name} must be positive, got {getattr(self, name)!r}.")
+        for name in ("max_connections", "max_connections_per_client"):
+            if int(getattr(self, name)) < 1:
+                raise InputError(f"server setting {name} must be at least 1, got {getattr(self, name)!r}.")
+        ports = tuple(int(p) for p in self.fetch_ports)
+        if not ports or any(not 0 < p < 65536 for p in ports):
+            raise InputError(f"server setting fetch_ports must be TCP ports (1-65535), got {self.fetch_ports!r}.")
+        object.__setattr__(self, "fetch_ports", ports)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -52,6 +52,9 @@
       return (spans[b].c - spans[a].c) || (spans[a].n - spans[b].n) || (a - b);
     }
 
+    // highlight strength follows confidence: 5 buckets of the strongest visible span
+    function confBucket(c) { return Math.max(0, Math.min(4, Math.floor(c * 5))); }
+
     function visible(i) {
       var s = spans[i];
       return !!s && s.c >= state.min && !state.off[s.t] && (state.voice === "all" || s.v === state.voice);
@@ -75,6 +78,7 @@
         seg.classList.add("ps-on");
         seg.classList.toggle("ps-multi", ids.length > 1);
         seg.setAttribute("data-top", spans[ids[0]].t);
+        seg.setAttribute("data-conf", String(confBucket(spans[ids[0]].c)));
         seg.setAttribute("tabindex", "0");
       });
       tags.forEach(function (tag) {

@@ -52,7 +52,7 @@ from markupsafe import Markup
 
 from ..analysis import Analysis
 from ..document import Span
-from ..scores import density
+from ..scores import density_from_score, score_level
 
 __all__ = ["render_report", "render_analysis_fragment", "render_article_block", "report_css", "report_js"]
 
@@ -78,15 +78,6 @@ ABBREVIATIONS: dict[str, str] = {
     "whataboutism_straw_men_red_herring": "WHAT",
 }
 _OTHER_COLOUR = "#d9d9d9"
-
-# (upper bound, label, explanation) for the article score
-_LEVELS: tuple[tuple[float, str, str, str], ...] = (
-    (0.15, "low", "low", "Few or no propaganda techniques were detected."),
-    (0.35, "mod", "moderate", "Some techniques, used less densely than in a typical reference article."),
-    (0.65, "typ", "typical", "About as dense as a typical article in the reference corpus."),
-    (0.85, "high", "high", "Techniques are used more densely than in most reference articles."),
-    (1.01, "vhigh", "very high", "Techniques are used very densely throughout the text."),
-)
 
 
 # ---------------------------------------------------------------------------
@@ -186,10 +177,7 @@ def _slug(text: str, limit: int = 40) -> str:
 
 
 def _level(score: float) -> tuple[str, str, str]:
-    for bound, key, label, text in _LEVELS:
-        if score < bound:
-            return key, label, text
-    return _LEVELS[-1][1:]
+    return score_level(score)
 
 
 class _Techniques:
@@ -235,6 +223,15 @@ def _voice_text(sp: Span) -> str:
 
 def _sentence_bucket(score: float | None) -> int:
     return 0 if score is None else max(0, min(9, int(float(score) * 10)))
+
+
+def confidence_bucket(score: float) -> int:
+    """0-4: how strongly a span is highlighted (the report's CSS and JS use the same five steps).
+
+    >>> [confidence_bucket(x) for x in (0.02, 0.25, 0.5, 0.79, 0.95)]
+    [0, 1, 2, 3, 4]
+    """
+    return max(0, min(4, int(score * 5)))
 
 
 def _text_items(analysis: Analysis, techs: list[dict[str, str]]) -> list[dict[str, Any]]:
@@ -291,6 +288,7 @@ def _text_items(analysis: Analysis, techs: list[dict[str, str]]) -> list[dict[st
                     "ids": " ".join(str(i) for i in sorted(cover)),
                     "classes": " ".join(f"ps-t-{k}" for k in keys),
                     "top": techs[cover[0]]["key"],
+                    "conf": confidence_bucket(float(spans[cover[0]].score)),
                     "multi": len(cover) > 1,
                     "title": "; ".join(f"{techs[i]['display']} {round(100 * float(spans[i].score))}%" for i in cover),
                 }
@@ -391,7 +389,7 @@ def _article_context(analysis: Analysis, anchor: str) -> dict[str, Any]:
         "level": key,
         "level_label": label,
         "explanation": explanation,
-        "density": density(analysis.spans, analysis.n_words),
+        "density": density_from_score(score, model.get("article_reference_density")),  # from all candidates, like the score
         "n_words": analysis.n_words,
         "n_spans": len(analysis.spans),
         "n_sentences": len(analysis.sentences),
@@ -405,6 +403,8 @@ def _article_context(analysis: Analysis, anchor: str) -> dict[str, Any]:
         "profile_voices": profile_voices,
         "model_name": str(model.get("name") or ""),
         "threshold": float(analysis.threshold or 0.0),
+        "threshold_pct": round(100 * float(analysis.threshold or 0.0)),
+        "warnings": list(analysis.warnings),
     }
 
 

@@ -47,9 +47,9 @@ def _merged(a: Analysis) -> list:
 
 def write_analyses(analyses: Sequence[Analysis], fmt: str, output: Path | None) -> None:
     if fmt in ("csv", "parquet"):
-        if output is None:
-            raise InputError(f"--format {fmt} needs --output FILE.")
-        from .tables import write_span_table
+        if output is None and fmt == "parquet":  # binary: never onto a terminal or a text pipe
+            raise InputError("--format parquet needs --output FILE.")
+        from .tables import write_span_table  # output=None: CSV to stdout
 
         write_span_table(analyses, output, fmt)
         return

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..analysis import Analysis
+from ..scores import score_level
 
 
 def _colour(technique: str | None) -> str:
@@ -35,10 +36,14 @@ def _display(technique: str | None) -> str:
 
 
 def highlighted_text(analysis: Analysis) -> Text:
-    """The article with each span's background in its technique colour (first span wins on overlap)."""
+    """The article with each span's background in its technique colour.
+
+    Where spans overlap, the most confident one is shown (as in the HTML report): styles applied
+    later win, so spans are applied from least to most confident.
+    """
     doc = analysis.document
     text = Text(doc.text)
-    for sp in sorted(analysis.spans, key=lambda s: (-s.score)):
+    for sp in sorted(analysis.spans, key=lambda s: (s.score, -(s.end - s.start))):
         text.stylize(f"black on {_colour(sp.technique)}", sp.start, sp.end)
     return text
 
@@ -48,8 +53,8 @@ def render_analysis(analysis: Analysis) -> Any:
     head = Text.assemble(
         ("Article ", "bold"),
         (doc.id, "bold cyan"),
-        (f"   score {analysis.score:.2f}", "bold magenta"),
-        (f"   {len(analysis.spans)} spans, {analysis.n_words} words", "dim"),
+        (f"   score {analysis.score:.2f} ({score_level(analysis.score)[1]})", "bold magenta"),
+        (f"   {len(analysis.spans)} spans at confidence ≥ {analysis.threshold:.0%}, {analysis.n_words} words", "dim"),
     )
     spans = Table(title="Techniques found", show_lines=False, expand=False)
     for col in ("#", "technique", "conf.", "voice", "passage"):
@@ -60,10 +65,11 @@ def render_analysis(analysis: Analysis) -> Any:
             voice = f"quoted: {sp.speaker}"
         passage = sp.text if len(sp.text) <= 90 else sp.text[:87] + "…"
         spans.add_row(str(i), Text(_display(sp.technique), style=f"black on {_colour(sp.technique)}"), f"{sp.score:.2f}", voice, passage)
-    prof = Table(title="Profile (per 1,000 words)")
+    prof = Table(title="Profile of the shown spans", caption="expected = sum of confidences; rate = expected per 1,000 words")
     prof.add_column("technique")
-    prof.add_column("count", justify="right")
+    prof.add_column("spans", justify="right")
+    prof.add_column("expected", justify="right")
     prof.add_column("rate", justify="right")
     for tech, row in analysis.profile.items():
-        prof.add_row(_display(tech), str(row["count"]), f"{row['per_1000_words']:.2f}")
+        prof.add_row(_display(tech), str(row["count"]), f"{row['expected']:.2f}", f"{row['per_1000_words']:.2f}")
     return Group(head, Panel(highlighted_text(analysis), title=doc.title or "text"), spans, prof)

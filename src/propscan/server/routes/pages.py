@@ -20,6 +20,7 @@ from markupsafe import Markup
 from starlette.datastructures import UploadFile
 
 from ... import __version__
+from ...analysis import resolve_threshold
 from ...errors import PropscanError
 from ...techniques import CATALOGUE
 from ..deps import (
@@ -38,7 +39,6 @@ log = logging.getLogger("propscan.server")
 
 router = APIRouter(include_in_schema=False)
 
-DEFAULT_THRESHOLD = 0.2
 MAX_FORM_FIELDS = 16
 
 
@@ -115,18 +115,21 @@ async def favicon() -> FileResponse:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def index(request: Request, settings: SettingsDep) -> HTMLResponse:
-    return _render(request, "index.html", form=_blank_form(), max_chars=settings.max_text_chars,
+async def index(request: Request, engine: EngineDep, settings: SettingsDep) -> HTMLResponse:
+    return _render(request, "index.html", form=_blank_form(engine), max_chars=settings.max_text_chars,
                    max_bytes=settings.max_body_bytes)
 
 
-def _blank_form() -> dict[str, Any]:
-    return {"source": "text", "text": "", "url": "", "threshold": DEFAULT_THRESHOLD}
+def _blank_form(engine: Any) -> dict[str, Any]:
+    """An empty form; the slider starts at the model's recommended display threshold."""
+    return {"source": "text", "text": "", "url": "", "threshold": resolve_threshold(None, engine.info)}
 
 
-def _threshold(raw: Any) -> float:
+def _threshold(raw: Any) -> float | None:
+    if raw in (None, ""):
+        return None
     try:
-        value = float(raw) if raw not in (None, "") else DEFAULT_THRESHOLD
+        value = float(raw)
     except (TypeError, ValueError):
         raise ApiError(422, "validation_error", "threshold must be a number between 0 and 1.") from None
     if not 0.0 <= value <= 1.0 or value != value:
@@ -137,7 +140,7 @@ def _threshold(raw: Any) -> float:
 @router.post("/analyze", response_class=HTMLResponse)
 async def analyze_page(request: Request, engine: EngineDep, settings: SettingsDep) -> HTMLResponse:
     """The form's target: analyse the pasted text, URL or uploaded file and show the result."""
-    form_values = _blank_form()
+    form_values = _blank_form(engine)
     async with request.form(max_files=1, max_fields=MAX_FORM_FIELDS, max_part_size=settings.max_body_bytes) as form:
         try:
             raw = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -150,7 +153,7 @@ async def analyze_page(request: Request, engine: EngineDep, settings: SettingsDe
             form_values["source"] = source
             issue_cookie = check_page_token(request, settings, raw.get("token"))
             threshold = _threshold(raw.get("threshold"))
-            form_values["threshold"] = threshold
+            form_values["threshold"] = resolve_threshold(threshold, engine.info)
             if source == "file":
                 if not has_file:
                     raise ApiError(422, "validation_error", "choose a .txt or .html file to upload.")
