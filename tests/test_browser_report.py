@@ -277,3 +277,46 @@ def test_screenshot(ui):
     ui.root.locator(".ps-tip").wait_for(state="visible")
     ui.page.screenshot(path=str(ARTIFACTS / "report-details.png"))
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+
+
+def _alpha(css_colour: str) -> float:
+    """Alpha of a computed colour: rgb(...) = 1, rgba(..., a) / color(srgb r g b / a) = a."""
+    import re
+
+    m = re.search(r"/\s*([\d.]+)\)$", css_colour) or re.search(r"rgba\([^)]*,\s*([\d.]+)\)$", css_colour)
+    return float(m.group(1)) if m else 1.0
+
+
+def test_highlight_strength_follows_confidence(ui):
+    strong = ui.mark("a gang of")  # top span 91 %
+    middle = ui.mark("Enough is enough")  # 79 %
+    weak = ui.mark("Either the tolls go")  # 58 %
+    confs = [strong.get_attribute("data-conf"), middle.get_attribute("data-conf"), weak.get_attribute("data-conf")]
+    assert confs == ["4", "3", "2"]
+    alphas = [_alpha(ui.bg(m)) for m in (strong, middle, weak)]
+    assert alphas[0] > alphas[1] > alphas[2] > 0.3, alphas
+    ARTIFACTS.mkdir(exist_ok=True)
+    ui.page.screenshot(path=str(ARTIFACTS / "report-confidence-strength.png"), full_page=True)
+
+
+def test_warning_banner_for_a_non_english_page(browser, tmp_path):
+    german = Document(
+        "Brücke am Hafen wird geschlossen\n\n"
+        + "Der Stadtrat hat am Dienstag beschlossen, die alte Brücke am Hafen im nächsten Frühjahr zu schließen. "
+        "Viele Anwohner sind empört und sprechen von einer rücksichtslosen Entscheidung der Verwaltung. " * 8,
+        id="de-1",
+        title="Brücke am Hafen wird geschlossen",
+    )
+    analysis = build_analysis(german, [], voice=False)
+    assert [w["code"] for w in analysis.warnings] == ["not_english"]
+    path = tmp_path / "de.html"
+    path.write_text(render_report([analysis]), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    page = context.new_page()
+    page.goto(path.as_uri())
+    banner = page.locator(".ps-warn")
+    assert banner.is_visible() and "English only" in banner.inner_text()
+    assert banner.get_attribute("role") == "alert"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-not-english-warning.png"), full_page=True)
+    context.close()

@@ -134,7 +134,7 @@ def test_every_cli_option_and_argument_has_help():
 
 
 @pytest.mark.parametrize("command", ["analyze", "classify", "evaluate", "train", "techniques", "serve", "batch", "report",
-                                     "export"])
+                                     "export", "update-metadata"])
 def test_help_renders_for_every_command(command):
     res = run(command, "--help", env={"COLUMNS": "250"})
     assert res.exit_code == 0

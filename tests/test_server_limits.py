@@ -73,6 +73,7 @@ ROUTES = {
     ("GET", "/api/v1/version"): "token",
     ("GET", "/api/v1/healthz"): "public",  # monitors: status only, no stored data, no inference
     ("GET", "/corpus"): "token",
+    ("GET", "/corpus/passages"): "token",  # the passages behind a number of /corpus: stored article text
     ("POST", "/analyze"): "form",
     ("GET", "/"): "public",
     ("GET", "/techniques"): "public",
@@ -86,6 +87,10 @@ ROUTES = {
 }
 
 BODIES = {"/api/v1/analyze": {"text": ARTICLE}, "/api/v1/classify": {"text": ARTICLE, "spans": [{"start": 0, "end": 7}]}}
+CORPUS_PARAMS = {
+    "/corpus": {"store": "news.duckdb"},
+    "/corpus/passages": {"store": "news.duckdb", "by": "outlet", "group": "Private Outlet", "metric": "Doubt"},
+}
 
 
 @pytest.fixture
@@ -133,7 +138,7 @@ def test_auth_page_by_page(corpus_dir, method: str, path: str) -> None:
     with TestClient(app) as c:
         def call(**kw):  # type: ignore[no-untyped-def]
             if method == "GET":
-                params = {"store": "news.duckdb"} if path == "/corpus" else None
+                params = CORPUS_PARAMS.get(path)
                 return c.get(path, params=params, **kw)
             if path == "/analyze":
                 return c.post(path, data={"source": "text", "text": ARTICLE}, **kw)
@@ -171,6 +176,25 @@ def test_corpus_page_without_a_token_configured_stays_open(corpus_dir) -> None:
     with TestClient(create_app(Settings(corpus_dir=str(corpus_dir)), analyzer=FakeModel())) as c:
         r = c.get("/corpus", params={"store": "news.duckdb"})
         assert r.status_code == 200 and "news.duckdb" in r.text
+        r = c.get("/corpus/passages", params=CORPUS_PARAMS["/corpus/passages"])
+        assert r.status_code == 200 and "Secret" in r.text
+
+
+def test_passages_behind_the_corpus_page_need_the_token_and_show_the_stored_spans(corpus_dir) -> None:
+    app = create_app(Settings(token=TOKEN, corpus_dir=str(corpus_dir)), analyzer=FakeModel())
+    with TestClient(app) as c:
+        params = CORPUS_PARAMS["/corpus/passages"]
+        for path in ("/corpus/passages", "/corpus/passages/"):
+            r = c.get(path, params=params, follow_redirects=True)
+            assert r.status_code in (401, 404) and "Secret" not in r.text, (path, r.status_code)
+        ok = c.get("/corpus/passages", params=params, headers={"Authorization": f"Bearer {TOKEN}"})
+        assert ok.status_code == 200
+        # six articles, each with one Doubt span "Secret" (0:6): all listed, marked, with their ids
+        assert ok.text.count("<mark>Secret</mark>") == 6 and "All 6 Doubt spans in this group" in ok.text
+        assert all(f'data-doc="d{i}"' in ok.text for i in range(6))
+        # the corpus page links each number to this page
+        page = c.get("/corpus", params={"store": "news.duckdb"}, headers={"Authorization": f"Bearer {TOKEN}"})
+        assert "/corpus/passages?store=news.duckdb&amp;by=outlet&amp;group=Private+Outlet&amp;metric=Doubt" in page.text
 
 
 # ---- #6: lone surrogates are 422 error objects, the same wording everywhere -------------------------

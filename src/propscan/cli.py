@@ -17,7 +17,7 @@ import functools
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -162,6 +162,41 @@ def _escape(s: str) -> str:
     return escape(s)
 
 
+#: modules each optional extra brings (``pip install 'propscan[NAME]'``); the core is models, analysis, CLI
+EXTRAS: dict[str, tuple[str, ...]] = {
+    "server": ("fastapi", "uvicorn", "python_multipart", "pydantic_settings"),
+    "corpus": ("duckdb", "pyarrow", "pandas", "matplotlib"),
+    "ray": ("ray",),
+}
+
+
+def missing_modules(modules: Sequence[str]) -> list[str]:
+    """Those of ``modules`` that cannot be imported here (looked up, not imported: cheap)."""
+    import importlib.util
+
+    out = []
+    for name in modules:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            out.append(name)
+    return out
+
+
+def require_extra(extra: str, what: str, modules: Sequence[str] | None = None) -> None:
+    """Exit with one line naming the extra when ``what`` (a command or option) needs one that is not installed.
+
+    Checked before the command does any work, so a core-only install (``pip install propscan``)
+    never shows a traceback from a missing server or corpus library.
+    """
+    missing = missing_modules(EXTRAS[extra] if modules is None else modules)
+    if missing:
+        _fail(_escape(f"{what} needs the '{extra}' extra ({', '.join(missing)} not installed); "
+                      f"install it with: pip install 'propscan[{extra}]'"))
+
+
 class Format(str, Enum):
     text = "text"
     json = "json"
@@ -211,6 +246,8 @@ def analyze_cli(
     location) and skipped; every good document is analysed and written. The exit status is 1 when
     anything failed (0 with --allow-partial), 2 when nothing could be analysed.
     """
+    if format in (Format.csv, Format.parquet):
+        require_extra("corpus", f"--format {format.value}", ("pandas", "pyarrow") if format is Format.parquet else ("pandas",))
     from .analysis import Analyzer
     from .ingest import load_inputs, load_url_list
     from .views.output import write_analyses
@@ -394,6 +431,7 @@ def serve_cli(
     model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = "default",
 ) -> None:
     """Run the local web app and REST API (token from PROPSCAN_TOKEN, if set)."""
+    require_extra("server", "propscan serve")
     from .server import run
 
     run(host=host, port=port, model=model, token=os.environ.get("PROPSCAN_TOKEN") or None,
@@ -419,12 +457,21 @@ def batch_cli(
     text_column: Annotated[str, typer.Option(help="Text column of JSONL/CSV inputs.")] = "text",
     urls: Annotated[Path | None, typer.Option(help="File with one URL per line.")] = None,
     allow_partial: Annotated[bool, typer.Option(help="Exit 0 even when some files or rows failed (they are still recorded).")] = False,
+    metadata: Annotated[Path | None, typer.Option(help=(
+        "CSV (or JSONL) with an id or content_hash column plus outlet, published, title, url: attached to the stored "
+        "documents after the analysis (empty cells keep stored values); rows matching no document are listed and "
+        "fail the run unless --allow-partial."))] = None,
 ) -> None:
     """Analyse a corpus into a resumable DuckDB store (idempotent; safe to kill and restart).
 
     Every good document is stored; each bad file or row is recorded with its reason and location,
     and the exit status is 1 when anything failed (re-running retries only the failed ones).
+    A text analysed before is not analysed again: read with new metadata, its stored document is
+    updated (latest non-empty value wins; changes are logged in the store's metadata_changes table).
     """
+    require_extra("corpus", "propscan batch")
+    if engine is Engine.ray:
+        require_extra("ray", "propscan batch --engine ray")
     import json
 
     from .corpus.batch import run_batch
@@ -435,11 +482,50 @@ def batch_cli(
 
         items += load_url_list(urls)
     res = run_batch(items, store, model=model, threshold=threshold, engine=engine.value, workers=workers, text_column=text_column,
-                    progress=not _State.quiet)
+                    progress=not _State.quiet, metadata=metadata)
     _info(json.dumps(res, indent=2, default=str))
     if res.get("failed") and not allow_partial:
         _fail(f"{res['failed']} input(s) failed (listed above and in the store's failures table); "
               "fix them and re-run, or pass --allow-partial.", 1)
+    if res.get("metadata") is not None and not allow_partial:
+        _metadata_problems(res["metadata"])
+
+
+def _metadata_problems(res: dict[str, Any]) -> None:
+    """Fail (exit 1) when metadata rows matched no document or could not be read."""
+    if not (res.get("n_unknown") or res.get("n_invalid")):
+        return
+    shown = ", ".join(f"line {u['line']} ({'id ' + repr(u['id']) if u['id'] else 'content_hash ' + u['content_hash'][:12]})"
+                      for u in res.get("unknown", [])[:10])
+    more = res["n_unknown"] - min(10, len(res.get("unknown", [])))
+    _fail(_escape(f"{res['n_unknown']} metadata row(s) matched no document in the store"
+                  + (f": {shown}" + (f" and {more} more" if more > 0 else "") if res["n_unknown"] else "")
+                  + f"; {res['n_invalid']} row(s) could not be read (listed above). Fix the ids, or pass --allow-partial."), 1)
+
+
+@app.command("update-metadata")
+@friendly_errors
+def update_metadata_cli(
+    store: Annotated[Path, typer.Argument(help="DuckDB store written by propscan batch.")],
+    file: Annotated[Path, typer.Argument(help=(
+        "CSV (or .jsonl) with an id or content_hash column plus any of outlet, published (or date), title, url."))],
+    allow_partial: Annotated[bool, typer.Option(help="Exit 0 even when some rows matched no document or could not be read.")] = False,
+) -> None:
+    """Attach metadata (outlet, date, title, url) to documents already in a store, without re-analysing them.
+
+    Empty cells keep the stored value (the latest non-empty value wins); every change is logged
+    in the store's metadata_changes table. Rows whose id or content_hash matches no document are
+    listed, and the exit status is then 1 unless --allow-partial.
+    """
+    require_extra("corpus", "propscan update-metadata")
+    import json
+
+    from .corpus.metadata import update_metadata
+
+    res = update_metadata(store, file)
+    _info(json.dumps(res, indent=2, default=str))
+    if not allow_partial:
+        _metadata_problems(res)
 
 
 class ReportFormat(str, Enum):
@@ -463,6 +549,7 @@ def report_cli(
     technique_old: Annotated[list[str] | None, typer.Option("--techniques", hidden=True, help="Old spelling of --technique.")] = None,
 ) -> None:
     """Compare groups of a corpus with 95 % bootstrap confidence intervals."""
+    require_extra("corpus", "propscan report")
     from .corpus.report import make_report
     from .errors import InputError
 
@@ -480,6 +567,7 @@ def export_cli(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for documents.parquet and spans.parquet.")],
 ) -> None:
     """Export a store to Parquet (documents and spans) for pandas, DuckDB, Spark or BigQuery."""
+    require_extra("corpus", "propscan export")
     from .corpus.store import export_parquet
 
     for name, path in export_parquet(store, output).items():

@@ -13,26 +13,42 @@ from .errors import InputError
 
 
 def train_baseline(data_dir: str | os.PathLike[str], output_dir: str | os.PathLike[str], *, seed: int = 13, smoke: bool = False) -> dict[str, Any]:
+    """The baseline under the same protocol: threshold chosen on the tune split, then refitted on all of train."""
     from .corpus_io import read_ptc
     from .models.baseline import BaselineModel
-    from .scoring import score_si, score_tc
+    from .models.protocol import split_train_ids
+    from .scoring import hit_rates, score_si, score_tc
 
-    train_docs, train_gold = read_ptc(data_dir, "train")
-    dev_docs, dev_gold = read_ptc(data_dir, "dev")
+    docs, gold = read_ptc(data_dir, "train")
+    fit_ids, tune_ids = split_train_ids([d.id for d in docs])
+    fit = [d for d in docs if d.id in set(fit_ids)]
+    tune = [d for d in docs if d.id in set(tune_ids)]
     if smoke:
-        train_docs, dev_docs = train_docs[:8], dev_docs[:4]
-        dev_gold = {d.id: dev_gold[d.id] for d in dev_docs}
-    model = BaselineModel(seed=seed).fit(train_docs, train_gold, dev_documents=dev_docs, dev_gold=dev_gold)
+        fit, tune, docs = fit[:8], tune[:4], fit[:8] + tune[:4]
+    tune_gold = {d.id: list(gold.get(d.id, [])) for d in tune}
+    tuned = BaselineModel(seed=seed).fit(fit, gold, dev_documents=tune, dev_gold=tune_gold)
+    pred = {d.id: s for d, s in zip(tune, tuned.predict(tune))}
+    tc = tuned.classify(tune, [tune_gold[d.id] for d in tune])
+    si = score_si(pred, tune_gold)
+    hits = hit_rates(pred, tune_gold)
+    model = BaselineModel(threshold=tuned.threshold, seed=seed).fit(docs, gold)
     model.save_pretrained(output_dir)
-    pred = {d.id: s for d, s in zip(dev_docs, model.predict(dev_docs))}
-    tc = model.classify(dev_docs, [dev_gold[d.id] for d in dev_docs])
-    return {
+    metrics = {
         "model": "baseline",
-        "dev_si_f1": score_si(pred, dev_gold).f1,
-        "dev_tc_micro_f1": score_tc({d.id: s for d, s in zip(dev_docs, tc)}, dev_gold).f1,
+        "tune_si": si.to_dict(),
+        "tune_tc_micro_f1": score_tc({d.id: s for d, s in zip(tune, tc)}, tune_gold).f1,
+        "tune_hits": hits.to_dict(),
         "threshold": model.threshold,
+        "protocol": {"fit_articles": len(fit), "tune_articles": len(tune), "refit_on_all_train": True},
         "output": str(output_dir),
     }
+    import json
+
+    from .corpus_io import atomic_write
+
+    with atomic_write(Path(output_dir) / "metrics.json") as fh:
+        fh.write(json.dumps(metrics, indent=2, default=float) + "\n")
+    return metrics
 
 
 def train(

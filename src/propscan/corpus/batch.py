@@ -345,6 +345,8 @@ class _Job:
     on_commit: Callable[[dict[str, int]], None] | None = None
     counts: dict[str, int] = field(default_factory=lambda: {"processed": 0, "skipped": 0, "failed": 0})
     failures: list[dict[str, Any]] = field(default_factory=list)
+    #: stored documents whose metadata this run changed (they are counted in ``skipped`` or ``processed`` too)
+    updated: int = 0
 
     def _note(self, source: str | None, location: str | None, doc_id: str | None, error: str) -> None:
         if len(self.failures) < MAX_LISTED_FAILURES:
@@ -366,35 +368,48 @@ class _Job:
         self._advance(0)
 
     def plan(self, chunk: list[tuple[str, Any]]) -> list[dict[str, Any]]:
-        """Split a chunk into already-done (skipped), document-row-only (written now) and to-analyse."""
+        """Split a chunk into texts to analyse and texts already analysed by this model version.
+
+        An analysed text is skipped, but its document row is written now when that changes the
+        store (:func:`propscan.corpus.store.plan_document`): new metadata updates the stored
+        document (counted in ``skipped`` and ``updated``), another given id adds a row (a syndicated
+        article; counted in ``processed``).
+        """
+        from ..scores import count_words
+
         done = st.done_hashes(self.con, self.key.version, (d.hash for _, d in chunk))
-        known = st.known_documents(self.con, ((d.hash, d.id) for _, d in chunk if d.hash in done))
+        stored = st.document_rows(self.con, (d.hash for _, d in chunk if d.hash in done))
         link: list[st.AnalysisRecord] = []
         todo: list[dict[str, Any]] = []
         skipped = 0
         for source, doc in chunk:
             h = doc.hash
-            if h in done and (h, doc.id) in known:
+            if h not in done:
+                todo.append(_doc_payload(doc, source))
+                continue
+            values = {"title": doc.title, "outlet": doc.outlet, "url": doc.url, "published": doc.published, "source": source}
+            if st.plan_document(stored.get(h, {}), h, doc.id, values).action in ("unchanged", "ambiguous"):
                 skipped += 1
-            elif h in done:  # same text already analysed under another id: add the document row only
-                from ..scores import count_words
-
+            else:  # a new id for the text, or new metadata: write the document row only
                 link.append(st.AnalysisRecord(h, self.key.version, doc.id, doc.text, n_words=count_words(doc.text),
                                               title=doc.title, outlet=doc.outlet, url=doc.url,
                                               published=doc.published, source=source, analysis=False))
-            else:
-                todo.append(_doc_payload(doc, source))
         if link:
-            st.write_batch(self.con, link, run_id=self.run_id)
-            self.counts["processed"] += len(link)
+            actions: dict[str, int] = {}
+            st.write_batch(self.con, link, run_id=self.run_id, counts=actions)
+            self.counts["processed"] += actions.get("insert", 0)
+            skipped += len(link) - actions.get("insert", 0)
+            self.updated += actions.get("update", 0)
         self.counts["skipped"] += skipped
-        self._advance(skipped + len(link))
+        self._advance(len(chunk) - len(todo))
         return todo
 
     def write(self, results: list[dict[str, Any]]) -> None:
         """Write one batch's results: successes in one transaction, then failures."""
         good = [result_to_record(r, self.key) for r in results if r["ok"]]
-        st.write_batch(self.con, good, run_id=self.run_id)
+        actions: dict[str, int] = {}
+        st.write_batch(self.con, good, run_id=self.run_id, counts=actions)
+        self.updated += actions.get("update", 0)
         for r in results:
             if not r["ok"]:
                 st.record_failure(self.con, model_version=self.key.version, source=r.get("source"),
@@ -434,6 +449,7 @@ def run_batch(
     text_column: str = "text",
     progress: bool = True,
     on_commit: Callable[[dict[str, int]], None] | None = None,
+    metadata: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
     """Analyse every document of ``inputs`` into the DuckDB ``store``; resumable and idempotent.
 
@@ -462,15 +478,26 @@ def run_batch(
         Show a progress bar (rate, ETA) on stderr.
     on_commit : callable, optional
         Called with the running counts after each committed batch.
+    metadata : path, optional
+        A CSV/JSONL metadata file (``id`` and/or ``content_hash`` plus ``outlet``, ``published``,
+        ``title``, ``url``) applied to the store after the analysis (see
+        :mod:`propscan.corpus.metadata`); it is read, and refused when unreadable, before anything
+        is analysed.
+
+    A text already analysed by this model version is not analysed again; read with new
+    metadata (or under the id it lacked), its stored document is updated — latest non-empty
+    value wins, each change logged in ``metadata_changes`` — instead of being added twice.
 
     Returns
     -------
     dict
         ``processed`` (documents written this run), ``skipped`` (already in the store),
-        ``failed`` (documents, rows, files or inputs that failed; all are in the store's
-        ``failures`` table), ``failures`` (the first 100 of this run: ``source``, ``location``
-        — the file or ``file:line`` —, ``doc_id``, ``error``), ``seconds``, ``model_version``,
-        ``run_id``, ``store``.
+        ``updated`` (stored documents whose metadata changed), ``failed`` (documents, rows, files
+        or inputs that failed; all are in the store's ``failures`` table), ``failures`` (the first
+        100 of this run: ``source``, ``location`` — the file or ``file:line`` —, ``doc_id``,
+        ``error``), ``seconds``, ``model_version``, ``run_id``, ``store``; with ``metadata``
+        also ``metadata`` (see :func:`propscan.corpus.metadata.update_metadata`: ``unknown``
+        lists the rows that matched no document).
 
     Raises
     ------
@@ -491,6 +518,11 @@ def run_batch(
         inputs = [inputs]
     inputs = [os.fspath(i) for i in inputs]
     key = model_version_of(model, threshold=threshold)
+    meta_rows: Any = None
+    if metadata is not None:
+        from .metadata import read_metadata
+
+        meta_rows = read_metadata(metadata)
     t0 = time.perf_counter()
     con = st.connect(store)
     run_id = uuid.uuid4().hex[:16]
@@ -499,6 +531,7 @@ def run_batch(
     prog, task = _make_progress(progress, _estimate_total(inputs))
     job = _Job(con, key, run_id, Path(store), prog, task, on_commit)
     status = "error"
+    meta_result: dict[str, Any] | None = None
     try:
         with prog:
             if engine == "ray":
@@ -509,6 +542,10 @@ def run_batch(
                 _run_inline(job, inputs, batch_size=batch_size, text_column=text_column)
             else:
                 _run_local(job, inputs, workers=workers, batch_size=batch_size, text_column=text_column)
+        if meta_rows is not None:
+            from .metadata import apply_rows
+
+            meta_result = apply_rows(con, *meta_rows, origin=os.fspath(metadata), run_id=run_id)  # type: ignore[arg-type]
         status = "done"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -519,8 +556,11 @@ def run_batch(
             st.finish_run(con, run_id, status=status, seconds=seconds, **job.counts)
         finally:
             con.close()
-    return {**job.counts, "seconds": seconds, "model_version": key.version, "run_id": run_id, "store": str(store),
-            "failures": list(job.failures)}
+    out = {**job.counts, "updated": job.updated, "seconds": seconds, "model_version": key.version, "run_id": run_id,
+           "store": str(store), "failures": list(job.failures)}
+    if meta_result is not None:
+        out["metadata"] = meta_result
+    return out
 
 
 def _run_inline(job: _Job, inputs: Sequence[str], *, batch_size: int, text_column: str) -> None:
@@ -608,6 +648,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no-progress", action="store_true")
     ap.add_argument("--log-commits", action="store_true", help="print 'committed <counts>' to stdout after each batch")
     ap.add_argument("--allow-partial", action="store_true", help="exit 0 even when some files, rows or documents failed")
+    ap.add_argument("--metadata", default=None, help="CSV/JSONL of id or content_hash plus outlet, published, title, url")
     args = ap.parse_args(argv)
 
     def log(counts: dict[str, int]) -> None:
@@ -616,7 +657,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         res = run_batch(args.inputs, args.store, model=args.model, threshold=args.threshold, engine=args.engine,
                         workers=args.workers, batch_size=args.batch_size, text_column=args.text_column,
-                        progress=not args.no_progress, on_commit=log if args.log_commits else None)
+                        progress=not args.no_progress, on_commit=log if args.log_commits else None,
+                        metadata=args.metadata)
     except PropscanError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -624,6 +666,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if res["failed"] and not args.allow_partial:
         print(f"error: {res['failed']} file(s), row(s) or document(s) failed (see 'failures'); fix them and run "
               "again to retry only those, or pass --allow-partial.", file=sys.stderr)
+        return 1
+    meta = res.get("metadata") or {}
+    if (meta.get("n_unknown") or meta.get("n_invalid")) and not args.allow_partial:
+        print(f"error: {meta.get('n_unknown', 0)} metadata row(s) matched no document and {meta.get('n_invalid', 0)} "
+              "could not be read (see 'metadata'); fix the file, or pass --allow-partial.", file=sys.stderr)
         return 1
     return 0
 

@@ -7,17 +7,23 @@ flag when the difference is beyond noise after a **Holm** correction across the 
 :mod:`propscan.corpus.stats`). Formats: a Rich table, CSV, a self-contained HTML page (charts
 inlined as base64 PNG, no network) and PNG charts.
 
+In the HTML page every number of a group links to the passages behind it (:class:`PassageCell`:
+the most confident spans of that technique in that group's articles, with context), listed in
+anchored sections of the page itself; the web app links the same numbers to a page that queries
+the store (:func:`cell_passages`). HTML is rendered by autoescaped Jinja2 templates
+(``templates/corpus_*.html.j2``), so every article string is escaped.
+
 >>> report = make_report("corpus.duckdb", by="outlet", fmt="html", output="report.html")  # doctest: +SKIP
 >>> report.groups.head()  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-import html
+import functools
 import io
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +36,8 @@ from .stats import N_BOOT, RatioBootstrap, bootstrap_ratio, compare_groups
 
 log = logging.getLogger("propscan.corpus")
 
-__all__ = ["Report", "build_report", "make_report", "render_corpus_html", "GROUP_FIELDS"]
+__all__ = ["Report", "build_report", "make_report", "render_corpus_html", "GROUP_FIELDS", "PassageCell",
+           "report_passages", "cell_passages", "render_passages"]
 
 #: the fields a report can group by (``month``/``week`` come from ``published``)
 GROUP_FIELDS = ("outlet", "month", "week", "year", "source", "title", "url", "doc_id", "published")
@@ -71,6 +78,9 @@ class Report:
     notes : list of str
         Caveats a reader must see (e.g. no document has the grouping field); shown in the
         table and HTML reports and logged as warnings.
+    members : pandas.DataFrame or None
+        content_hash, doc_id, group of every article: which articles (and so which spans) are
+        behind each group's numbers (:func:`report_passages`).
     """
 
     by: str
@@ -83,6 +93,7 @@ class Report:
     seed: int = 0
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    members: Any = None
 
     @property
     def group_names(self) -> list[str]:
@@ -205,7 +216,9 @@ def build_report(
                          columns=["metric", "group_a", "group_b", "diff", "low", "high", "p", "p_holm", "flag"])
     diffs = diffs.rename(columns={"low": "ci_low", "high": "ci_high"})
     timeline = _timeline(articles, labels, order, by, num, den, n_boot, seed)
-    return Report(by, mv, groups, diffs, list(techniques), timeline, n_boot, seed, notes=notes)
+    members = pd.DataFrame({"content_hash": articles["content_hash"].astype(str), "doc_id": articles["doc_id"].astype(str),
+                            "group": labels.astype(str)})
+    return Report(by, mv, groups, diffs, list(techniques), timeline, n_boot, seed, notes=notes, members=members)
 
 
 def _grouping_notes(labels: Any, order: list[str], by: str) -> list[str]:
@@ -372,18 +385,6 @@ def _print_table(report: Report, file: Any = None) -> None:
         console.print(f"Note: {note}", markup=False, highlight=False)
 
 
-def _html_table(df: Any, columns: Sequence[tuple[str, str]], *, cls: str = "") -> str:
-    head = "".join(f"<th>{html.escape(label)}</th>" for _, label in columns)
-    body = []
-    for _, r in df.iterrows():
-        cells = []
-        for key, _label in columns:
-            v = r[key]
-            cells.append(f"<td>{html.escape(v if isinstance(v, str) else _cell(v))}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-
-
 def _cell(v: Any) -> str:
     if isinstance(v, (bool, np.bool_)):
         return "yes" if v else ""
@@ -403,54 +404,259 @@ _CSS = """
 .propscan-corpus img{max-width:100%;height:auto;display:block;margin:.4em 0 1.2em}
 .propscan-corpus .note{color:#555;font-size:.88em}
 .propscan-corpus .warning{color:#5c3c00;background:#fff4e0;border-left:3px solid #d08a00;padding:.4em .7em}
+.propscan-corpus a.num{color:inherit;text-decoration:underline dotted #888}
+.propscan-corpus a.num:hover,.propscan-corpus a.num:focus{color:#1f3a5f;text-decoration-style:solid}
+.propscan-corpus section.passages{border-top:1px solid #e4e4e4;margin:1.2em 0;padding-top:.3em}
+.propscan-corpus section.passages:target{background:#fffbea;outline:2px solid #f0d060;outline-offset:4px}
+.propscan-corpus ol.passage-list{padding-left:2.2em;font-size:.9em;line-height:1.45}
+.propscan-corpus ol.passage-list li{margin:.5em 0}
+.propscan-corpus q.ctx{quotes:none;color:#444}
+.propscan-corpus q.ctx mark{background:#ffe08a;color:#111;padding:0 .1em;border-radius:2px}
+.propscan-corpus .src{display:block;color:#666;font-size:.86em}
 """
 
+#: passages listed per number in the self-contained HTML report (the rest are counted)
+PASSAGES_PER_CELL = 50
+#: characters of context shown on each side of a passage
+PASSAGE_CONTEXT = 80
 
-def render_report_fragment(report: Report, pngs: dict[str, bytes] | None = None) -> str:
-    """HTML fragment (``<section class="propscan-corpus">``) with tables and inlined charts."""
+
+@dataclass
+class PassageCell:
+    """The passages behind one number: spans of ``metric`` (a technique, or every technique for
+    the mean score) in the articles of ``group``, most confident first.
+
+    ``n_total`` counts all of them; ``passages`` holds ranks ``offset + 1 ..`` (dicts with
+    doc_id, title, outlet, technique, technique_label, score, confidence, before, passage, after,
+    cut_before, cut_after).
+    """
+
+    group: str
+    metric: str
+    n_total: int = 0
+    passages: list[dict[str, Any]] = field(default_factory=list)
+    offset: int = 0
+    limit: int = PASSAGES_PER_CELL
+    anchor: str = ""
+    back: str = ""
+
+    @property
+    def label(self) -> str:
+        return "Passages of every technique (mean article score)" if self.metric == SCORE else _metric_label(self.metric)
+
+    @property
+    def first_rank(self) -> int:
+        return self.offset + 1
+
+    @property
+    def more(self) -> int:
+        return max(0, self.n_total - self.offset - len(self.passages))
+
+    @property
+    def summary(self) -> str:
+        what = "spans of any technique" if self.metric == SCORE else f"{_metric_label(self.metric)} spans"
+        if not self.n_total:
+            return f"No {what} in the articles of this group."
+        if self.offset == 0 and not self.more:
+            return f"All {self.n_total:,} {what} in this group, most confident first."
+        last = self.offset + len(self.passages)
+        return f"{self.n_total:,} {what} in this group; shown: {self.first_rank:,}–{last:,}, most confident first."
+
+    @property
+    def more_text(self) -> str:
+        return f"… and {self.more:,} more passage{'' if self.more == 1 else 's'} with lower confidence."
+
+
+def _trim_context(before: str, after: str, cut_before: bool, cut_after: bool) -> tuple[str, str]:
+    """Drop the partial word at a cut edge of the context."""
+    if cut_before and before and not before[0].isspace():
+        parts = before.split(None, 1)
+        before = parts[1] if len(parts) == 2 else ""
+    if cut_after and after and not after[-1].isspace():
+        parts = after.rsplit(None, 1)
+        after = parts[0] if len(parts) == 2 else ""
+    return before, after
+
+
+def _passage_dicts(frame: Any) -> list[dict[str, Any]]:
+    out = []
+    for r in frame.itertuples(index=False):
+        cut_b, cut_a = bool(r.cut_before), bool(r.cut_after)
+        before, after = _trim_context(str(r.before or ""), str(r.after or ""), cut_b, cut_a)
+        title = r.title if isinstance(r.title, str) and r.title.strip() else f"(untitled) {r.doc_id}"
+        tech = r.span_technique if isinstance(r.span_technique, str) else ""
+        out.append({
+            "doc_id": str(r.doc_id), "title": title, "outlet": r.outlet if isinstance(r.outlet, str) else "",
+            "technique": tech, "technique_label": _metric_label(tech) if tech else "(no technique)",
+            "score": float(r.score), "confidence": f"{float(r.score):.2f}", "before": before,
+            "passage": str(r.passage or ""), "after": after, "cut_before": cut_b, "cut_after": cut_a,
+            "rank": int(r.rank),
+        })
+    return out
+
+
+def _members(report: Report, groups: Sequence[str] | None = None) -> list[tuple[str, str, str]]:
+    m = report.members
+    if m is None:
+        raise InputError("this report has no article membership (build it with build_report).")
+    if groups is not None:
+        m = m[m["group"].isin(list(groups))]
+    return list(zip(m["content_hash"], m["doc_id"], m["group"], strict=True))
+
+
+def report_passages(store: str | os.PathLike[str], report: Report, *, per_cell: int = PASSAGES_PER_CELL,
+                    context: int = PASSAGE_CONTEXT) -> dict[tuple[str, str], PassageCell]:
+    """The passages behind every number of ``report``: ``{(group, metric): PassageCell}``.
+
+    For each group and technique, the ``per_cell`` most confident spans of that technique in the
+    group's articles; for the mean score (metric ``score``), those of every technique.
+    """
+    members = _members(report)
+    con = st.connect(store, read_only=True)
+    try:
+        by_tech = st.passages_frame(con, report.model_version, members, techniques=report.techniques, limit=per_cell,
+                                    context=context) if report.techniques else None
+        overall = st.passages_frame(con, report.model_version, members, by_technique=False, limit=per_cell,
+                                    context=context)
+    finally:
+        con.close()
+    cells: dict[tuple[str, str], PassageCell] = {}
+    for gi, g in enumerate(report.group_names):
+        for mi, metric in enumerate([SCORE, *report.techniques]):
+            cells[(str(g), metric)] = PassageCell(str(g), metric, limit=per_cell, anchor=f"p-{gi}-{mi}",
+                                                  back="#scores" if metric == SCORE else "#rates")
+
+    def fill(key: tuple[str, str], part: Any) -> None:
+        if key in cells:
+            cells[key].n_total = int(part["n_total"].iloc[0])
+            cells[key].passages = _passage_dicts(part)
+
+    for g, part in overall.groupby("group", sort=False):
+        fill((str(g), SCORE), part)
+    if by_tech is not None:
+        for (g, t), part in by_tech.groupby(["group", "technique"], sort=False):
+            fill((str(g), str(t)), part)
+    return cells
+
+
+def cell_passages(store: str | os.PathLike[str], *, by: str, group: str, metric: str, limit: int = PASSAGES_PER_CELL,
+                  offset: int = 0, context: int = PASSAGE_CONTEXT, model_version: str | None = None) -> PassageCell:
+    """The passages behind one number (``group`` × ``metric``) of a report by ``by``, queried from the store.
+
+    ``metric`` is ``score`` (spans of every technique) or a technique (SemEval name, id or display
+    name). Ranks ``offset + 1 .. offset + limit``, most confident first, plus the total count.
+
+    Raises
+    ------
+    InputError
+        Unknown grouping field or technique, or no analyses.
+    """
+    con = st.connect(store, read_only=True)
+    try:
+        mv = model_version or st.default_model_version(con)
+        articles = st.article_frame(con, mv)
+        labels = _group_labels(articles, by)
+        if metric != SCORE:
+            from ..techniques import resolve_names
+
+            metric = (resolve_names([metric]) or [metric])[0]
+        mask = (labels == group).to_numpy()
+        members = [(str(h), str(d), group) for h, d in
+                   zip(articles["content_hash"][mask], articles["doc_id"][mask], strict=True)]
+        frame = st.passages_frame(con, mv, members, techniques=None if metric == SCORE else [metric],
+                                  by_technique=metric != SCORE, limit=limit, offset=offset, context=context)
+        cell = PassageCell(group, metric, offset=offset, limit=limit)
+        if len(frame):
+            cell.n_total = int(frame["n_total"].iloc[0])
+            cell.passages = _passage_dicts(frame)
+        elif offset and members:  # past the last page: still say how many there are
+            total = st.passages_frame(con, mv, members, techniques=None if metric == SCORE else [metric],
+                                      by_technique=metric != SCORE, limit=1, offset=0, context=0)
+            cell.n_total = int(total["n_total"].iloc[0]) if len(total) else 0
+    finally:
+        con.close()
+    return cell
+
+
+@functools.lru_cache(maxsize=1)
+def _env() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    return Environment(
+        loader=FileSystemLoader(str(Path(__file__).resolve().parent.parent / "templates")),
+        autoescape=True,  # every article string (outlets, titles, passages) is escaped
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_passages(cell: PassageCell) -> str:
+    """The HTML of one :class:`PassageCell` (a note and an ordered list; autoescaped)."""
+    return str(_env().get_template("corpus_passages.html.j2").module.passage_list(cell))  # type: ignore[attr-defined]
+
+
+PassageHref = Callable[[str, str], str]
+
+
+def render_report_fragment(
+    report: Report,
+    pngs: dict[str, bytes] | None = None,
+    *,
+    passages: dict[tuple[str, str], PassageCell] | None = None,
+    passage_href: PassageHref | None = None,
+) -> str:
+    """HTML fragment (``<style>`` + ``<section class="propscan-corpus">``) with tables and inlined charts.
+
+    Every number of a group links to the passages behind it: with ``passages`` (from
+    :func:`report_passages`) to anchored sections of the fragment itself; with
+    ``passage_href(group, metric)`` to that address (the web app's passages page).
+    """
+    from markupsafe import Markup
+
     from . import charts
 
     pngs = _chart_pngs(report) if pngs is None else pngs
-    g = report.groups.copy()
-    g["value_ci"] = [_fmt_ci(v, lo, hi, 3) for v, lo, hi in zip(g.value, g.ci_low, g.ci_high, strict=True)]
+    names = [str(x) for x in report.group_names]
+    metrics = [SCORE, *report.techniques]
+    gidx = {g: i for i, g in enumerate(names)}
+    midx = {m: i for i, m in enumerate(metrics)}
+
+    def href(group: Any, metric: str) -> str:
+        if passage_href is not None:
+            return passage_href(str(group), metric)
+        if passages is not None:
+            return f"#p-{gidx[str(group)]}-{midx[metric]}"
+        return ""
+
+    g = report.groups
     score = g[g.metric == SCORE]
-    rates = g[g.metric != SCORE]
-    diffs = report.differences.copy()
-    diffs["diff_ci"] = [_fmt_ci(v, lo, hi, 3) for v, lo, hi in zip(diffs["diff"], diffs.ci_low, diffs.ci_high, strict=True)]
-    # people read display names ("Loaded language"); the CSV keeps the SemEval names
-    rates = rates.assign(metric=rates.metric.map(_metric_label))
-    diffs = diffs.assign(metric=diffs.metric.map(_metric_label))
-    flagged = diffs[diffs.flag]
-    parts = [
-        f"<style>{_CSS}</style>",
-        '<section class="propscan-corpus">',
-        f"<h2>Corpus report by {html.escape(report.by)}</h2>",
-        *(f'<p class="note warning"><strong>Note:</strong> {html.escape(note)}</p>' for note in report.notes),
-        f'<p class="note">Model <code>{html.escape(report.model_version)}</code>; {int(score.n_articles.sum()):,} articles in '
-        f"{len(score)} group{'' if len(score) == 1 else 's'}. Intervals: 95 % percentile bootstrap over articles within each group "
-        f"({report.n_boot:,} resamples, seed {report.seed}). Technique rates are expected spans (sum of calibrated "
-        "confidences) per 1,000 words. Differences are flagged when the Holm-corrected bootstrap p-value over all "
-        "pairs of groups (per metric) is below 0.05 and both groups have at least 5 articles.</p>",
-        "<h3>Mean article score</h3>",
-        _html_table(score, [("group", "group"), ("n_articles", "articles"), ("n_words", "words"), ("value_ci", "mean score [95 % CI]")]),
-    ]
-    for name, title in (("heatmap", "Technique rates by group"), ("score_over_time", "Score over time"),
-                        ("score_by_group", "Score by group"), ("profile", "Technique profile")):
-        if name in pngs:
-            parts.append(f"<h3>{html.escape(title)}</h3>")
-            parts.append(f'<img alt="{html.escape(title)}" src="{charts.to_data_uri(pngs[name])}">')
-    parts.append(f"<h3>Differences beyond noise ({len(flagged)} of {len(diffs)} comparisons)</h3>")
-    if len(flagged):
-        parts.append(_html_table(flagged, [("metric", "metric"), ("group_a", "group A"), ("group_b", "group B"),
-                                           ("diff_ci", "A − B [95 % CI]"), ("p_holm", "p (Holm)")]))
-    else:
-        parts.append('<p class="note">No pair of groups differs beyond noise.</p>')
-    if len(rates):
-        parts.append("<h3>Technique rates per 1,000 words</h3>")
-        parts.append(_html_table(rates, [("group", "group"), ("metric", "technique"), ("n_articles", "articles"),
-                                         ("value_ci", "rate [95 % CI]")]))
-    parts.append("</section>")
-    return "\n".join(parts)
+    score_rows = [{"group": str(r.group), "n_articles": _cell(r.n_articles), "n_words": _cell(r.n_words),
+                   "value_ci": _fmt_ci(r.value, r.ci_low, r.ci_high, 3), "href": href(r.group, SCORE)}
+                  for r in score.itertuples(index=False)]
+    rate_rows = [{"group": str(r.group), "metric": str(r.metric), "label": _metric_label(str(r.metric)),
+                  "n_articles": _cell(r.n_articles), "value_ci": _fmt_ci(r.value, r.ci_low, r.ci_high, 3),
+                  "href": href(r.group, str(r.metric))}
+                 for r in g[g.metric != SCORE].itertuples(index=False)]
+    d = report.differences
+    flagged = [{"metric": _metric_label(str(r.metric)), "group_a": str(r.group_a), "group_b": str(r.group_b),
+                "diff_ci": _fmt_ci(r.diff, r.ci_low, r.ci_high, 3), "p_holm": _cell(r.p_holm),
+                "href_a": href(r.group_a, str(r.metric)), "href_b": href(r.group_b, str(r.metric))}
+               for r in d[d.flag].itertuples(index=False)]
+    chart_list = [{"title": title, "uri": charts.to_data_uri(pngs[name])}
+                  for name, title in (("heatmap", "Technique rates by group"), ("score_over_time", "Score over time"),
+                                      ("score_by_group", "Score by group"), ("profile", "Technique profile"))
+                  if name in pngs]
+    cells = [passages[(gname, m)] for gname in names for m in metrics if (gname, m) in passages] if passages else []
+    per_cell = max((c.limit for c in cells), default=PASSAGES_PER_CELL)
+    return _env().get_template("corpus_report.html.j2").render(
+        css=Markup(_CSS), by=report.by, notes=report.notes, model_version=report.model_version,
+        n_articles=_cell(int(score.n_articles.sum())), n_groups=len(score), n_boot=_cell(report.n_boot), seed=report.seed,
+        links_note=("the passages open on their own page" if passage_href is not None else
+                    "they are listed at the end of this page" if passages is not None else ""),
+        score_rows=score_rows, charts=chart_list, flagged=flagged, n_comparisons=len(d), rate_rows=rate_rows,
+        cells=cells, per_cell=per_cell,
+    )
 
 
 def _metric_label(metric: str) -> str:
@@ -466,21 +672,25 @@ def render_corpus_html(
     techniques: Sequence[str] | None = None,
     n_boot: int = N_BOOT,
     seed: int = 0,
+    passage_href: PassageHref | None = None,
 ) -> str:
     """A self-contained HTML fragment (tables + base64 charts, no scripts, no network) for the web app.
 
+    With ``passage_href(group, metric) -> url`` every number of a group links to that address
+    (the web app's passages page); without it, the passages are anchored sections of the fragment.
+
     >>> fragment = render_corpus_html("corpus.duckdb", by="month")  # doctest: +SKIP
     """
-    return render_report_fragment(build_report(store, by=by, techniques=techniques, n_boot=n_boot, seed=seed))
+    report = build_report(store, by=by, techniques=techniques, n_boot=n_boot, seed=seed)
+    if passage_href is not None:
+        return render_report_fragment(report, passage_href=passage_href)
+    return render_report_fragment(report, passages=report_passages(store, report))
 
 
 def _html_page(fragment: str, title: str) -> str:
-    return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>{html.escape(title)}</title>"
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
-        f"</head><body>\n{fragment}\n</body></html>\n"
-    )
+    from markupsafe import Markup
+
+    return _env().get_template("corpus_report_page.html.j2").render(title=title, fragment=Markup(fragment)) + "\n"
 
 
 def _write_text(text: str, output: str | os.PathLike[str] | None) -> Path | None:
@@ -506,6 +716,7 @@ def make_report(
     n_boot: int = N_BOOT,
     seed: int = 0,
     model_version: str | None = None,
+    passages_per_cell: int = PASSAGES_PER_CELL,
 ) -> Report:
     """Compare groups of a store and write the comparison as a table, CSV, HTML or PNG charts.
 
@@ -523,7 +734,9 @@ def make_report(
         ``table``: Rich tables on stdout (or plain text to ``output``); ``csv``: the long group
         table (stdout or ``output``; with ``output`` the pairwise differences go to
         ``<output stem>.differences.csv``); ``html``: one self-contained page (stdout or
-        ``output``); ``png``: when ``output`` ends in ``.png``, the main chart only (the technique
+        ``output``) whose every number of a group links to an anchored section listing the
+        passages behind it (the ``passages_per_cell`` most confident spans, with context, article
+        title/id and confidence, and a count of the rest); ``png``: when ``output`` ends in ``.png``, the main chart only (the technique
         heatmap; the score chart when there are no technique rates) written to that file;
         otherwise ``heatmap.png``, ``profile.png`` and ``score_over_time.png`` (one line per
         group; ``score_by_group.png`` without dates) in the folder ``output`` (default
@@ -532,6 +745,8 @@ def make_report(
         Bootstrap resamples. ``seed`` makes the report reproducible.
     model_version : str, optional
         Which analyses to use when the store holds several models (default: the most common).
+    passages_per_cell : int, default=50
+        HTML only: passages listed per number (group × metric).
 
     Returns
     -------
@@ -557,7 +772,8 @@ def make_report(
             report.files.append(_write_text(csv_safe_frame(report.differences).to_csv(index=False, float_format="%.6g"),
                                             path.with_name(path.stem + ".differences.csv")))  # type: ignore[arg-type]
     elif fmt == "html":
-        page = _html_page(render_report_fragment(report), f"propscan corpus report by {by}")
+        cells = report_passages(store, report, per_cell=passages_per_cell)
+        page = _html_page(render_report_fragment(report, passages=cells), f"propscan corpus report by {by}")
         path = _write_text(page, output)
         if path is not None:
             report.files.append(path)

@@ -90,6 +90,11 @@ def bootstrap_ratio(
         den = den[:, None]
     if num.shape != den.shape:
         raise ValueError(f"num and den must have the same shape; got {num.shape} and {den.shape}")
+    # Ours rather than scipy.stats.bootstrap((num, den), ratio, paired=True, vectorized=True,
+    # method="percentile"), which gives the same intervals within Monte-Carlo noise
+    # (tests/test_library_equivalence.py) but materialises every resample: for 10,000 articles ×
+    # 15 metrics × 2,000 resamples it peaked at ~5 GB and ran ~5× slower here (0.06 GB and 1.5 s
+    # for these multinomial weights times a BLAS product); batch= bounds its memory, not its time.
     n, m = num.shape
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     value = _ratio(num.sum(0), den.sum(0))

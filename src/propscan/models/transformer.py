@@ -31,7 +31,7 @@ from .tf_decode import decode_spans, mix_inside
 from .windows import TokenizedDoc, batch_inputs, make_windows, merge_states, sentence_ids, tokenize_docs
 
 MODEL_NAME = "propscan-minilm-tagger"
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "2.0.0"
 LAYERS_FILE = "encoder_layers.safetensors"
 HEADS_FILE = "heads.safetensors"
 LEXICAL_FILE = "lexical.safetensors"

@@ -56,7 +56,16 @@ def tokenize_docs(tokenizer: Any, texts: Sequence[str]) -> list[TokenizedDoc]:
 
 
 def window_starts(n: int, *, size: int, stride: int) -> list[int]:
-    """Start indices of windows of ``size`` tokens every ``stride`` tokens; the last ends at ``n``."""
+    """Start indices of windows of ``size`` tokens every ``stride`` tokens; the last ends at ``n``.
+
+    Not the fast tokenizer's overflow (``enable_truncation(max_length, stride=overlap)`` /
+    ``return_overflowing_tokens=True, stride=..., return_offsets_mapping=True``): its windows
+    are the same except the last, which it leaves as a short tail (for 560 tokens: 448-560)
+    while ours ends at ``n`` with a full window (306-560), so the article's last tokens get as
+    much context as the others; the shipped model was trained and calibrated on these windows.
+    Ours also tokenises an article once and reuses those tokens (and offsets) for sentence ids
+    and span decoding. tests/test_library_equivalence.py compares the two on several texts.
+    """
     if n <= size:
         return [0]
     starts = list(range(0, n - size, stride))

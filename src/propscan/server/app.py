@@ -250,7 +250,7 @@ def create_app(
             "When the server has a token, send `Authorization: Bearer <token>`."
         ),
         lifespan=lifespan,
-        docs_url=None,  # the CDN-based Swagger UI would need the internet; /docs is a local page
+        docs_url=None,  # /docs is our own page (routes/pages.py says why not Swagger UI/ReDoc)
         redoc_url=None,
         openapi_url="/openapi.json",
     )

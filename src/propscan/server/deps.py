@@ -75,14 +75,20 @@ def require_token(request: Request, settings: SettingsDep) -> None:
 TokenDep = Depends(require_token)
 
 #: pages that show stored data (the corpus stores); with a token they need it like the API does.
-#: The analyse form checks its own token field (the token travels in the form body).
+#: Every page under them is protected too (``/corpus/passages``). The analyse form checks its own
+#: token field (the token travels in the form body).
 PROTECTED_PAGES = frozenset({"/corpus"})
+
+
+def is_protected_page(path: str) -> bool:
+    """Whether ``path`` is a protected page or under one (``/corpus``, ``/corpus/passages``, ...)."""
+    return any(path == p or path.startswith(p + "/") for p in PROTECTED_PAGES)
 
 
 def require_page_access(request: Request, settings: SettingsDep) -> None:
     """Page guard: with a token, a protected page needs the bearer header or the web session cookie
     (set by a form post with the correct token)."""
-    if settings.token is None or request.url.path not in PROTECTED_PAGES:
+    if settings.token is None or not is_protected_page(request.url.path):
         return
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie and token_matches(session_value(settings.token), cookie):

@@ -214,16 +214,38 @@ async def techniques_page(request: Request) -> HTMLResponse:
 
 
 CORPUS_GROUPS = ("outlet", "month", "week", "year", "source")
+#: passages per page of /corpus/passages
+PASSAGES_PER_PAGE = 50
 
 
-@router.get("/corpus", response_class=HTMLResponse)
-async def corpus_page(request: Request, settings: SettingsDep, store: str | None = None, by: str = "outlet") -> HTMLResponse:
-    """Comparisons across a corpus store from ``PROPSCAN_CORPUS_DIR`` (picked by name, never by path)."""
-    import asyncio
+def _corpus_stores(settings: Any) -> tuple[Any, list[str]]:
+    """The corpus folder (or None) and the names of its ``*.duckdb`` stores."""
     from pathlib import Path
 
     folder = Path(settings.corpus_dir) if settings.corpus_dir else None
     stores = sorted(p.name for p in folder.glob("*.duckdb")) if folder and folder.is_dir() else []
+    return folder, stores
+
+
+def _passages_href(store: str, by: str, group: str, metric: str, offset: int = 0) -> str:
+    from urllib.parse import urlencode
+
+    params = {"store": store, "by": by, "group": group, "metric": metric}
+    if offset:
+        params["offset"] = str(offset)
+    return "/corpus/passages?" + urlencode(params)
+
+
+@router.get("/corpus", response_class=HTMLResponse)
+async def corpus_page(request: Request, settings: SettingsDep, store: str | None = None, by: str = "outlet") -> HTMLResponse:
+    """Comparisons across a corpus store from ``PROPSCAN_CORPUS_DIR`` (picked by name, never by path).
+
+    Every number of a group links to ``/corpus/passages``: the passages behind it.
+    """
+    import asyncio
+    import functools
+
+    folder, stores = _corpus_stores(settings)
     if by not in CORPUS_GROUPS:
         by = "outlet"
     fragment = None
@@ -234,8 +256,10 @@ async def corpus_page(request: Request, settings: SettingsDep, store: str | None
         else:
             from ...corpus.report import render_corpus_html
 
+            href = functools.partial(_passages_href, store, by)
             try:
-                html = await asyncio.to_thread(render_corpus_html, folder / store, by=by)  # type: ignore[operator]
+                html = await asyncio.to_thread(render_corpus_html, folder / store, by=by,  # type: ignore[operator]
+                                               passage_href=href)
                 # the page's CSP allows no inline styles: the fragment's <style> is dropped; /assets/corpus.css serves it
                 html = re.sub(r"<style>.*?</style>", "", html, count=1, flags=re.S)
                 fragment = Markup(html)  # built by the report module, which escapes every value
@@ -247,9 +271,65 @@ async def corpus_page(request: Request, settings: SettingsDep, store: str | None
     )
 
 
+@router.get("/corpus/passages", response_class=HTMLResponse)
+async def corpus_passages_page(
+    request: Request,
+    settings: SettingsDep,
+    store: str | None = None,
+    by: str = "outlet",
+    group: str | None = None,
+    metric: str = "score",
+    offset: int = 0,
+) -> HTMLResponse:
+    """The passages behind one number of the corpus page: the spans of ``metric`` (a technique, or
+    ``score`` for every technique) in the articles of ``group``, most confident first, queried from
+    the store (50 per page; ``offset`` pages on). Needs the token like ``/corpus``."""
+    import asyncio
+    from urllib.parse import urlencode
+
+    folder, stores = _corpus_stores(settings)
+    if by not in CORPUS_GROUPS:
+        by = "outlet"
+    offset = max(0, offset)
+    error = None
+    cell = None
+    passages = None
+    if store is None or store not in stores:
+        error = "Unknown store: pick one from the list on the corpus page."
+    elif not group:
+        error = "Say which group: follow a number on the corpus page."
+    else:
+        from ...corpus.report import cell_passages, render_passages
+
+        try:
+            cell = await asyncio.to_thread(cell_passages, folder / store, by=by, group=group, metric=metric,  # type: ignore[operator]
+                                           limit=PASSAGES_PER_PAGE, offset=offset)
+            passages = Markup(render_passages(cell))  # an autoescaped template: every article string is escaped
+        except PropscanError as exc:
+            error = str(exc)
+    pages: dict[str, str] = {}
+    if cell is not None and store is not None and group is not None:
+        if offset > 0:
+            pages["previous"] = _passages_href(store, by, group, cell.metric, max(0, offset - PASSAGES_PER_PAGE))
+        if cell.more:
+            pages["next"] = _passages_href(store, by, group, cell.metric, offset + PASSAGES_PER_PAGE)
+    back = "/corpus?" + urlencode({"store": store, "by": by}) if store in stores else "/corpus"
+    return _render(
+        request, "corpus_passages.html", store=store if store in stores else None, by=by, group=group, cell=cell,
+        passages=passages, error=error, back=back, pages=pages,
+    )
+
+
 @router.get("/docs", response_class=HTMLResponse)
 async def docs_page(request: Request) -> HTMLResponse:
     """A local API reference built from the OpenAPI schema (no CDN, no JS)."""
+    # Kept instead of FastAPI's /docs and /redoc. Their assets are available offline from PyPI
+    # (fastapi-offline vendors swagger-ui and redoc), but fastapi.openapi.docs.get_swagger_ui_html
+    # starts Swagger UI with an inline <script> and ReDoc injects <style> elements, both refused
+    # by this app's Content-Security-Policy (script-src 'self'; style-src 'self'). Relaxing the
+    # CSP would weaken the origin that serves the token-protected API; this page is rendered on
+    # the server from the same app.openapi(), needs no JavaScript, and keeps ~2.7 MB of vendored
+    # JS out of the server extra.
     spec = request.app.openapi()
     endpoints = []
     for path, methods in spec.get("paths", {}).items():
