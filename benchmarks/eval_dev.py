@@ -53,8 +53,9 @@ def evaluate(model_name: str, data: Path, out_dir: Path) -> dict:
     t_tc = time.perf_counter() - t0
     tc_pred = dict(zip(ids, labelled))
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_labels(out_dir / f"dev-si-{model_name}.txt", pred, "si")
-    write_labels(out_dir / f"dev-tc-{model_name}.txt", tc_pred, "tc")
+    stem = Path(str(model_name)).name
+    write_labels(out_dir / f"dev-si-{stem}.txt", pred, "si")
+    write_labels(out_dir / f"dev-tc-{stem}.txt", tc_pred, "tc")
     si = score_si(pred, gold)
     tc = score_tc(tc_pred, tc_gold)
     flc = score_flc(pred, gold)

@@ -466,6 +466,7 @@ class TransformerTagger:
             "encoder": self.encoder_source_.name if hasattr(self, "encoder_source_") else self.encoder,
             "article_reference_density": cfg.get("article_reference_density"),
             "display_threshold": self.display_threshold,
+            "reader_figures": _reader_figures(cfg.get("dev_metrics")),
         }
 
     @property
@@ -473,6 +474,13 @@ class TransformerTagger:
         """Recommended confidence cut for readers, chosen on the tune split (0.0 for older models)."""
         return float(getattr(self, "calibration_", {}).get("display_threshold", 0.0))
 
+
+
+def _reader_figures(dev: Mapping[str, Any] | None) -> dict[str, float] | None:
+    """What a flag at the display threshold means, measured on the held-out dev articles (for the views)."""
+    if not dev or dev.get("flag_precision_same") is None:
+        return None
+    return {k: float(dev[k]) for k in ("flag_precision_same", "hit_any", "hit_same", "display_threshold") if dev.get(k) is not None}
 
 
 def tc_calibrated(logits: np.ndarray, feats: np.ndarray | None, calibration: Mapping[str, Any], labels: Sequence[str]) -> np.ndarray:
