@@ -162,3 +162,17 @@ def test_warnings_for_short_and_non_english_text():
     english = ("The council voted on Tuesday to close the old harbour bridge next spring, and many residents "
                "called the decision reckless. ") * 6
     assert Analyzer(model=FixedModel(), voice=False)(english).warnings == ()
+
+
+def test_warning_when_extraction_keeps_a_small_part_of_the_page():
+    from propscan.ingest import html_to_document
+
+    article = "<article><p>" + "The council closed the old bridge after a long and bitter debate. " * 3 + "</p></article>"
+    menu = "".join(f"<li><a href='/s{i}'>Section {i} news and more stories from the region today</a></li>" for i in range(150))
+    page = f"<html><head><title>Bridge</title></head><body><nav><ul>{menu}</ul></nav>{article}<footer>{menu}</footer></body></html>"
+    doc = html_to_document(page)
+    assert doc.source_words and doc.source_words > 10 * len(doc.text.split())
+    codes = [w["code"] for w in Analyzer(model=FixedModel(), voice=False)(doc).warnings]
+    assert "partial_extraction" in codes
+    plain = Analyzer(model=FixedModel(), voice=False)(Document(doc.text, id="same-text-no-page"))
+    assert "partial_extraction" not in [w["code"] for w in plain.warnings]

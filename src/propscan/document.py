@@ -57,6 +57,9 @@ class Document:
     url: str | None = None
     outlet: str | None = None
     published: _dt.date | None = None
+    #: visible words of the page the text was extracted from (HTML inputs; not serialised), so a result can
+    #: warn when extraction kept only a small part of the page (:mod:`propscan.quality`)
+    source_words: int | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.text, str):

@@ -269,8 +269,9 @@ def html_to_document(
     meta = _trafilatura_extract(html, url) or {}
     text = _paragraphs(meta.get("text") or "")
     title = meta.get("title")
+    page_text, page_title = _strip_html(html)
     if not text.strip() or not title:
-        fallback_text, fallback_title = _strip_html(html)
+        fallback_text, fallback_title = page_text, page_title
         text = text if text.strip() else fallback_text
         title = title or fallback_title
     if not text.strip():
@@ -284,6 +285,7 @@ def html_to_document(
         url=url,
         outlet=outlet or None,
         published=_safe_date(meta.get("date")),
+        source_words=len(page_text.split()),
     )
 
 
