@@ -52,7 +52,14 @@ def test_python_and_cli_scores_match(reference, threshold, tmp_path):
 
 
 def test_api_scores_match(reference):
-    with TestClient(create_app(Settings(), analyzer="baseline")) as c:
+    from propscan.models.loading import load_model
+
+    import time
+
+    with TestClient(create_app(Settings(), analyzer=load_model("baseline"))) as c:
+        deadline = time.monotonic() + 60
+        while c.post("/api/v1/analyze", json={"text": TEXT}).status_code == 503 and time.monotonic() < deadline:
+            time.sleep(0.2)  # the server warms its model up in the background
         for threshold in THRESHOLDS:
             r = c.post("/api/v1/analyze", json={"text": TEXT, "threshold": threshold})
             assert r.status_code == 200, r.text
