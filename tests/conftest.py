@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Property tests take their size from a profile: "ci" (the default, what `make test` and `.ci/run` use) or
+# "nightly" for a long fuzz run: `HYPOTHESIS_PROFILE=nightly .venv/bin/python -m pytest -m "slow or not slow"`.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", max_examples=150, deadline=None)
+_hypothesis_settings.register_profile("nightly", max_examples=5000, deadline=None)
+_hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def _data_root() -> Path:
@@ -69,3 +83,40 @@ def browser():
             yield b
         finally:
             b.close()
+
+
+@contextlib.contextmanager
+def live_server(app: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port in a thread; yields its base URL; stops it after."""
+    import httpx
+    import uvicorn
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/api/v1/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    else:
+        server.should_exit = True
+        pytest.fail("the server did not start within 20 s")
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def serve() -> Any:
+    """``with serve(app) as url:`` — :func:`live_server` as a fixture."""
+    return live_server

@@ -31,7 +31,7 @@ def _tokens(text: str) -> TokenizedDoc:
     return TokenizedDoc(np.zeros(len(starts), dtype=np.int64), np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=25), st.data())
 def test_decoded_spans_never_have_ragged_edges(words, data):
     text = " ".join(words)

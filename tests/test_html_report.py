@@ -390,7 +390,7 @@ def test_random_overlaps_reproduce_text_and_spans():
             out.append((start, end, draw(st.sampled_from(NAMES)), draw(st.floats(0.01, 1.0))))
         return out
 
-    @settings(max_examples=60, deadline=None)
+    @settings(deadline=None)
     @given(span_sets())
     def check(raw):
         doc = Document(text, id="prop")

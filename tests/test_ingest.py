@@ -139,7 +139,7 @@ def test_document_from_text_limit_and_bad_date() -> None:
         document_from_text("text", published="last tuesday", source="row 3")
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.text(
         alphabet=st.one_of(

@@ -58,7 +58,7 @@ def _regex_count(text: str, phrase: str) -> int:
 alphabet = st.sampled_from(["a", "b", "A", "ab", "b!", "'", "—", "İ", "ß", "_", "1", " ", "\n", "a-b", "é", "É"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(st.lists(alphabet, max_size=40).map(" ".join), st.data())
 def test_phrase_index_counts_what_the_regex_definition_counts(text: str, data: st.DataObject) -> None:
     index = PhraseIndex(text)

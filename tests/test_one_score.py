@@ -52,9 +52,9 @@ def test_python_and_cli_scores_match(reference, threshold, tmp_path):
 
 
 def test_api_scores_match(reference):
-    from propscan.models.loading import load_model
-
     import time
+
+    from propscan.models.loading import load_model
 
     with TestClient(create_app(Settings(), analyzer=load_model("baseline"))) as c:
         deadline = time.monotonic() + 60

@@ -32,7 +32,7 @@ def _check(analysis, text: str) -> None:
     assert 0.0 <= analysis.score <= 1.0
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(odd_text)
 def test_any_text_gives_error_or_valid_offsets(text):
     try:

@@ -135,7 +135,7 @@ def _official_si(pred: dict[str, list[tuple[int, int]]], gold: dict[str, list[tu
 spans_st = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 25)).map(lambda t: (t[0], t[0] + t[1])), max_size=6)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.dictionaries(st.sampled_from("abc"), spans_st, max_size=3), st.dictionaries(st.sampled_from("abcd"), spans_st, min_size=1, max_size=4))
 def test_si_equals_literal_port_of_official_scorer(pred, gold):
     pred = {a: v for a, v in pred.items() if a in gold}

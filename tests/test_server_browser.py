@@ -7,9 +7,6 @@ Run: ``.venv/bin/python -m pytest tests/test_server_browser.py -m slow -q``. Ski
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -63,39 +60,12 @@ class LexiconModel:
         return [list(s) for s in spans]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    import httpx
-    import uvicorn
-
+def server_url(serve) -> Iterator[str]:
     from propscan.server import Settings, create_app
 
-    port = _free_port()
-    app = create_app(Settings(allowed_hosts=("127.0.0.1",)), analyzer=LexiconModel())
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/api/v1/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    else:
-        server.should_exit = True
-        pytest.fail("the server did not start within 20 s")
-    yield url
-    server.should_exit = True
-    thread.join(10)
+    with serve(create_app(Settings(allowed_hosts=("127.0.0.1",)), analyzer=LexiconModel())) as url:
+        yield url
 
 
 def test_paste_submit_highlight_and_filter_by_confidence(server_url: str, browser: object) -> None:

@@ -207,7 +207,7 @@ def test_odd_text_never_crashes(text: str) -> None:
         assert 0 <= q.start < q.end <= len(doc.text)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
 def test_property_never_raises_and_offsets_in_bounds(text: str) -> None:
     doc = Document(text, id="h")
@@ -222,7 +222,7 @@ def test_property_never_raises_and_offsets_in_bounds(text: str) -> None:
         assert q.kind in ("direct", "block", "reported")
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(
         st.sampled_from(
