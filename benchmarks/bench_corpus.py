@@ -2,8 +2,9 @@
 
 Measures (written to ``benchmarks/results/corpus.json``):
 
-* articles/s of the local engine with 1 and 2 workers, and of the Ray engine with 2 actors, on
-  the PTC dev articles (wall time of ``run_batch`` into a fresh store: includes worker start-up
+* articles/s on the PTC dev articles of the local engine (1 worker × 1 thread, 1 worker × 2
+  threads, 2 workers × 1 thread) and the Ray engine (1 and 2 actors × 1 thread), medians of
+  ``--repeats`` interleaved rounds (wall time of ``run_batch`` into a fresh store: includes worker start-up
   and model loading, ingest and DuckDB writes), and the scaling ratios;
 * peak memory (sum of RSS of this process and all its descendants, sampled every 0.2 s) while
   the local engine (2 workers) processes a 10,000-article synthetic corpus, with the RSS after
@@ -89,14 +90,56 @@ class RssSampler(threading.Thread):
         return max((s[1] for s in self.samples), default=0.0)
 
 
-def throughput(data: Path, model: str, *, engine: str, workers: int, batch_size: int) -> dict:
+#: (engine, workers, torch threads per worker) measured by ``--only throughput``
+CONFIGS = [("local", 1, 1), ("local", 1, 2), ("local", 2, 1), ("ray", 1, 1), ("ray", 2, 1)]
+
+
+def throughput(data: Path, model: str, *, engine: str, workers: int, batch_size: int, threads: int | None = None) -> dict:
     from propscan.corpus import run_batch
 
     with tempfile.TemporaryDirectory() as tmp:
         res = run_batch([str(data / "dev-articles")], Path(tmp) / "s.duckdb", model=model, engine=engine,
-                        workers=workers, batch_size=batch_size, progress=False)
-    return {"engine": engine, "workers": workers, "articles": res["processed"], "seconds": res["seconds"],
-            "articles_per_s": round(res["processed"] / res["seconds"], 2), "failed": res["failed"]}
+                        workers=workers, batch_size=batch_size, progress=False, threads=threads)
+    return {"engine": engine, "workers": workers, "threads": threads, "articles": res["processed"],
+            "seconds": res["seconds"], "articles_per_s": round(res["processed"] / res["seconds"], 2),
+            "failed": res["failed"]}
+
+
+def throughput_table(data: Path, model: str, *, batch_size: int, repeats: int, ray: bool) -> dict:
+    """Every config of :data:`CONFIGS`, ``repeats`` rounds (configs interleaved), medians per config."""
+    import statistics
+
+    configs = [c for c in CONFIGS if ray or c[0] != "ray"]
+    if ray:
+        try:
+            import ray as _ray  # noqa: F401
+        except ImportError:
+            configs = [c for c in configs if c[0] != "ray"]
+    samples: dict[str, list[dict]] = {}
+    for _ in range(repeats):
+        for engine, workers, threads in configs:
+            r = throughput(data, model, engine=engine, workers=workers, batch_size=batch_size, threads=threads)
+            samples.setdefault(f"{engine}-{workers}x{threads}", []).append(r)
+    runs = []
+    for name, rs in samples.items():
+        rates = [r["articles_per_s"] for r in rs]
+        secs = [r["seconds"] for r in rs]
+        runs.append({"config": name, "engine": rs[0]["engine"], "workers": rs[0]["workers"], "threads": rs[0]["threads"],
+                     "articles": rs[0]["articles"], "runs": len(rs), "articles_per_s": round(statistics.median(rates), 2),
+                     "seconds": round(statistics.median(secs), 2), "articles_per_s_all": rates,
+                     "failed": max(r["failed"] for r in rs)})
+    rate = {r["config"]: r["articles_per_s"] for r in runs}
+
+    def ratio(a: str, b: str) -> float | None:
+        return round(rate[a] / rate[b], 2) if a in rate and b in rate else None
+
+    return {"model": model, "batch_size": batch_size, "repeats": repeats,
+            "note": "wall time of run_batch into a fresh store, incl. worker/actor start-up and model loading; medians",
+            "runs": runs,
+            "scaling_local_2x1_vs_1x1": ratio("local-2x1", "local-1x1"),
+            "scaling_local_2x1_vs_1x2": ratio("local-2x1", "local-1x2"),
+            "scaling_ray_2x1_vs_1x1": ratio("ray-2x1", "ray-1x1"),
+            "ray_2x1_vs_local_2x1": ratio("ray-2x1", "local-2x1")}
 
 
 def memory(model: str, n: int, *, workers: int, batch_size: int) -> dict:
@@ -154,6 +197,7 @@ def main() -> None:
     ap.add_argument("--mem-articles", type=int, default=10_000)
     ap.add_argument("--only", choices=["throughput", "memory", "chart"], action="append")
     ap.add_argument("--no-ray", action="store_true")
+    ap.add_argument("--repeats", type=int, default=3, help="throughput: rounds of every config (medians are reported)")
     ap.add_argument("--output", type=Path, default=REPO / "benchmarks/results/corpus.json")
     ap.add_argument("--chart-store", type=Path, default=Path(tempfile.gettempdir()) / "propscan_ptc_corpus.duckdb")
     args = ap.parse_args()
@@ -164,21 +208,10 @@ def main() -> None:
                           "note": "2 CPU cores shared with other work; compare ratios measured in one run, not absolute rates"}
     results.pop("model", None)
     if "throughput" in only:
-        runs = [throughput(args.data, args.model, engine="local", workers=w, batch_size=args.batch_size) for w in (1, 2)]
-        if not args.no_ray:
-            try:
-                import ray  # noqa: F401
-
-                runs.append(throughput(args.data, args.model, engine="ray", workers=2, batch_size=args.batch_size))
-            except ImportError:
-                runs.append({"engine": "ray", "skipped": "ray not installed"})
-        rate = {f"{r['engine']}-{r['workers']}": r.get("articles_per_s") for r in runs if "articles_per_s" in r}
-        results["throughput_ptc_dev"] = {
-            "model": args.model,
-            "runs": runs,
-            "scaling_local_2_vs_1": round(rate["local-2"] / rate["local-1"], 2),
-            **({"scaling_ray_2_vs_local_1": round(rate["ray-2"] / rate["local-1"], 2)} if "ray-2" in rate else {}),
-        }
+        results["throughput_ptc_dev"] = throughput_table(args.data, args.model, batch_size=args.batch_size,
+                                                         repeats=args.repeats, ray=not args.no_ray)
+        results["throughput_ptc_dev"]["command"] = (f"python benchmarks/bench_corpus.py --only throughput --model {args.model} "
+                                                    f"--repeats {args.repeats}")
         print(json.dumps(results["throughput_ptc_dev"], indent=2))
     if "memory" in only:
         results["memory_synthetic"] = {"model": args.model, **memory(args.model, args.mem_articles, workers=2, batch_size=args.batch_size)}

@@ -360,3 +360,30 @@ def test_batch_command_exits_non_zero_when_anything_failed_unless_partial_is_all
     assert '"processed": 2' in res.output  # both good files stored despite the bad one between them
     ok = CliRunner().invoke(app, ["batch", str(folder), "--store", str(store), "--model", "baseline", "--allow-partial"])
     assert ok.exit_code == 0, ok.output
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_worker_initialiser_pins_torch_threads(threads):
+    """Each worker process runs with the configured number of torch threads (set before the model loads)."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    import torch
+
+    from propscan.corpus.batch import _init_worker
+
+    key = model_version_of("baseline")
+    init_args = (str(key.directory), 0.0, 8, threads, None)
+    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"), initializer=_init_worker,
+                             initargs=init_args) as pool:
+        assert pool.submit(torch.get_num_threads).result(timeout=120) == threads
+
+
+def test_default_threads_is_one_per_worker():
+    from propscan.corpus.batch import default_threads
+    from propscan.errors import InputError
+
+    assert default_threads(2) == default_threads(8) == 1
+    assert default_threads(1) == default_threads(0) == (os.cpu_count() or 1)
+    with pytest.raises(InputError):
+        run_batch(["x"], "unused.duckdb", threads=0)

@@ -57,3 +57,26 @@ def test_leftover_shards_are_ingested_once_and_partial_ones_dropped(tmp_path):
     (span,) = st.table_rows(con, "spans")
     assert span[2:5] == (0, 9, "Loaded_Language")
     con.close()
+
+
+@pytest.mark.slow
+def test_ray_actors_are_created_once_per_run(tmp_path):
+    """Every batch of a run is analysed by the same `workers` actors (one model load each), not new ones per chunk."""
+    pytest.importorskip("ray")
+    import ray
+
+    from propscan.corpus.batch import _Job, _make_progress, model_version_of
+    from propscan.corpus.ray_engine import run_ray
+
+    corpus = write_jsonl(tmp_path / "syn.jsonl", 24, seed=3)
+    store = tmp_path / "s.duckdb"
+    con = st.connect(store)
+    prog, task = _make_progress(False, None)
+    job = _Job(con, model_version_of("baseline"), "r", store, prog, task)
+    stats = run_ray(job, [str(corpus)], workers=2, batch_size=2, text_column="text", threads=1)
+    assert job.counts["processed"] == 24 and job.counts["failed"] == 0
+    assert stats["batches"] == 12
+    assert stats["actors_created"] == 2  # constructor calls: one per actor for the whole run
+    assert len(stats["actor_pids"]) == 2  # and only those two processes served the 12 batches
+    assert not ray.is_initialized()  # the run started Ray, so it shut it down
+    con.close()

@@ -454,6 +454,12 @@ def batch_cli(
                                              "article scores never depend on it).")] = 0.0,
     engine: Annotated[Engine, typer.Option(help="local (multiprocessing) or ray (pip install 'propscan\\[ray]').")] = Engine.local,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes / Ray actors.")] = 1,
+    threads_per_worker: Annotated[int | None, typer.Option(min=1, help=(
+        "Torch threads per worker / Ray actor [default: all cores for 1 worker, else 1 per worker, so workers "
+        "do not fight over cores]."))] = None,
+    address: Annotated[str | None, typer.Option(help=(
+        "Ray cluster to join with --engine ray: auto, HEAD:6379 or ray://HEAD:10001 [default: RAY_ADDRESS, "
+        "else a local Ray]."))] = None,
     text_column: Annotated[str, typer.Option(help="Text column of JSONL/CSV inputs.")] = "text",
     urls: Annotated[Path | None, typer.Option(help="File with one URL per line.")] = None,
     allow_partial: Annotated[bool, typer.Option(help="Exit 0 even when some files or rows failed (they are still recorded).")] = False,
@@ -482,7 +488,7 @@ def batch_cli(
 
         items += load_url_list(urls)
     res = run_batch(items, store, model=model, threshold=threshold, engine=engine.value, workers=workers, text_column=text_column,
-                    progress=not _State.quiet, metadata=metadata)
+                    progress=not _State.quiet, metadata=metadata, threads=threads_per_worker, address=address)
     _info(json.dumps(res, indent=2, default=str))
     if res.get("failed") and not allow_partial:
         _fail(f"{res['failed']} input(s) failed (listed above and in the store's failures table); "

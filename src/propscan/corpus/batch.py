@@ -41,7 +41,8 @@ from typing import Any
 from ..errors import CorpusError, InputError, PropscanError
 from . import store as st
 
-__all__ = ["run_batch", "model_version_of", "analyze_docs", "result_to_record", "ModelKey"]
+__all__ = ["run_batch", "model_version_of", "analyze_docs", "result_to_record", "ModelKey", "pin_threads",
+           "default_threads"]
 
 #: a worker pool that dies this many times in one run stops the run
 MAX_POOL_RESTARTS = 3
@@ -208,14 +209,42 @@ def die_with_parent(parent_pid: int, *, poll: float = 0.5) -> None:
     threading.Thread(target=watch, name="propscan-parent-watch", daemon=True).start()
 
 
+def pin_threads(threads: int) -> int:
+    """Limit this process to ``threads`` compute threads (torch intra-op, OpenMP/MKL); returns it.
+
+    Called in a worker before the model is loaded, so that N workers on N cores do not each start
+    one thread per core and fight over them. The environment variables cover native libraries
+    that read them when first loaded; torch is set directly.
+    """
+    threads = max(1, int(threads))
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = str(threads)
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - the baseline model needs no torch
+        return threads
+    torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(threads)
+    except RuntimeError:  # already set, or parallel work already started in this process
+        pass
+    return threads
+
+
+def default_threads(workers: int) -> int:
+    """Torch threads per worker when not given: all cores for one worker, else one per worker."""
+    return max(1, os.cpu_count() or 1) if workers <= 1 else 1
+
+
 def _init_worker(model_dir: str, threshold: float, batch_size: int, threads: int, parent_pid: int | None = None) -> None:
-    """Worker initialiser: die with the parent, and load the model ONCE per process."""
+    """Worker initialiser: die with the parent, pin ``threads`` torch threads, load the model ONCE."""
     global _ANALYZER, _BATCH_SIZE
     if parent_pid is not None:
         die_with_parent(parent_pid)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    pin_threads(threads)  # before the model loads: torch only ever lowers it afterwards
     from ..analysis import Analyzer
 
     _ANALYZER = Analyzer(model=model_dir, threshold=threshold)
@@ -450,6 +479,8 @@ def run_batch(
     progress: bool = True,
     on_commit: Callable[[dict[str, int]], None] | None = None,
     metadata: str | os.PathLike[str] | None = None,
+    threads: int | None = None,
+    address: str | None = None,
 ) -> dict[str, Any]:
     """Analyse every document of ``inputs`` into the DuckDB ``store``; resumable and idempotent.
 
@@ -483,6 +514,13 @@ def run_batch(
         ``title``, ``url``) applied to the store after the analysis (see
         :mod:`propscan.corpus.metadata`); it is read, and refused when unreadable, before anything
         is analysed.
+    threads : int, optional
+        Torch (intra-op) threads per worker process / Ray actor. Default: one per worker when
+        ``workers > 1`` (so workers do not fight over cores), every core for a single worker
+        (``workers`` 0 or 1).
+    address : str, optional
+        Ray cluster to join (``engine="ray"``): ``auto``, ``<head>:6379`` or ``ray://<head>:10001``;
+        default ``RAY_ADDRESS``, else a local Ray.
 
     A text already analysed by this model version is not analysed again; read with new
     metadata (or under the id it lacked), its stored document is updated — latest non-empty
@@ -502,7 +540,7 @@ def run_batch(
     Raises
     ------
     InputError
-        Bad options (unknown engine, workers < 0, batch_size < 1).
+        Bad options (unknown engine, workers < 0, batch_size < 1, threads < 1).
     CorpusError
         The store cannot be opened (locked by another run, not a DuckDB file).
     ModelLoadError
@@ -514,6 +552,11 @@ def run_batch(
         raise InputError(f"workers must be >= {1 if engine == 'ray' else 0}; got {workers}.")
     if batch_size < 1:
         raise InputError(f"batch_size must be >= 1; got {batch_size}.")
+    if threads is not None and threads < 1:
+        raise InputError(f"threads must be >= 1; got {threads}.")
+    if address is not None and engine != "ray":
+        raise InputError("address is for engine 'ray' only.")
+    threads = threads or default_threads(workers)
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     inputs = [os.fspath(i) for i in inputs]
@@ -532,16 +575,18 @@ def run_batch(
     job = _Job(con, key, run_id, Path(store), prog, task, on_commit)
     status = "error"
     meta_result: dict[str, Any] | None = None
+    engine_stats: dict[str, Any] | None = None
     try:
         with prog:
             if engine == "ray":
                 from .ray_engine import run_ray
 
-                run_ray(job, inputs, workers=workers, batch_size=batch_size, text_column=text_column)
+                engine_stats = run_ray(job, inputs, workers=workers, batch_size=batch_size, text_column=text_column, threads=threads,
+                        address=address)
             elif workers == 0:
-                _run_inline(job, inputs, batch_size=batch_size, text_column=text_column)
+                _run_inline(job, inputs, batch_size=batch_size, text_column=text_column, threads=threads)
             else:
-                _run_local(job, inputs, workers=workers, batch_size=batch_size, text_column=text_column)
+                _run_local(job, inputs, workers=workers, batch_size=batch_size, text_column=text_column, threads=threads)
         if meta_rows is not None:
             from .metadata import apply_rows
 
@@ -560,11 +605,15 @@ def run_batch(
            "store": str(store), "failures": list(job.failures)}
     if meta_result is not None:
         out["metadata"] = meta_result
+    if engine_stats is not None:
+        out["ray"] = engine_stats
     return out
 
 
-def _run_inline(job: _Job, inputs: Sequence[str], *, batch_size: int, text_column: str) -> None:
+def _run_inline(job: _Job, inputs: Sequence[str], *, batch_size: int, text_column: str, threads: int) -> None:
     from ..analysis import Analyzer
+
+    del threads  # workers=0 runs in the caller's process: its thread settings are left alone
 
     analyzer = Analyzer(model=str(job.key.directory), threshold=job.key.threshold)
     for chunk in _chunks(_iter_documents(inputs, text_column, job.fail_input, job.begin_input), batch_size):
@@ -573,11 +622,10 @@ def _run_inline(job: _Job, inputs: Sequence[str], *, batch_size: int, text_colum
             job.write(analyze_docs(analyzer, todo, batch_size=batch_size))
 
 
-def _run_local(job: _Job, inputs: Sequence[str], *, workers: int, batch_size: int, text_column: str) -> None:
+def _run_local(job: _Job, inputs: Sequence[str], *, workers: int, batch_size: int, text_column: str, threads: int) -> None:
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")
-    threads = max(1, (os.cpu_count() or 1) // workers)
     init_args = (str(job.key.directory), job.key.threshold, batch_size, threads, os.getpid())
 
     def new_pool() -> ProcessPoolExecutor:
@@ -643,6 +691,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--threshold", type=float, default=0.0)
     ap.add_argument("--engine", default="local", choices=["local", "ray"])
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--threads-per-worker", type=int, default=None)
+    ap.add_argument("--address", default=None)
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--text-column", default="text")
     ap.add_argument("--no-progress", action="store_true")
@@ -658,7 +708,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         res = run_batch(args.inputs, args.store, model=args.model, threshold=args.threshold, engine=args.engine,
                         workers=args.workers, batch_size=args.batch_size, text_column=args.text_column,
                         progress=not args.no_progress, on_commit=log if args.log_commits else None,
-                        metadata=args.metadata)
+                        metadata=args.metadata, threads=args.threads_per_worker, address=args.address)
     except PropscanError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

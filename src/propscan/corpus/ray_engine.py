@@ -1,22 +1,24 @@
-"""The Ray Data engine of :func:`propscan.corpus.run_batch` (``engine="ray"``; ``pip install 'propscan[ray]'``).
+"""The Ray engine of :func:`propscan.corpus.run_batch` (``engine="ray"``; ``pip install 'propscan[ray]'``).
 
-The same job as the local engine, as a Ray Data pipeline::
+The same job as the local engine, on a persistent pool of Ray actors::
 
     documents (streamed by the driver, already-done texts skipped)
-      -> ray.data.from_items(chunk)
-      -> map_batches(RayAnalyzer, concurrency=workers)   # actor pool; each actor loads the model once
-      -> write_parquet(<store>.ray/<run>-<chunk>/)        # shards, then a _SUCCESS marker
-      -> ingest shards into the DuckDB store               # idempotent, one transaction per shard file
+      -> batches of ``batch_size`` payloads
+      -> RayAnalyzer actors (``workers`` of them, created ONCE per run; each pins ``threads``
+         torch threads and loads the model once), at most 2 batches in flight per actor
+      -> results written by the driver, one DuckDB transaction per batch (the single writer)
 
-The driver works through the corpus in chunks of ``chunk_docs`` documents, so its memory is
-bounded; actors are created once per chunk (model loads are amortised over the chunk). Shards
-that were completely written but not yet ingested when a run was killed are ingested at the
-start of the next run; incomplete shard folders (no ``_SUCCESS``) are discarded and their
-documents redone.
+The actors live for the whole run and are reused for every batch, so model loading is paid
+``workers`` times per run, not once per chunk. The driver's memory is bounded (at most
+``2 × workers`` batches in flight). Kill the run at any moment and run it again: committed
+batches are kept, in-flight ones are redone. An actor that dies fails its in-flight batches
+(recorded in ``failures``; a rerun retries them) and is replaced, at most
+``MAX_POOL_RESTARTS`` times per run. Parquet shards left under ``<store>.ray/`` by older
+versions (which staged results there) are ingested at the start of a run.
 
-Cluster: ``RAY_ADDRESS=ray://head:10001 propscan batch ... --engine ray --workers N``. The
-workers need propscan (same version, same model weights) installed and the input files are read
-by the driver, so only the driver needs them.
+Cluster: ``propscan batch INPUTS --engine ray --address <head>:6379 --workers N`` (or
+``RAY_ADDRESS``). Every node needs the same propscan and model weights (checked when an actor
+starts); the inputs are read by the driver only. See ``docs/corpus.md``.
 """
 
 from __future__ import annotations
@@ -24,13 +26,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import uuid
 from pathlib import Path
 from typing import Any
 
 from ..errors import CorpusError
 
 __all__ = ["run_ray", "RayAnalyzer", "ingest_shards", "shard_root", "COLUMNS"]
+
+#: batches in flight per actor (one computing, one queued, so an actor never waits for the driver)
+IN_FLIGHT_PER_ACTOR = 2
 
 #: columns of a shard (a document payload plus its result; spans as JSON)
 COLUMNS = ["content_hash", "doc_id", "text", "title", "outlet", "url", "published", "source",
@@ -53,13 +57,19 @@ def shard_root(store: str | os.PathLike[str]) -> Path:
 
 
 class RayAnalyzer:
-    """Ray Data actor: loads the model once, analyses pandas batches of document payloads."""
+    """Ray actor: pins ``threads`` torch threads, loads the model once, analyses batches of payloads.
 
-    def __init__(self, model: str, threshold: float, batch_size: int, expect_version: str) -> None:
+    :meth:`analyse` takes a list of payloads (the engine's path); ``__call__`` takes a pandas batch
+    (usable with Ray Data ``map_batches``).
+    """
+
+    def __init__(self, model: str, threshold: float, batch_size: int, expect_version: str, threads: int = 1) -> None:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from .batch import model_version_of, pin_threads
+
+        self.threads = pin_threads(threads)  # before torch loads the model
         from ..analysis import Analyzer
-        from .batch import model_version_of
 
         found = model_version_of(model, threshold=threshold).version
         if found != expect_version:
@@ -68,6 +78,17 @@ class RayAnalyzer:
         self.analyzer = Analyzer(model=model, threshold=threshold)
         _ = self.analyzer.model_
         self.batch_size = batch_size
+
+    def analyse(self, docs: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+        """(this actor's process id, :func:`propscan.corpus.batch.analyze_docs` results)."""
+        from .batch import analyze_docs
+
+        return os.getpid(), analyze_docs(self.analyzer, docs, batch_size=self.batch_size)
+
+    def torch_threads(self) -> int | None:
+        import sys
+
+        return sys.modules["torch"].get_num_threads() if "torch" in sys.modules else None
 
     def __call__(self, batch: Any) -> Any:
         import pandas as pd
@@ -110,60 +131,91 @@ def ingest_shards(job: Any, root: Path) -> int:
     return n
 
 
-def _init_ray(ray: Any, workers: int) -> bool:
-    """Connect to ``RAY_ADDRESS`` or start a local Ray; returns True when this call started it."""
+def _init_ray(ray: Any, workers: int, threads: int, address: str | None = None) -> bool:
+    """Connect to ``address`` / ``RAY_ADDRESS`` or start a local Ray; returns True when this call started it."""
     if ray.is_initialized():
         return False
-    address = os.environ.get("RAY_ADDRESS")
+    address = address or os.environ.get("RAY_ADDRESS")
     kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "ignore_reinit_error": True}
     if address:
         ray.init(address=address, **kwargs)
     else:
-        ray.init(num_cpus=max(2, workers + 1), **kwargs)
+        ray.init(num_cpus=max(2, workers * threads), **kwargs)
     return True
 
 
-def run_ray(job: Any, inputs: list[str], *, workers: int, batch_size: int, text_column: str,
-            chunk_docs: int | None = None) -> None:
-    """Run the batch job on Ray Data (called by :func:`run_batch` with ``engine="ray"``)."""
+def run_ray(job: Any, inputs: list[str], *, workers: int, batch_size: int, text_column: str, threads: int = 1,
+            address: str | None = None, actor_cls: type | None = None) -> dict[str, Any]:
+    """Run the batch job on a persistent Ray actor pool (called by :func:`run_batch` with ``engine="ray"``).
+
+    Returns ``actors_created`` (``workers`` unless actors died and were replaced) and
+    ``actor_pids`` (the processes that analysed batches). ``actor_cls`` replaces
+    :class:`RayAnalyzer` (tests).
+    """
     ray = _import_ray()
-    from .batch import _chunks, _iter_documents
+    from .batch import MAX_POOL_RESTARTS, _chunks, _iter_documents
 
     root = shard_root(job.store)
-    root.mkdir(parents=True, exist_ok=True)
-    ingest_shards(job, root)  # leftovers of a killed run
-    started = _init_ray(ray, workers)
-    ctx = ray.data.DataContext.get_current()
-    ctx.enable_progress_bars = False
-    chunk_docs = chunk_docs or max(512, workers * batch_size * 16)
+    ingest_shards(job, root)  # leftovers of a killed run of an older version
+    if root.is_dir() and not any(root.iterdir()):
+        root.rmdir()
+    started = _init_ray(ray, workers, threads, address)
+    remote_cls = ray.remote(num_cpus=threads, max_restarts=0)(actor_cls or RayAnalyzer)
+    kwargs = {"model": job.key.spec, "threshold": job.key.threshold, "batch_size": batch_size,
+              "expect_version": job.key.version, "threads": threads}
+    stats: dict[str, Any] = {"actors_created": 0, "actor_pids": set(), "batches": 0}
+
+    def new_actor() -> Any:
+        stats["actors_created"] += 1
+        return remote_cls.remote(**kwargs)
+
+    actors = [new_actor() for _ in range(workers)]
+    load: dict[int, int] = dict.fromkeys(range(workers), 0)  # batches in flight per actor slot
+    served: set[int] = set()  # slots whose actor finished a batch (it started fine)
+    pending: dict[Any, tuple[int, list[dict[str, Any]]]] = {}
+    restarts = 0
+
+    def collect(block_until: int) -> None:
+        nonlocal restarts
+        while len(pending) > block_until:
+            done, _ = ray.wait(list(pending), num_returns=1)
+            for ref in done:
+                slot, docs = pending.pop(ref)
+                load[slot] -= 1
+                try:
+                    pid, results = ray.get(ref)
+                except ray.exceptions.RayActorError as exc:
+                    if slot not in served:
+                        raise CorpusError(f"a Ray actor could not start: {exc}") from exc
+                    job.fail_batch(docs, f"Ray actor died ({type(exc).__name__}); rerun to retry")
+                    restarts += 1
+                    if restarts > MAX_POOL_RESTARTS:
+                        raise CorpusError(f"Ray actors died {restarts} times; check memory and the model, then rerun.") from exc
+                    actors[slot] = new_actor()
+                    served.discard(slot)
+                    continue
+                served.add(slot)
+                stats["actor_pids"].add(pid)
+                stats["batches"] += 1
+                job.write(results)
+
     try:
-        todo: list[dict[str, Any]] = []
-        for i, chunk in enumerate(_chunks(_iter_documents(inputs, text_column, job.fail_input, job.begin_input), batch_size)):
-            todo.extend(job.plan(chunk))
-            if len(todo) >= chunk_docs:
-                _run_chunk(ray, job, todo, root, workers=workers, batch_size=batch_size, tag=f"{i:06d}")
-                todo = []
-        if todo:
-            _run_chunk(ray, job, todo, root, workers=workers, batch_size=batch_size, tag="last")
-        if root.is_dir() and not any(root.iterdir()):
-            root.rmdir()
+        for chunk in _chunks(_iter_documents(inputs, text_column, job.fail_input, job.begin_input), batch_size):
+            todo = job.plan(chunk)
+            if not todo:
+                continue
+            if min(load.values()) >= IN_FLIGHT_PER_ACTOR:
+                collect(len(pending) - 1)
+            slot = min(load, key=load.__getitem__)
+            pending[actors[slot].analyse.remote(todo)] = (slot, todo)
+            load[slot] += 1
+        collect(0)
     finally:
+        for ref in list(pending):
+            ray.cancel(ref, force=False)
+        for actor in actors:
+            ray.kill(actor)
         if started:
             ray.shutdown()
-
-
-def _run_chunk(ray: Any, job: Any, todo: list[dict[str, Any]], root: Path, *, workers: int, batch_size: int, tag: str) -> None:
-    folder = root / f"{job.run_id}-{tag}-{uuid.uuid4().hex[:6]}"
-    ds = ray.data.from_items(todo, override_num_blocks=max(1, min(len(todo) // batch_size, workers * 4)))
-    ds = ds.map_batches(
-        RayAnalyzer,
-        fn_constructor_kwargs={"model": job.key.spec, "threshold": job.key.threshold, "batch_size": batch_size,
-                               "expect_version": job.key.version},
-        batch_size=batch_size,
-        batch_format="pandas",
-        compute=ray.data.ActorPoolStrategy(size=workers),
-        num_cpus=1,
-    )
-    ds.write_parquet(str(folder))
-    (folder / SUCCESS).touch()
-    ingest_shards(job, root)
+    stats["actor_pids"] = sorted(stats["actor_pids"])
+    return stats
