@@ -340,7 +340,7 @@ def test_the_batch_worker_initialiser_arms_the_parent_watch(monkeypatch):
 
     monkeypatch.setattr("propscan.analysis.Analyzer", no_model)
     with pytest.raises(Stop):
-        batch._init_worker("baseline", 0.0, 8, 1, 4242)
+        batch.init_worker("baseline", 0.0, 8, 1, 4242)
     assert seen == [4242]
 
 
@@ -370,11 +370,11 @@ def test_worker_initialiser_pins_torch_threads(threads):
 
     import torch
 
-    from propscan.corpus.batch import _init_worker
+    from propscan.corpus.batch import init_worker
 
     key = model_version_of("baseline")
     init_args = (str(key.directory), 0.0, 8, threads, None)
-    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"), initializer=_init_worker,
+    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"), initializer=init_worker,
                              initargs=init_args) as pool:
         assert pool.submit(torch.get_num_threads).result(timeout=120) == threads
 

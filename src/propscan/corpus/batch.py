@@ -24,14 +24,12 @@ Also a module script (used by the kill test); it exits 1 when anything failed, u
 
 from __future__ import annotations
 
-import datetime as _dt
-import hashlib
 import json
 import os
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -40,282 +38,27 @@ from typing import Any
 
 from ..errors import CorpusError, InputError, PropscanError
 from . import store as st
+from .inputs import chunks, estimate_total, iter_documents
+from .worker import (  # re-exported: the batch API as before
+    MAX_POOL_RESTARTS,
+    ModelKey,
+    analyze_docs,
+    default_threads,
+    die_with_parent,
+    doc_payload,
+    init_worker,
+    model_version_of,
+    one_line,
+    pin_threads,
+    result_to_record,
+    work,
+)
 
 __all__ = ["run_batch", "model_version_of", "analyze_docs", "result_to_record", "ModelKey", "pin_threads",
-           "default_threads"]
+           "default_threads", "die_with_parent", "init_worker"]
 
-#: a worker pool that dies this many times in one run stops the run
-MAX_POOL_RESTARTS = 3
 #: failures listed in a run's summary (all of them are in the store's ``failures`` table)
 MAX_LISTED_FAILURES = 100
-
-
-# ---- model identity -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ModelKey:
-    """Which model a run uses: its directory, name, and the version string the store keys on."""
-
-    directory: Path
-    name: str
-    version: str
-    threshold: float
-    spec: str = "default"
-
-
-def model_version_of(model: str = "default", *, threshold: float = 0.0) -> ModelKey:
-    """Resolve ``model`` to a directory and a store key, without loading any weights.
-
-    The key is ``<config version>+<12 hex of sha256 over the model's whole config.json>`` (which holds
-    the sha256 of every weight file, the decoding thresholds and the calibration) plus
-    ``@<threshold>`` when a threshold is set (spans under the threshold are not stored, so two
-    thresholds are two analyses). Retraining or re-calibrating a model changes its key.
-
-    >>> model_version_of("baseline").version  # doctest: +SKIP
-    'baseline-1+4d1c0e...'
-    """
-    from ..models.loading import read_config, resolve_model_dir
-
-    d = resolve_model_dir(model)
-    cfg = read_config(d, verify=False)
-    digest = hashlib.sha256(json.dumps(cfg, sort_keys=True).encode()).hexdigest()[:12]
-    version = f"{cfg.get('version') or cfg.get('model_type') or d.name}+{digest}"
-    if threshold:
-        version += f"@{threshold:g}"
-    return ModelKey(d.resolve(), str(cfg.get("model_type") or d.name), version, float(threshold), str(model))
-
-
-# ---- the work (runs in workers and Ray actors) --------------------------------------------------
-
-
-def _doc_payload(doc: Any, source: str) -> dict[str, Any]:
-    return {
-        "content_hash": doc.hash,
-        "doc_id": doc.id,
-        "text": doc.text,
-        "title": doc.title,
-        "outlet": doc.outlet,
-        "url": doc.url,
-        "published": doc.published.isoformat() if doc.published else None,
-        "source": source,
-    }
-
-
-def _one_line(exc: BaseException) -> str:
-    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {msg}" if not isinstance(exc, PropscanError) else msg
-
-
-def analyze_docs(analyzer: Any, docs: Sequence[dict[str, Any]], *, batch_size: int = 8) -> list[dict[str, Any]]:
-    """Analyse document payloads; returns each payload plus ``ok, score, n_words, spans, error``.
-
-    A batch that fails is retried one document at a time, so one bad document fails alone.
-    ``spans`` is a list of ``[start, end, technique, score, voice, speaker, cue]``.
-    """
-    from ..document import Document
-    from ..scores import count_words
-
-    out: list[dict[str, Any]] = []
-    name = None
-
-    def ok(payload: dict[str, Any], analysis: Any) -> dict[str, Any]:
-        return {
-            **payload,
-            "ok": True,
-            "score": float(analysis.score),
-            "n_words": count_words(payload["text"]),
-            "spans": [[s.start, s.end, s.technique, float(s.score), s.voice, s.speaker, s.cue] for s in analysis.spans],
-            "error": None,
-            "model_name": name,
-        }
-
-    def bad(payload: dict[str, Any], exc: BaseException) -> dict[str, Any]:
-        return {**payload, "ok": False, "score": None, "n_words": None, "spans": [], "error": _one_line(exc),
-                "model_name": name}
-
-    for i in range(0, len(docs), max(1, batch_size)):
-        chunk = docs[i : i + max(1, batch_size)]
-        try:
-            name = analyzer.model_info.get("name")
-            documents = [Document(p["text"], id=p["doc_id"]) for p in chunk]
-            analyses = list(analyzer.pipe(documents, batch_size=len(documents)))
-            out.extend(ok(p, a) for p, a in zip(chunk, analyses, strict=True))
-        except Exception:  # noqa: BLE001 - isolate the bad document(s)
-            for p in chunk:
-                try:
-                    out.append(ok(p, analyzer(Document(p["text"], id=p["doc_id"]))))
-                except Exception as exc:  # noqa: BLE001 - recorded as a failure, the run goes on
-                    out.append(bad(p, exc))
-    return out
-
-
-def result_to_record(result: dict[str, Any], key: ModelKey) -> st.AnalysisRecord:
-    """Turn one :func:`analyze_docs` result (ok) into a store record."""
-    published = result.get("published")
-    if isinstance(published, str):
-        published = _dt.date.fromisoformat(published[:10])
-    return st.AnalysisRecord(
-        content_hash=result["content_hash"],
-        model_version=key.version,
-        doc_id=result["doc_id"],
-        text=result["text"],
-        score=float(result["score"]),
-        n_words=int(result["n_words"]),
-        spans=tuple(st.SpanRow(int(s[0]), int(s[1]), s[2], float(s[3]), s[4], s[5], s[6]) for s in result["spans"]),
-        title=result.get("title"),
-        outlet=result.get("outlet"),
-        url=result.get("url"),
-        published=published,
-        source=result.get("source"),
-        model_name=result.get("model_name") or key.name,
-        threshold=key.threshold,
-    )
-
-
-_ANALYZER: Any = None
-_BATCH_SIZE = 8
-
-
-def die_with_parent(parent_pid: int, *, poll: float = 0.5) -> None:
-    """Make this (worker) process exit when its parent dies, even by SIGKILL.
-
-    On Linux the kernel sends SIGKILL when the parent goes (``prctl(PR_SET_PDEATHSIG)``); everywhere
-    a daemon thread also checks every ``poll`` seconds that the parent is still the parent. Without
-    this, a ``kill -9`` of ``propscan batch`` leaves its workers (model loaded, still computing) and,
-    through them, multiprocessing's resource tracker running under PID 1.
-    """
-    import threading
-
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            import signal
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            pr_set_pdeathsig = 1
-            libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError):  # pragma: no cover - no libc/prctl: the watchdog still works
-            pass
-    if os.getppid() != parent_pid:  # the parent died before the signal was armed
-        os._exit(1)
-
-    def watch() -> None:
-        while True:
-            time.sleep(poll)
-            if os.getppid() != parent_pid:
-                os._exit(1)
-
-    threading.Thread(target=watch, name="propscan-parent-watch", daemon=True).start()
-
-
-def pin_threads(threads: int) -> int:
-    """Limit this process to ``threads`` compute threads (torch intra-op, OpenMP/MKL); returns it.
-
-    Called in a worker before the model is loaded, so that N workers on N cores do not each start
-    one thread per core and fight over them. The environment variables cover native libraries
-    that read them when first loaded; torch is set directly.
-    """
-    threads = max(1, int(threads))
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ[var] = str(threads)
-    try:
-        import torch
-    except ImportError:  # pragma: no cover - the baseline model needs no torch
-        return threads
-    torch.set_num_threads(threads)
-    try:
-        torch.set_num_interop_threads(threads)
-    except RuntimeError:  # already set, or parallel work already started in this process
-        pass
-    return threads
-
-
-def default_threads(workers: int) -> int:
-    """Torch threads per worker when not given: all cores for one worker, else one per worker."""
-    return max(1, os.cpu_count() or 1) if workers <= 1 else 1
-
-
-def _init_worker(model_dir: str, threshold: float, batch_size: int, threads: int, parent_pid: int | None = None) -> None:
-    """Worker initialiser: die with the parent, pin ``threads`` torch threads, load the model ONCE."""
-    global _ANALYZER, _BATCH_SIZE
-    if parent_pid is not None:
-        die_with_parent(parent_pid)
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    pin_threads(threads)  # before the model loads: torch only ever lowers it afterwards
-    from ..analysis import Analyzer
-
-    _ANALYZER = Analyzer(model=model_dir, threshold=threshold)
-    _ = _ANALYZER.model_  # load now, not on the first batch
-    _BATCH_SIZE = batch_size
-    if "torch" in sys.modules:
-        import torch
-
-        torch.set_num_threads(max(1, threads))
-
-
-def _work(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return analyze_docs(_ANALYZER, docs, batch_size=_BATCH_SIZE)
-
-
-# ---- reading inputs -----------------------------------------------------------------------------
-
-
-def _iter_documents(
-    inputs: Sequence[str],
-    text_column: str,
-    on_error: Callable[..., None],
-    on_start: Callable[[str], None] | None = None,
-) -> Iterator[tuple[str, Any]]:
-    """(source, Document) for every good document of every input.
-
-    A bad file of a folder, a bad row of a JSONL/CSV file, or a bad input is reported with
-    ``on_error(source, error, location=...)`` and skipped; reading goes on with the next one.
-    ``on_start(source)`` is called before each input is read.
-    """
-    from ..ingest import load_inputs
-
-    for item in inputs:
-        raw = os.fspath(item)
-        if on_start is not None:
-            on_start(raw)
-
-        def report(where: str, exc: BaseException, raw: str = raw) -> None:
-            on_error(raw, exc, location=where if where != raw else None)
-
-        try:
-            for doc in load_inputs([raw], text_column=text_column, on_error=report):
-                yield raw, doc
-        except PropscanError as exc:
-            on_error(raw, exc)
-        except (OSError, ValueError) as exc:
-            on_error(raw, exc)
-
-
-def _estimate_total(inputs: Sequence[str]) -> int | None:
-    """Documents expected (for the progress bar's ETA); ``None`` when it cannot be told cheaply."""
-    from ..ingest import HTML_SUFFIXES, TEXT_SUFFIXES, is_url
-
-    total = 0
-    try:
-        for raw in map(os.fspath, inputs):
-            p = Path(raw)
-            if raw == "-" or is_url(raw):
-                total += 1
-            elif p.is_dir():
-                total += sum(1 for f in p.iterdir() if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES)
-            elif p.suffix.lower() == ".jsonl":
-                with p.open("rb") as fh:
-                    total += sum(1 for line in fh if line.strip())
-            elif p.suffix.lower() == ".csv":
-                return None  # rows may span lines
-            else:
-                total += 1
-    except OSError:
-        return None
-    return total
 
 
 # ---- progress -----------------------------------------------------------------------------------
@@ -391,9 +134,9 @@ class _Job:
 
     def fail_input(self, source: str, exc: BaseException, location: str | None = None) -> None:
         st.record_failure(self.con, model_version=self.key.version, source=source, doc_id=None, content_hash=None,
-                          error=_one_line(exc), run_id=self.run_id, location=location)
+                          error=one_line(exc), run_id=self.run_id, location=location)
         self.counts["failed"] += 1
-        self._note(source, location, None, _one_line(exc))
+        self._note(source, location, None, one_line(exc))
         self._advance(0)
 
     def plan(self, chunk: list[tuple[str, Any]]) -> list[dict[str, Any]]:
@@ -414,7 +157,7 @@ class _Job:
         for source, doc in chunk:
             h = doc.hash
             if h not in done:
-                todo.append(_doc_payload(doc, source))
+                todo.append(doc_payload(doc, source))
                 continue
             values = {"title": doc.title, "outlet": doc.outlet, "url": doc.url, "published": doc.published, "source": source}
             if st.plan_document(stored.get(h, {}), h, doc.id, values).action in ("unchanged", "ambiguous"):
@@ -453,17 +196,6 @@ class _Job:
 
     def fail_batch(self, docs: list[dict[str, Any]], message: str) -> None:
         self.write([{**d, "ok": False, "error": message} for d in docs])
-
-
-def _chunks(it: Iterator[Any], n: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for x in it:
-        chunk.append(x)
-        if len(chunk) >= n:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def run_batch(
@@ -571,7 +303,7 @@ def run_batch(
     run_id = uuid.uuid4().hex[:16]
     st.start_run(con, run_id, model_version=key.version, model_name=key.name, threshold=threshold, engine=engine,
                  workers=workers, inputs=inputs)
-    prog, task = _make_progress(progress, _estimate_total(inputs))
+    prog, task = _make_progress(progress, estimate_total(inputs))
     job = _Job(con, key, run_id, Path(store), prog, task, on_commit)
     status = "error"
     meta_result: dict[str, Any] | None = None
@@ -616,7 +348,7 @@ def _run_inline(job: _Job, inputs: Sequence[str], *, batch_size: int, text_colum
     del threads  # workers=0 runs in the caller's process: its thread settings are left alone
 
     analyzer = Analyzer(model=str(job.key.directory), threshold=job.key.threshold)
-    for chunk in _chunks(_iter_documents(inputs, text_column, job.fail_input, job.begin_input), batch_size):
+    for chunk in chunks(iter_documents(inputs, text_column, job.fail_input, job.begin_input), batch_size):
         todo = job.plan(chunk)
         if todo:
             job.write(analyze_docs(analyzer, todo, batch_size=batch_size))
@@ -629,7 +361,7 @@ def _run_local(job: _Job, inputs: Sequence[str], *, workers: int, batch_size: in
     init_args = (str(job.key.directory), job.key.threshold, batch_size, threads, os.getpid())
 
     def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=init_args)
+        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker, initargs=init_args)
 
     pool = new_pool()
     restarts = 0
@@ -661,11 +393,11 @@ def _run_local(job: _Job, inputs: Sequence[str], *, workers: int, batch_size: in
                 pool = new_pool()
 
     try:
-        for chunk in _chunks(_iter_documents(inputs, text_column, job.fail_input, job.begin_input), batch_size):
+        for chunk in chunks(iter_documents(inputs, text_column, job.fail_input, job.begin_input), batch_size):
             todo = job.plan(chunk)
             if not todo:
                 continue
-            pending[pool.submit(_work, todo)] = todo
+            pending[pool.submit(work, todo)] = todo
             drain(max_in_flight - 1)
         drain(0)
     finally:

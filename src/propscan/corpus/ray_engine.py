@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CorpusError
+from .inputs import chunks, iter_documents
+from .worker import MAX_POOL_RESTARTS
 
 __all__ = ["run_ray", "RayAnalyzer", "ingest_shards", "shard_root", "COLUMNS"]
 
@@ -66,7 +68,7 @@ class RayAnalyzer:
     def __init__(self, model: str, threshold: float, batch_size: int, expect_version: str, threads: int = 1) -> None:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from .batch import model_version_of, pin_threads
+        from .worker import model_version_of, pin_threads
 
         self.threads = pin_threads(threads)  # before torch loads the model
         from ..analysis import Analyzer
@@ -81,7 +83,7 @@ class RayAnalyzer:
 
     def analyse(self, docs: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
         """(this actor's process id, :func:`propscan.corpus.batch.analyze_docs` results)."""
-        from .batch import analyze_docs
+        from .worker import analyze_docs
 
         return os.getpid(), analyze_docs(self.analyzer, docs, batch_size=self.batch_size)
 
@@ -93,7 +95,7 @@ class RayAnalyzer:
     def __call__(self, batch: Any) -> Any:
         import pandas as pd
 
-        from .batch import analyze_docs
+        from .worker import analyze_docs
 
         docs = []
         for row in batch.to_dict("records"):
@@ -153,7 +155,6 @@ def run_ray(job: Any, inputs: list[str], *, workers: int, batch_size: int, text_
     :class:`RayAnalyzer` (tests).
     """
     ray = _import_ray()
-    from .batch import MAX_POOL_RESTARTS, _chunks, _iter_documents
 
     root = shard_root(job.store)
     ingest_shards(job, root)  # leftovers of a killed run of an older version
@@ -200,7 +201,7 @@ def run_ray(job: Any, inputs: list[str], *, workers: int, batch_size: int, text_
                 job.write(results)
 
     try:
-        for chunk in _chunks(_iter_documents(inputs, text_column, job.fail_input, job.begin_input), batch_size):
+        for chunk in chunks(iter_documents(inputs, text_column, job.fail_input, job.begin_input), batch_size):
             todo = job.plan(chunk)
             if not todo:
                 continue
