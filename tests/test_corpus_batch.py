@@ -327,10 +327,10 @@ def test_workers_and_resource_tracker_die_when_the_parent_is_killed(tmp_path):
 
 
 def test_the_batch_worker_initialiser_arms_the_parent_watch(monkeypatch):
-    from propscan.corpus import batch
+    from propscan.corpus import worker
 
     seen = []
-    monkeypatch.setattr(batch, "die_with_parent", lambda pid, **kw: seen.append(pid))
+    monkeypatch.setattr(worker, "die_with_parent", lambda pid, **kw: seen.append(pid))
 
     class Stop(Exception):
         pass
@@ -340,7 +340,7 @@ def test_the_batch_worker_initialiser_arms_the_parent_watch(monkeypatch):
 
     monkeypatch.setattr("propscan.analysis.Analyzer", no_model)
     with pytest.raises(Stop):
-        batch.init_worker("baseline", 0.0, 8, 1, 4242)
+        worker.init_worker("baseline", 0.0, 8, 1, 4242)
     assert seen == [4242]
 
 

@@ -19,7 +19,6 @@ the store (:func:`cell_passages`). HTML is rendered by autoescaped Jinja2 templa
 
 from __future__ import annotations
 
-import functools
 import io
 import logging
 import os
@@ -31,7 +30,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
+from ..views.html import template_env
 from . import store as st
+from .groups import GROUP_FIELDS, SCORE, TIME_FIELDS, UNKNOWN, group_labels, metric_label, order_groups
+from .passages import PASSAGES_PER_CELL, PassageCell, cell_passages, render_passages, report_passages
 from .stats import N_BOOT, RatioBootstrap, bootstrap_ratio, compare_groups
 
 log = logging.getLogger("propscan.corpus")
@@ -39,15 +41,9 @@ log = logging.getLogger("propscan.corpus")
 __all__ = ["Report", "build_report", "make_report", "render_corpus_html", "GROUP_FIELDS", "PassageCell",
            "report_passages", "cell_passages", "render_passages"]
 
-#: the fields a report can group by (``month``/``week`` come from ``published``)
-GROUP_FIELDS = ("outlet", "month", "week", "year", "source", "title", "url", "doc_id", "published")
-UNKNOWN = "(unknown)"
-SCORE = "score"
 #: heatmap/profile charts show at most this many groups (largest first) and techniques
 MAX_CHART_GROUPS = 30
 MAX_PROFILE_GROUPS = 6
-#: grouping fields that are periods of time (the score-over-time chart then has a single line)
-TIME_FIELDS = ("month", "week", "year")
 #: the timeline's group when the report is grouped by time (one pooled line)
 ALL_ARTICLES = "all articles"
 
@@ -116,28 +112,6 @@ class Report:
 # ---- computing ----------------------------------------------------------------------------------
 
 
-def _group_labels(articles: Any, by: str) -> Any:
-    import pandas as pd
-
-    if by == "year":
-        col = articles["published"].map(lambda d: str(d.year) if d is not None and not pd.isna(d) else None)
-    elif by == "source":
-        col = articles["source"].map(lambda s: Path(str(s)).name if s else None)
-    elif by in articles.columns:
-        col = articles[by].map(lambda v: None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
-    else:
-        raise InputError(f"cannot group by {by!r}; use one of: {', '.join(GROUP_FIELDS)}.")
-    return col.fillna(UNKNOWN).replace("", UNKNOWN)
-
-
-def _order_groups(labels: Any, by: str) -> list[str]:
-    counts = labels.value_counts()
-    if by in ("month", "week", "year", "published"):
-        known = sorted(g for g in counts.index if g != UNKNOWN)
-        return known + ([UNKNOWN] if UNKNOWN in counts.index else [])
-    return sorted(counts.index, key=lambda g: (g == UNKNOWN, -int(counts[g]), str(g)))
-
-
 def _matrices(articles: Any, tech: Any, techniques: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Per article: numerators and denominators of [score, rate(t) for t in techniques]."""
     n = len(articles)
@@ -187,8 +161,8 @@ def build_report(
         from ..techniques import resolve_names
 
         techniques = resolve_names(techniques) or []
-    labels = _group_labels(articles, by)
-    order = _order_groups(labels, by)
+    labels = group_labels(articles, by)
+    order = order_groups(labels, by)
     notes = _grouping_notes(labels, order, by)
     for note in notes:
         log.warning("warning: %s", note)
@@ -415,187 +389,6 @@ _CSS = """
 .propscan-corpus .src{display:block;color:#666;font-size:.86em}
 """
 
-#: passages listed per number in the self-contained HTML report (the rest are counted)
-PASSAGES_PER_CELL = 50
-#: characters of context shown on each side of a passage
-PASSAGE_CONTEXT = 80
-
-
-@dataclass
-class PassageCell:
-    """The passages behind one number: spans of ``metric`` (a technique, or every technique for
-    the mean score) in the articles of ``group``, most confident first.
-
-    ``n_total`` counts all of them; ``passages`` holds ranks ``offset + 1 ..`` (dicts with
-    doc_id, title, outlet, technique, technique_label, score, confidence, before, passage, after,
-    cut_before, cut_after).
-    """
-
-    group: str
-    metric: str
-    n_total: int = 0
-    passages: list[dict[str, Any]] = field(default_factory=list)
-    offset: int = 0
-    limit: int = PASSAGES_PER_CELL
-    anchor: str = ""
-    back: str = ""
-
-    @property
-    def label(self) -> str:
-        return "Passages of every technique (mean article score)" if self.metric == SCORE else _metric_label(self.metric)
-
-    @property
-    def first_rank(self) -> int:
-        return self.offset + 1
-
-    @property
-    def more(self) -> int:
-        return max(0, self.n_total - self.offset - len(self.passages))
-
-    @property
-    def summary(self) -> str:
-        what = "spans of any technique" if self.metric == SCORE else f"{_metric_label(self.metric)} spans"
-        if not self.n_total:
-            return f"No {what} in the articles of this group."
-        if self.offset == 0 and not self.more:
-            return f"All {self.n_total:,} {what} in this group, most confident first."
-        last = self.offset + len(self.passages)
-        return f"{self.n_total:,} {what} in this group; shown: {self.first_rank:,}–{last:,}, most confident first."
-
-    @property
-    def more_text(self) -> str:
-        return f"… and {self.more:,} more passage{'' if self.more == 1 else 's'} with lower confidence."
-
-
-def _trim_context(before: str, after: str, cut_before: bool, cut_after: bool) -> tuple[str, str]:
-    """Drop the partial word at a cut edge of the context."""
-    if cut_before and before and not before[0].isspace():
-        parts = before.split(None, 1)
-        before = parts[1] if len(parts) == 2 else ""
-    if cut_after and after and not after[-1].isspace():
-        parts = after.rsplit(None, 1)
-        after = parts[0] if len(parts) == 2 else ""
-    return before, after
-
-
-def _passage_dicts(frame: Any) -> list[dict[str, Any]]:
-    out = []
-    for r in frame.itertuples(index=False):
-        cut_b, cut_a = bool(r.cut_before), bool(r.cut_after)
-        before, after = _trim_context(str(r.before or ""), str(r.after or ""), cut_b, cut_a)
-        title = r.title if isinstance(r.title, str) and r.title.strip() else f"(untitled) {r.doc_id}"
-        tech = r.span_technique if isinstance(r.span_technique, str) else ""
-        out.append({
-            "doc_id": str(r.doc_id), "title": title, "outlet": r.outlet if isinstance(r.outlet, str) else "",
-            "technique": tech, "technique_label": _metric_label(tech) if tech else "(no technique)",
-            "score": float(r.score), "confidence": f"{float(r.score):.2f}", "before": before,
-            "passage": str(r.passage or ""), "after": after, "cut_before": cut_b, "cut_after": cut_a,
-            "rank": int(r.rank),
-        })
-    return out
-
-
-def _members(report: Report, groups: Sequence[str] | None = None) -> list[tuple[str, str, str]]:
-    m = report.members
-    if m is None:
-        raise InputError("this report has no article membership (build it with build_report).")
-    if groups is not None:
-        m = m[m["group"].isin(list(groups))]
-    return list(zip(m["content_hash"], m["doc_id"], m["group"], strict=True))
-
-
-def report_passages(store: str | os.PathLike[str], report: Report, *, per_cell: int = PASSAGES_PER_CELL,
-                    context: int = PASSAGE_CONTEXT) -> dict[tuple[str, str], PassageCell]:
-    """The passages behind every number of ``report``: ``{(group, metric): PassageCell}``.
-
-    For each group and technique, the ``per_cell`` most confident spans of that technique in the
-    group's articles; for the mean score (metric ``score``), those of every technique.
-    """
-    members = _members(report)
-    con = st.connect(store, read_only=True)
-    try:
-        by_tech = st.passages_frame(con, report.model_version, members, techniques=report.techniques, limit=per_cell,
-                                    context=context) if report.techniques else None
-        overall = st.passages_frame(con, report.model_version, members, by_technique=False, limit=per_cell,
-                                    context=context)
-    finally:
-        con.close()
-    cells: dict[tuple[str, str], PassageCell] = {}
-    for gi, g in enumerate(report.group_names):
-        for mi, metric in enumerate([SCORE, *report.techniques]):
-            cells[(str(g), metric)] = PassageCell(str(g), metric, limit=per_cell, anchor=f"p-{gi}-{mi}",
-                                                  back="#scores" if metric == SCORE else "#rates")
-
-    def fill(key: tuple[str, str], part: Any) -> None:
-        if key in cells:
-            cells[key].n_total = int(part["n_total"].iloc[0])
-            cells[key].passages = _passage_dicts(part)
-
-    for g, part in overall.groupby("group", sort=False):
-        fill((str(g), SCORE), part)
-    if by_tech is not None:
-        for (g, t), part in by_tech.groupby(["group", "technique"], sort=False):
-            fill((str(g), str(t)), part)
-    return cells
-
-
-def cell_passages(store: str | os.PathLike[str], *, by: str, group: str, metric: str, limit: int = PASSAGES_PER_CELL,
-                  offset: int = 0, context: int = PASSAGE_CONTEXT, model_version: str | None = None) -> PassageCell:
-    """The passages behind one number (``group`` × ``metric``) of a report by ``by``, queried from the store.
-
-    ``metric`` is ``score`` (spans of every technique) or a technique (SemEval name, id or display
-    name). Ranks ``offset + 1 .. offset + limit``, most confident first, plus the total count.
-
-    Raises
-    ------
-    InputError
-        Unknown grouping field or technique, or no analyses.
-    """
-    con = st.connect(store, read_only=True)
-    try:
-        mv = model_version or st.default_model_version(con)
-        articles = st.article_frame(con, mv)
-        labels = _group_labels(articles, by)
-        if metric != SCORE:
-            from ..techniques import resolve_names
-
-            metric = (resolve_names([metric]) or [metric])[0]
-        mask = (labels == group).to_numpy()
-        members = [(str(h), str(d), group) for h, d in
-                   zip(articles["content_hash"][mask], articles["doc_id"][mask], strict=True)]
-        frame = st.passages_frame(con, mv, members, techniques=None if metric == SCORE else [metric],
-                                  by_technique=metric != SCORE, limit=limit, offset=offset, context=context)
-        cell = PassageCell(group, metric, offset=offset, limit=limit)
-        if len(frame):
-            cell.n_total = int(frame["n_total"].iloc[0])
-            cell.passages = _passage_dicts(frame)
-        elif offset and members:  # past the last page: still say how many there are
-            total = st.passages_frame(con, mv, members, techniques=None if metric == SCORE else [metric],
-                                      by_technique=metric != SCORE, limit=1, offset=0, context=0)
-            cell.n_total = int(total["n_total"].iloc[0]) if len(total) else 0
-    finally:
-        con.close()
-    return cell
-
-
-@functools.lru_cache(maxsize=1)
-def _env() -> Any:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    return Environment(
-        loader=FileSystemLoader(str(Path(__file__).resolve().parent.parent / "templates")),
-        autoescape=True,  # every article string (outlets, titles, passages) is escaped
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def render_passages(cell: PassageCell) -> str:
-    """The HTML of one :class:`PassageCell` (a note and an ordered list; autoescaped)."""
-    return str(_env().get_template("corpus_passages.html.j2").module.passage_list(cell))  # type: ignore[attr-defined]
-
-
 PassageHref = Callable[[str, str], str]
 
 
@@ -634,12 +427,12 @@ def render_report_fragment(
     score_rows = [{"group": str(r.group), "n_articles": _cell(r.n_articles), "n_words": _cell(r.n_words),
                    "value_ci": _fmt_ci(r.value, r.ci_low, r.ci_high, 3), "href": href(r.group, SCORE)}
                   for r in score.itertuples(index=False)]
-    rate_rows = [{"group": str(r.group), "metric": str(r.metric), "label": _metric_label(str(r.metric)),
+    rate_rows = [{"group": str(r.group), "metric": str(r.metric), "label": metric_label(str(r.metric)),
                   "n_articles": _cell(r.n_articles), "value_ci": _fmt_ci(r.value, r.ci_low, r.ci_high, 3),
                   "href": href(r.group, str(r.metric))}
                  for r in g[g.metric != SCORE].itertuples(index=False)]
     d = report.differences
-    flagged = [{"metric": _metric_label(str(r.metric)), "group_a": str(r.group_a), "group_b": str(r.group_b),
+    flagged = [{"metric": metric_label(str(r.metric)), "group_a": str(r.group_a), "group_b": str(r.group_b),
                 "diff_ci": _fmt_ci(r.diff, r.ci_low, r.ci_high, 3), "p_holm": _cell(r.p_holm),
                 "href_a": href(r.group_a, str(r.metric)), "href_b": href(r.group_b, str(r.metric))}
                for r in d[d.flag].itertuples(index=False)]
@@ -649,7 +442,7 @@ def render_report_fragment(
                   if name in pngs]
     cells = [passages[(gname, m)] for gname in names for m in metrics if (gname, m) in passages] if passages else []
     per_cell = max((c.limit for c in cells), default=PASSAGES_PER_CELL)
-    return _env().get_template("corpus_report.html.j2").render(
+    return template_env().get_template("corpus_report.html.j2").render(
         css=Markup(_CSS), by=report.by, notes=report.notes, model_version=report.model_version,
         n_articles=_cell(int(score.n_articles.sum())), n_groups=len(score), n_boot=_cell(report.n_boot), seed=report.seed,
         links_note=("the passages open on their own page" if passage_href is not None else
@@ -657,12 +450,6 @@ def render_report_fragment(
         score_rows=score_rows, charts=chart_list, flagged=flagged, n_comparisons=len(d), rate_rows=rate_rows,
         cells=cells, per_cell=per_cell,
     )
-
-
-def _metric_label(metric: str) -> str:
-    from ..techniques import display_name
-
-    return "mean article score" if metric == SCORE else display_name(metric)
 
 
 def render_corpus_html(
@@ -690,7 +477,7 @@ def render_corpus_html(
 def _html_page(fragment: str, title: str) -> str:
     from markupsafe import Markup
 
-    return _env().get_template("corpus_report_page.html.j2").render(title=title, fragment=Markup(fragment)) + "\n"
+    return template_env().get_template("corpus_report_page.html.j2").render(title=title, fragment=Markup(fragment)) + "\n"
 
 
 def _write_text(text: str, output: str | os.PathLike[str] | None) -> Path | None:

@@ -86,7 +86,8 @@ _OTHER_COLOUR = "#d9d9d9"
 
 
 @functools.lru_cache(maxsize=1)
-def _env() -> Any:
+def template_env() -> Any:
+    """The one Jinja2 environment of every HTML page (article report, corpus report, passages): autoescaped."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     env = Environment(
@@ -443,7 +444,7 @@ def render_article_block(analysis: Analysis, *, anchor: str | None = None) -> st
     """
     anchor = _slug(anchor, 80) if anchor else "ps-" + _slug(analysis.document.id)
     ctx = _article_context(analysis, anchor)
-    return _env().get_template("article.html.j2").render(a=ctx)
+    return template_env().get_template("article.html.j2").render(a=ctx)
 
 
 def render_analysis_fragment(analysis: Analysis) -> str:
@@ -462,7 +463,7 @@ def render_analysis_fragment(analysis: Analysis) -> str:
         + hashlib.sha1(analysis.document.text.encode("utf-8", "surrogatepass")).hexdigest()[:6]
     )
     block = Markup(render_article_block(analysis, anchor=anchor))
-    return _env().get_template("fragment.html.j2").render(css=Markup(report_css()), js=Markup(report_js()), block=block)
+    return template_env().get_template("fragment.html.j2").render(css=Markup(report_css()), js=Markup(report_js()), block=block)
 
 
 def render_report(analyses: Sequence[Analysis], *, title: str | None = None) -> str:
@@ -485,7 +486,7 @@ def render_report(analyses: Sequence[Analysis], *, title: str | None = None) -> 
     for k, a in enumerate(analyses):
         anchor = f"a{k + 1}-{_slug(a.document.id)}"
         ctx = _article_context(a, anchor)
-        html = _env().get_template("article.html.j2").render(a=ctx)
+        html = template_env().get_template("article.html.j2").render(a=ctx)
         blocks.append({"anchor": anchor, "html": Markup(html), "ctx": ctx})
         top = ctx["legend"][0]["display"] if ctx["legend"] else ""
         rows.append(
@@ -507,7 +508,7 @@ def render_report(analyses: Sequence[Analysis], *, title: str | None = None) -> 
         title = f"propscan — {blocks[0]['ctx']['title']}" if len(analyses) == 1 else heading
     mean = sum(r["score"] for r in rows) / len(rows) if rows else 0.0
     return (
-        _env()
+        template_env()
         .get_template("report.html.j2")
         .render(
             title=title,
