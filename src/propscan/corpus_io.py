@@ -12,6 +12,7 @@ Layout (as in ``ptc-semeval2020/``)::
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -339,3 +340,44 @@ def write_jsonl(path: str | os.PathLike[str], records: Iterable[Mapping[str, Any
     with atomic_write(path) as fh:
         for rec in records:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+#: the key under which :class:`CsvRows` puts fields beyond the header (a row with too many fields)
+CSV_EXTRA = "\x00extra"
+
+
+class CsvRows:
+    r"""Strict ``csv.DictReader`` over numbered lines that knows where each row starts.
+
+    A quoted field may span lines, so the row's first physical line (``line``) is tracked for the
+    error messages; an unterminated quote is a ``csv.Error``, not a field that swallows the rest.
+
+    >>> rows = CsvRows(enumerate(["id,text\n", "a,one\n", 'b,"two\n', 'lines"\n'], start=1))
+    >>> rows.fieldnames, rows.read(), rows.line, rows.read(), rows.line
+    (['id', 'text'], {'id': 'a', 'text': 'one'}, 2, {'id': 'b', 'text': 'two\nlines'}, 3)
+    """
+
+    def __init__(self, lines: Iterable[tuple[int, str]]) -> None:
+        self._lines = lines
+        self._start: int | None = None
+        self.reader = csv.DictReader(self._feed(), restkey=CSV_EXTRA, strict=True)
+
+    def _feed(self) -> Iterator[str]:
+        for line_no, line in self._lines:
+            if self._start is None:
+                self._start = line_no
+            yield line
+
+    @property
+    def fieldnames(self) -> Sequence[str] | None:
+        return self.reader.fieldnames
+
+    @property
+    def line(self) -> int:
+        """First physical line of the row read last (or being read when ``read`` raised)."""
+        return self._start if self._start is not None else self.reader.line_num
+
+    def read(self) -> dict[str, Any]:
+        """The next row (``StopIteration`` at the end, ``csv.Error`` for a broken row)."""
+        self._start = None
+        return next(self.reader)

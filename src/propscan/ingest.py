@@ -31,7 +31,15 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from .charsets import decode_html, decode_text
-from .corpus_io import article_id_from_path, iter_jsonl, iter_text_lines, read_article, read_text_file
+from .corpus_io import (
+    CSV_EXTRA,
+    CsvRows,
+    article_id_from_path,
+    iter_jsonl,
+    iter_text_lines,
+    read_article,
+    read_text_file,
+)
 from .document import Document, check_text, check_unicode
 from .errors import InputError, PropscanError
 from .fetch import FetchedPage, fetch_url
@@ -364,7 +372,6 @@ def _read_csv_docs(p: Path, text_column: str, max_chars: int, on_error: ErrorHan
     if csv.field_size_limit() < max_chars + 1:
         csv.field_size_limit(max_chars + 1)
     failed = 0
-    row_start: int | None = None  # first line handed to the reader for the row being read
 
     def bad_line(exc: InputError) -> None:
         nonlocal failed
@@ -372,19 +379,9 @@ def _read_csv_docs(p: Path, text_column: str, max_chars: int, on_error: ErrorHan
         _report(on_error, _line_of(exc, p), exc)
 
     # streamed; names a line that is not UTF-8 (and, with on_error, skips it)
-    lines = iter_text_lines(p, on_error=bad_line if on_error is not None else None)
-
-    def feed() -> Iterator[str]:
-        nonlocal row_start
-        for line_no, line in lines:
-            if row_start is None:
-                row_start = line_no
-            yield line
-
-    # strict: an unterminated quote is an error, not a field that silently swallows the rest
-    reader = csv.DictReader(feed(), restkey="\x00extra", strict=True)
+    rows = CsvRows(iter_text_lines(p, on_error=bad_line if on_error is not None else None))
     try:
-        header = reader.fieldnames
+        header = rows.fieldnames
     except csv.Error as exc:
         raise InputError(f"{p}: line 1: broken CSV header ({exc}).") from exc
     if not header:
@@ -393,22 +390,20 @@ def _read_csv_docs(p: Path, text_column: str, max_chars: int, on_error: ErrorHan
         raise InputError(f"{p}: no {text_column!r} column (columns: {', '.join(header)}); use --text-column NAME.")
     n = 0
     while True:
-        row_start = None
         try:
-            row = next(reader)
+            row = rows.read()
         except StopIteration:
             break
         except csv.Error as exc:
-            start_line = row_start if row_start is not None else reader.line_num
+            start_line = rows.line
             err = InputError(f"{p}:{start_line}: broken CSV in the row starting on this line ({exc}).")
             err.__cause__ = exc
             failed += 1
             _report(on_error, f"{p}:{start_line}", err)
             continue
-        start_line = row_start if row_start is not None else reader.line_num
-        where = f"{p}:{start_line}"
+        where = f"{p}:{rows.line}"
         try:
-            if "\x00extra" in row:
+            if CSV_EXTRA in row:
                 raise InputError(
                     f"{where}: row has more fields than the header ({len(header)}); quote fields that hold commas."
                 )

@@ -50,39 +50,28 @@ def _canonical(name: str) -> str:
 
 
 def _iter_rows(p: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    from ..corpus_io import iter_jsonl, iter_text_lines
+    from ..corpus_io import CSV_EXTRA, CsvRows, iter_jsonl, iter_text_lines
 
     if p.suffix.lower() == ".jsonl":
         yield from iter_jsonl(p)
         return
-    row_start: int | None = None
-    lines = iter_text_lines(p)
-
-    def feed() -> Iterator[str]:
-        nonlocal row_start
-        for line_no, line in lines:
-            if row_start is None:
-                row_start = line_no
-            yield line
-
-    reader = csv.DictReader(feed(), restkey="\x00extra", strict=True)
+    rows = CsvRows(iter_text_lines(p))
     try:
-        if not reader.fieldnames:
+        if not rows.fieldnames:
             raise InputError(f"{p}: empty CSV file; expected a header with an id or content_hash column.")
         while True:
-            row_start = None
             try:
-                row = next(reader)
+                row = rows.read()
             except StopIteration:
                 return
-            line = row_start if row_start is not None else reader.line_num
-            if "\x00extra" in row:
+            line = rows.line
+            if CSV_EXTRA in row:
                 raise InputError(f"{p}:{line}: row has more fields than the header; quote fields that hold commas.")
             if any(v is None for v in row.values()):
                 raise InputError(f"{p}:{line}: row has fewer fields than the header.")
             yield line, row
     except csv.Error as exc:
-        raise InputError(f"{p}:{row_start or reader.line_num}: broken CSV ({exc}).") from exc
+        raise InputError(f"{p}:{rows.line}: broken CSV ({exc}).") from exc
 
 
 def read_metadata(path: str | os.PathLike[str]) -> tuple[list[st.MetadataRow], dict[str, Any]]:
