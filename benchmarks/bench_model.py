@@ -6,7 +6,7 @@ Usage::
 
 Measures, in one run:
 
-* dev SI P/R/F1 (``propscan.scoring.score_si``) and TC micro-F1 with a per-technique table
+* dev SI P/R/F1 (``propscan.eval.scorer.score_si``) and TC micro-F1 with a per-technique table
   (``score_tc``, on the gold spans via ``classify``);
 * warm latency of ``predict`` on a 1,000-word article (median of 7, after one warm-up call);
 * end-to-end throughput over all dev articles vs. the bare encoder's forward pass over the very
@@ -38,9 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from propscan.corpus_io import atomic_write, read_ptc  # noqa: E402
 from propscan.document import Document  # noqa: E402
-from propscan.scoring import score_si, score_tc  # noqa: E402
+from propscan.eval.scorer import score_si, score_tc  # noqa: E402
+from propscan.io.files import atomic_write, read_ptc  # noqa: E402
 
 DEFAULT_DATA = Path(os.environ.get("PROPSCAN_DATA", ROOT / ".." / "shared" / "data" / "ptc-semeval2020"))
 DEFAULT_MODEL = ROOT / "src" / "propscan" / "models" / "weights" / "default"
@@ -92,7 +92,7 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
     """
     import torch
 
-    from propscan.models.windows import batch_inputs, make_windows
+    from propscan.models.transformer.windows import batch_inputs, make_windows
 
     toks = model._tokenize(docs)
 
@@ -139,7 +139,7 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
 RSS_SNIPPET = r"""
 import resource, sys, json
 sys.path.insert(0, {src!r})
-from propscan.models.transformer import TransformerTagger
+from propscan.models.transformer.tagger import TransformerTagger
 from propscan.document import Document
 m = TransformerTagger.from_pretrained({model!r})
 m.predict([Document(open({text!r}, encoding='utf-8').read(), id='x')])
@@ -185,7 +185,7 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(2)
-    from propscan.models.transformer import TransformerTagger
+    from propscan.models.transformer.tagger import TransformerTagger
 
     t = time.perf_counter()
     model = TransformerTagger.from_pretrained(args.model)

@@ -60,9 +60,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from propscan.corpus_io import atomic_write  # noqa: E402
+from propscan.analysis.voice import Quote, find_quotes  # noqa: E402
 from propscan.document import Document  # noqa: E402
-from propscan.voice import Quote, find_quotes  # noqa: E402
+from propscan.io.files import atomic_write  # noqa: E402
 
 GOLD = ROOT / "src" / "propscan" / "data" / "quotes_gold.jsonl"
 HELDOUT = ROOT / "src" / "propscan" / "data" / "quotes_heldout.jsonl"

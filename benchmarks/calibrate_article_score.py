@@ -15,8 +15,8 @@ import json
 import statistics
 from pathlib import Path
 
-from propscan.corpus_io import read_ptc
-from propscan.scores import count_words, density
+from propscan.analysis.scores import count_words, density
+from propscan.io.files import read_ptc
 
 
 def main() -> None:

@@ -26,9 +26,9 @@ import sys
 import time
 from pathlib import Path
 
-from propscan.corpus_io import read_labels, read_ptc, write_labels
+from propscan.eval.scorer import hit_rates, score_flc, score_si, score_tc
+from propscan.io.files import read_labels, read_ptc, write_labels
 from propscan.models.loading import file_sha256, load_model, read_config, resolve_model_dir
-from propscan.scoring import hit_rates, score_flc, score_si, score_tc
 
 DEV_LOG = Path("benchmarks/results/dev-log.jsonl")
 

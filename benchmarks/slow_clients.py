@@ -270,7 +270,7 @@ def main() -> None:
     args = ap.parse_args()
     report = run(args)
     sys.path.insert(0, str(ROOT / "src"))
-    from propscan.corpus_io import atomic_write
+    from propscan.io.files import atomic_write
 
     with atomic_write(args.out) as fh:
         fh.write(json.dumps(report, indent=2) + "\n")

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from propscan import Document
-from propscan.analysis import Analysis, Analyzer, build_analysis
-from propscan.scores import article_score, sentence_score
-from propscan.sentences import split_sentences
+from propscan.analysis.analyzer import Analysis, Analyzer, build_analysis
+from propscan.analysis.scores import article_score, sentence_score
+from propscan.text.sentences import split_sentences
 
 BODY = "The plan failed. Critics called it reckless. The minister said nothing. "
 
@@ -81,11 +81,11 @@ def test_analyzer_threshold_pipe_order_and_json_round_trip():
 def test_analysis_json_validates_against_the_published_schema():
     import json
 
-    from propscan.schema import SCHEMA_PATH, AnalysisModel, json_schema
+    from propscan.schema.analysis import SCHEMA_PATH, AnalysisModel, json_schema
 
     a = next(Analyzer(model=FixedModel(), voice=False).pipe(["A reckless idea. Another reckless one."]))
     AnalysisModel.model_validate(json.loads(a.to_json()))
-    assert json.loads(SCHEMA_PATH.read_text()) == json_schema(), "run python -m propscan.schema"
+    assert json.loads(SCHEMA_PATH.read_text()) == json_schema(), "run python -m propscan.schema.analysis"
 
 
 class RecommendingModel(FixedModel):
@@ -165,7 +165,7 @@ def test_warnings_for_short_and_non_english_text():
 
 
 def test_warning_when_extraction_keeps_a_small_part_of_the_page():
-    from propscan.ingest import html_to_document
+    from propscan.io.ingest import html_to_document
 
     article = "<article><p>" + "The council closed the old bridge after a long and bitter debate. " * 3 + "</p></article>"
     menu = "".join(f"<li><a href='/s{i}'>Section {i} news and more stories from the region today</a></li>" for i in range(150))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from propscan.analysis import build_analysis
+from propscan.analysis.analyzer import build_analysis
 from propscan.document import Document
 from propscan.views.html import render_report
 

@@ -236,7 +236,7 @@ def test_output_files_follow_the_umask(tmp_path, fmt, suffix, umask, mode):
 
 
 def test_atomic_write_applies_the_umask(tmp_path):
-    from propscan.corpus_io import atomic_write, current_umask
+    from propscan.io.files import atomic_write, current_umask
 
     old = os.umask(0o022)
     try:

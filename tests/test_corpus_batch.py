@@ -77,7 +77,7 @@ class _FlakyAnalyzer:
     def pipe(self, docs, batch_size=8):
         if any("BOOM" in d.text for d in docs):
             raise RuntimeError("cannot analyse BOOM")
-        from propscan.analysis import build_analysis
+        from propscan.analysis.analyzer import build_analysis
 
         return [build_analysis(d, [d.span(0, 4, "Doubt", score=0.5)], voice=False) for d in docs]
 
@@ -338,7 +338,7 @@ def test_the_batch_worker_initialiser_arms_the_parent_watch(monkeypatch):
     def no_model(*a, **k):
         raise Stop
 
-    monkeypatch.setattr("propscan.analysis.Analyzer", no_model)
+    monkeypatch.setattr("propscan.analysis.analyzer.Analyzer", no_model)
     with pytest.raises(Stop):
         worker.init_worker("baseline", 0.0, 8, 1, 4242)
     assert seen == [4242]

@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from propscan.models.tf_decode import clean_edges, decode_spans, is_ragged
-from propscan.models.windows import TokenizedDoc
+from propscan.models.transformer.decode import clean_edges, decode_spans, is_ragged
+from propscan.models.transformer.windows import TokenizedDoc
 
 WORDS = ["the", "anti-imperialist", "slow-motion", "“so-called", "experts”", "\"abrasive", "demeaning\"", "…", "(bad)",
          "they're", "-", "—", "traitors,", "plain", "and", "simple.", "don't", "[sic]", "«non»", "x"]

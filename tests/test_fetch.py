@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from propscan.errors import FetchError
-from propscan.fetch import FetchedPage, check_address, fetch_url
-from propscan.ingest import html_to_document
+from propscan.io.fetch import FetchedPage, check_address, fetch_url
+from propscan.io.ingest import html_to_document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE_HTML = (FIXTURES / "article.html").read_bytes()

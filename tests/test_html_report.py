@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from propscan.analysis import build_analysis
+from propscan.analysis.analyzer import build_analysis
 from propscan.document import Document
 from propscan.techniques import get
 from propscan.views.html import (

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from propscan import ingest
 from propscan.document import Document
 from propscan.errors import FetchError, InputError
-from propscan.fetch import FetchedPage
-from propscan.ingest import (
+from propscan.io import ingest
+from propscan.io.fetch import FetchedPage
+from propscan.io.ingest import (
     document_from_text,
     html_to_document,
     load_inputs,

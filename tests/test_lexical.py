@@ -8,7 +8,7 @@ import pytest
 from propscan.document import Document
 from propscan.errors import NotFittedError
 from propscan.models.lexical import FEATURE_SLOTS, LexicalTagger, word_feature_ids
-from propscan.models.tf_decode import mix_inside
+from propscan.models.transformer.decode import mix_inside
 
 # Our own toy corpus: the "propaganda" words are the insults; everything else is plain reporting.
 _PLAIN = [

@@ -77,7 +77,7 @@ def test_tokenizer_overflow_windows_differ_from_ours_only_in_the_last_window(exa
     from tokenizers import Tokenizer
 
     from propscan.models.encoder import default_encoder_dir, load_tokenizer
-    from propscan.models.windows import make_windows, tokenize_docs
+    from propscan.models.transformer.windows import make_windows, tokenize_docs
 
     size, stride = 254, 224  # the default model's content window and step
     directory = default_encoder_dir()

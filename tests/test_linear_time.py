@@ -16,11 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from propscan import rationale, scores, sentences
+from propscan.analysis import rationale, scores
+from propscan.analysis.rationale import PhraseIndex, add_cues
+from propscan.analysis.scores import sentence_score, sentence_scores
 from propscan.document import Document, Span
-from propscan.rationale import PhraseIndex, add_cues
-from propscan.scores import sentence_score, sentence_scores
-from propscan.tokens import normalise_phrase
+from propscan.text import sentences
+from propscan.text.tokens import normalise_phrase
 
 WORDS = "the council said budget tax people leaders must act now they lie we will win never forget".split()
 
@@ -164,7 +165,7 @@ def test_sentence_splitting_does_not_copy_the_rest_of_the_text_per_sentence() ->
 
 @pytest.mark.slow
 def test_building_an_analysis_scales_linearly() -> None:
-    from propscan.analysis import build_analysis
+    from propscan.analysis.analyzer import build_analysis
 
     def seconds(n: int) -> float:
         doc = Document(_article(n, seed=n), id=str(n))

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from propscan.analysis import Analyzer
+from propscan.analysis.analyzer import Analyzer
 from propscan.errors import InputError
-from propscan.ingest import document_from_text, html_to_document
+from propscan.io.ingest import document_from_text, html_to_document
 
 ANALYZER = Analyzer(model="baseline")
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from propscan.corpus_io import read_labels
 from propscan.document import Span
 from propscan.errors import CorpusError
-from propscan.scoring import merge_overlapping, score_flc, score_si, score_tc
+from propscan.eval.scorer import merge_overlapping, score_flc, score_si, score_tc
+from propscan.io.files import read_labels
 
 
 def S(a: int, b: int, t: str | None = None) -> Span:

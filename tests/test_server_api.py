@@ -11,9 +11,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from propscan.analysis import build_analysis
+from propscan.analysis.analyzer import build_analysis
 from propscan.document import Document, Span
-from propscan.fetch import FetchedPage
+from propscan.io.fetch import FetchedPage
 from propscan.server import Settings, create_app
 from propscan.server.deps import SESSION_COOKIE
 

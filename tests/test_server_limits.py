@@ -237,7 +237,7 @@ def test_wrong_host_header_is_a_400_error_object() -> None:
 
 
 def test_server_fetches_only_allowed_ports(monkeypatch: pytest.MonkeyPatch) -> None:
-    from propscan.fetch import fetch_url
+    from propscan.io.fetch import fetch_url
     from propscan.server import deps
 
     def no_network(request: httpx.Request) -> httpx.Response:

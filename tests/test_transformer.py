@@ -14,7 +14,7 @@ torch = pytest.importorskip("torch")
 from propscan.document import Document  # noqa: E402
 from propscan.errors import ModelLoadError, NotFittedError  # noqa: E402
 from propscan.models.encoder import default_encoder_dir, load_encoder  # noqa: E402
-from propscan.models.transformer import HEADS_FILE, LAYERS_FILE, TransformerTagger  # noqa: E402
+from propscan.models.transformer.tagger import HEADS_FILE, LAYERS_FILE, TransformerTagger  # noqa: E402
 from propscan.techniques import NAMES  # noqa: E402
 
 DATA = Path(os.environ.get("PROPSCAN_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ptc-semeval2020"))
@@ -169,7 +169,7 @@ def test_shipped_default_model_loads_and_finds_spans() -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(not DATA.is_dir(), reason="PTC corpus not available")
 def test_smoke_training_follows_the_protocol_saves_reloads_and_predicts_identically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import propscan.corpus_io as corpus_io
+    import propscan.io.files as corpus_io
     from propscan.models import train as train_mod
     from propscan.models.protocol import split_train_ids
 
@@ -181,7 +181,7 @@ def test_smoke_training_follows_the_protocol_saves_reloads_and_predicts_identica
         return read(data_dir, split, *a, **kw)
 
     monkeypatch.setattr(train_mod, "read_ptc", spy)
-    metrics = train_mod.train(DATA, tmp_path / "smoke", smoke=True, progress=False, refit=True)
+    metrics = train_mod.train_transformer(DATA, tmp_path / "smoke", smoke=True, progress=False, refit=True)
     assert splits_read == ["train"]  # dev is never read while training or tuning
     proto = metrics["protocol"]
     fit_ids, tune_ids = split_train_ids([p.stem.removeprefix("article") for p in (DATA / "train-articles").glob("article*.txt")])
@@ -206,7 +206,8 @@ def test_smoke_training_follows_the_protocol_saves_reloads_and_predicts_identica
 @pytest.mark.skipif(not DATA.is_dir(), reason="PTC corpus not available")
 def test_retune_runs_on_the_tune_split_without_touching_the_weights(tmp_path: Path) -> None:
     from propscan.errors import InputError
-    from propscan.models.train import retune, train
+    from propscan.models.train import retune
+    from propscan.models.train import train_transformer as train
 
     train(DATA, tmp_path / "m", smoke=True, progress=False, refit=True)
     with pytest.raises(InputError, match="retrain"):
@@ -222,8 +223,8 @@ def test_retune_runs_on_the_tune_split_without_touching_the_weights(tmp_path: Pa
 def test_decoding_needs_a_confident_core_and_never_cuts_words() -> None:
     import numpy as np
 
-    from propscan.models.tf_decode import decode_spans
-    from propscan.models.windows import tokenize_docs
+    from propscan.models.transformer.decode import decode_spans
+    from propscan.models.transformer.windows import tokenize_docs
 
     text = "Quiet words here, then outrageous lies everywhere."
     tok = tokenize_docs(load_encoder()[1], [text])[0]
@@ -274,7 +275,7 @@ def test_predicted_spans_carry_the_models_cue_words() -> None:
 
 def test_lexical_part_is_saved_hash_checked_and_mixed_in(saved_model: Path, tmp_path: Path) -> None:
     from propscan.models.lexical import LexicalTagger
-    from propscan.models.transformer import LEXICAL_FILE
+    from propscan.models.transformer.tagger import LEXICAL_FILE
 
     doc = Document(TEXT, id="x")
     gold = {"x": [doc.span(TEXT.index("shameless"), TEXT.index("shameless") + len("shameless crooks"), "Name_Calling,Labeling")]}

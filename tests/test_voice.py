@@ -1,4 +1,4 @@
-"""Tests for propscan.voice: quotation finding, speaker attribution and span voice."""
+"""Tests for propscan.analysis.voice: quotation finding, speaker attribution and span voice."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from propscan.analysis.voice import Quote, attribute, find_quotes
 from propscan.document import Document
-from propscan.voice import Quote, attribute, find_quotes
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "src" / "propscan" / "data"
 GOLD = DATA_DIR / "quotes_gold.jsonl"

@@ -8,9 +8,9 @@
 
 from __future__ import annotations
 
-from .analysis import Analysis, Analyzer, analyze, to_frame
-from .document import Document, Sentence, Span, content_hash
-from .errors import (
+from propscan.analysis.analyzer import Analysis, Analyzer, analyze, to_frame
+from propscan.document import Document, Sentence, Span, content_hash
+from propscan.errors import (
     CorpusError,
     FetchError,
     InputError,
@@ -19,8 +19,7 @@ from .errors import (
     OffsetError,
     PropscanError,
 )
-
-__version__ = "0.1.0"
+from propscan.version import __version__
 
 
 def load_model(name_or_path: str = "default"):  # type: ignore[no-untyped-def]
@@ -28,7 +27,7 @@ def load_model(name_or_path: str = "default"):  # type: ignore[no-untyped-def]
 
     >>> model = propscan.load_model("baseline")  # doctest: +SKIP
     """
-    from .models.loading import load_model as _load
+    from propscan.models.loading import load_model as _load
 
     return _load(name_or_path)
 

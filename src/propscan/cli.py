@@ -24,7 +24,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from .errors import PropscanError
+from propscan.errors import PropscanError
 
 #: shown under ``propscan --help``; the full list with defaults is docs/configuration.md
 ENV_EPILOG = (
@@ -102,7 +102,7 @@ def _configure_logging(quiet: bool, verbose: bool) -> Callable[[], None]:
 
 def _version_callback(value: bool) -> None:
     if value:
-        from . import __version__
+        from propscan.version import __version__
 
         typer.echo(f"propscan {__version__}")
         raise typer.Exit()
@@ -248,13 +248,13 @@ def analyze_cli(
     """
     if format in (Format.csv, Format.parquet):
         require_extra("corpus", f"--format {format.value}", ("pandas", "pyarrow") if format is Format.parquet else ("pandas",))
-    from .analysis import Analyzer
-    from .ingest import load_inputs, load_url_list
-    from .views.output import write_analyses
+    from propscan.analysis.analyzer import Analyzer
+    from propscan.io.ingest import load_inputs, load_url_list
+    from propscan.views.output import write_analyses
 
     items = list(inputs or []) + (load_url_list(urls) if urls is not None else [])
     if not items:
-        from .errors import InputError
+        from propscan.errors import InputError
 
         raise InputError("nothing to analyse: give files, folders, URLs, - for stdin, or --urls FILE.")
     failures: list[PropscanError] = []  # bad files / rows / inputs: reported, the others go on
@@ -284,7 +284,7 @@ def analyze_cli(
 
 def _technique_name(name: str) -> str:
     """SemEval name for any spelling of a technique: :func:`propscan.techniques.resolve`."""
-    from .techniques import resolve
+    from propscan.techniques import resolve
 
     return resolve(name)
 
@@ -311,7 +311,7 @@ def classify_cli(
     model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = "default",
 ) -> None:
     """Name the technique of every given span (SemEval TC subtask)."""
-    from .semeval import classify_template
+    from propscan.eval.semeval import classify_template
 
     n = classify_template(articles, spans, output, model=model)
     _info(f"wrote {n} labelled spans to {output}")
@@ -328,8 +328,8 @@ def evaluate_cli(
     """Score predictions exactly as the official SemEval-2020 Task 11 scorers do."""
     import json
 
-    from .corpus_io import read_labels
-    from .scoring import score_flc, score_si, score_tc
+    from propscan.eval.scorer import score_flc, score_si, score_tc
+    from propscan.io.files import read_labels
 
     g = read_labels(gold, task.value)
     p = read_labels(pred, task.value)
@@ -389,7 +389,7 @@ def train_cli(
     """Train a model on PTC train: fit on the fit split, choose every setting on the tune split (dev is not read)."""
     import json
 
-    from .training import train
+    from propscan.models.train import train
 
     metrics = train(model, data, output, seed=seed, smoke=smoke, encoder=encoder, refit=refit, progress=not _State.quiet)
     typer.echo(json.dumps(metrics, indent=2))
@@ -403,7 +403,7 @@ def techniques_cli(
     """List the 14 techniques with definitions, examples and colours."""
     import json
 
-    from .techniques import catalogue_rows
+    from propscan.techniques import catalogue_rows
 
     rows = catalogue_rows()
     if json_out:
@@ -432,7 +432,7 @@ def serve_cli(
 ) -> None:
     """Run the local web app and REST API (token from PROPSCAN_TOKEN, if set)."""
     require_extra("server", "propscan serve")
-    from .server import run
+    from propscan.server import run
 
     run(host=host, port=port, model=model, token=os.environ.get("PROPSCAN_TOKEN") or None,
         log_level="warning" if _State.quiet else "debug" if _State.verbose else "info",
@@ -480,11 +480,11 @@ def batch_cli(
         require_extra("ray", "propscan batch --engine ray")
     import json
 
-    from .corpus.batch import run_batch
+    from propscan.corpus.batch import run_batch
 
     items = list(inputs)
     if urls is not None:
-        from .ingest import load_url_list
+        from propscan.io.ingest import load_url_list
 
         items += load_url_list(urls)
     res = run_batch(items, store, model=model, threshold=threshold, engine=engine.value, workers=workers, text_column=text_column,
@@ -526,7 +526,7 @@ def update_metadata_cli(
     require_extra("corpus", "propscan update-metadata")
     import json
 
-    from .corpus.metadata import update_metadata
+    from propscan.corpus.metadata import update_metadata
 
     res = update_metadata(store, file)
     _info(json.dumps(res, indent=2, default=str))
@@ -556,8 +556,8 @@ def report_cli(
 ) -> None:
     """Compare groups of a corpus with 95 % bootstrap confidence intervals."""
     require_extra("corpus", "propscan report")
-    from .corpus.report import make_report
-    from .errors import InputError
+    from propscan.corpus.report import make_report
+    from propscan.errors import InputError
 
     if not store.exists():
         raise InputError(f"{store}: no such store; create it with 'propscan batch ... --store {store}'.")
@@ -574,7 +574,7 @@ def export_cli(
 ) -> None:
     """Export a store to Parquet (documents and spans) for pandas, DuckDB, Spark or BigQuery."""
     require_extra("corpus", "propscan export")
-    from .corpus.store import export_parquet
+    from propscan.corpus.store import export_parquet
 
     for name, path in export_parquet(store, output).items():
         _info(f"{name}: {path}")

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from .errors import InputError, OffsetError
+from propscan.errors import InputError, OffsetError
 
 Align = Literal["strict", "contract", "expand"]
 Voice = Literal["author", "quoted"]
@@ -58,7 +58,7 @@ class Document:
     outlet: str | None = None
     published: _dt.date | None = None
     #: visible words of the page the text was extracted from (HTML inputs; not serialised), so a result can
-    #: warn when extraction kept only a small part of the page (:mod:`propscan.quality`)
+    #: warn when extraction kept only a small part of the page (:mod:`propscan.analysis.quality`)
     source_words: int | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from .errors import InputError
+from propscan.errors import InputError
 
 __all__ = [
     "Technique",

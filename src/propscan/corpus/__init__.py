@@ -16,15 +16,15 @@ __all__ = ["run_batch", "make_report", "export_parquet", "render_corpus_html"]
 
 def __getattr__(name: str) -> Any:
     if name == "run_batch":
-        from .batch import run_batch
+        from propscan.corpus.batch import run_batch
 
         return run_batch
     if name in ("make_report", "render_corpus_html"):
-        from . import report
+        from propscan.corpus import report
 
         return getattr(report, name)
     if name == "export_parquet":
-        from .store import export_parquet
+        from propscan.corpus.store import export_parquet
 
         return export_parquet
     raise AttributeError(f"module 'propscan.corpus' has no attribute {name!r}")

@@ -36,10 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import CorpusError, InputError, PropscanError
-from . import store as st
-from .inputs import chunks, estimate_total, iter_documents
-from .worker import (  # re-exported: the batch API as before
+from propscan.corpus import store as st
+from propscan.corpus.inputs import chunks, estimate_total, iter_documents
+from propscan.corpus.worker import (  # re-exported: the batch API as before
     MAX_POOL_RESTARTS,
     ModelKey,
     analyze_docs,
@@ -53,6 +52,7 @@ from .worker import (  # re-exported: the batch API as before
     result_to_record,
     work,
 )
+from propscan.errors import CorpusError, InputError, PropscanError
 
 __all__ = ["run_batch", "model_version_of", "analyze_docs", "result_to_record", "ModelKey", "pin_threads",
            "default_threads", "die_with_parent", "init_worker"]
@@ -147,7 +147,7 @@ class _Job:
         document (counted in ``skipped`` and ``updated``), another given id adds a row (a syndicated
         article; counted in ``processed``).
         """
-        from ..scores import count_words
+        from propscan.analysis.scores import count_words
 
         done = st.done_hashes(self.con, self.key.version, (d.hash for _, d in chunk))
         stored = st.document_rows(self.con, (d.hash for _, d in chunk if d.hash in done))
@@ -295,7 +295,7 @@ def run_batch(
     key = model_version_of(model, threshold=threshold)
     meta_rows: Any = None
     if metadata is not None:
-        from .metadata import read_metadata
+        from propscan.corpus.metadata import read_metadata
 
         meta_rows = read_metadata(metadata)
     t0 = time.perf_counter()
@@ -311,7 +311,7 @@ def run_batch(
     try:
         with prog:
             if engine == "ray":
-                from .ray_engine import run_ray
+                from propscan.corpus.ray_engine import run_ray
 
                 engine_stats = run_ray(job, inputs, workers=workers, batch_size=batch_size, text_column=text_column, threads=threads,
                         address=address)
@@ -320,7 +320,7 @@ def run_batch(
             else:
                 _run_local(job, inputs, workers=workers, batch_size=batch_size, text_column=text_column, threads=threads)
         if meta_rows is not None:
-            from .metadata import apply_rows
+            from propscan.corpus.metadata import apply_rows
 
             meta_result = apply_rows(con, *meta_rows, origin=os.fspath(metadata), run_id=run_id)  # type: ignore[arg-type]
         status = "done"
@@ -343,7 +343,7 @@ def run_batch(
 
 
 def _run_inline(job: _Job, inputs: Sequence[str], *, batch_size: int, text_column: str, threads: int) -> None:
-    from ..analysis import Analyzer
+    from propscan.analysis.analyzer import Analyzer
 
     del threads  # workers=0 runs in the caller's process: its thread settings are left alone
 

@@ -38,7 +38,7 @@ def _short(name: str, n: int = 28) -> str:
 
 
 def _display(technique: str) -> str:
-    from ..techniques import display_name
+    from propscan.techniques import display_name
 
     return display_name(technique)
 
@@ -204,7 +204,7 @@ def to_data_uri(png: bytes) -> str:
 
 def save_png(png: bytes, path: str | os.PathLike[str]) -> Path:
     """Write PNG bytes atomically (never a half-written file)."""
-    from ..corpus_io import atomic_write
+    from propscan.io.files import atomic_write
 
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InputError
+from propscan.errors import InputError
 
 __all__ = ["META_FIELDS", "DocumentPlan", "plan_document", "document_rows", "merge_document", "MetadataRow",
            "apply_metadata", "metadata_changes_frame", "utc_now"]

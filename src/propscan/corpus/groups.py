@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from propscan.errors import InputError
 
 __all__ = ["GROUP_FIELDS", "UNKNOWN", "SCORE", "TIME_FIELDS", "group_labels", "order_groups", "metric_label"]
 
@@ -44,6 +44,6 @@ def order_groups(labels: Any, by: str) -> list[str]:
 
 
 def metric_label(metric: str) -> str:
-    from ..techniques import display_name
+    from propscan.techniques import display_name
 
     return "mean article score" if metric == SCORE else display_name(metric)

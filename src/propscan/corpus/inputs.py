@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import PropscanError
+from propscan.errors import PropscanError
 
 __all__ = ["iter_documents", "estimate_total", "chunks"]
 
@@ -28,7 +28,7 @@ def iter_documents(
     ``on_error(source, error, location=...)`` and skipped; reading goes on with the next one.
     ``on_start(source)`` is called before each input is read.
     """
-    from ..ingest import load_inputs
+    from propscan.io.ingest import load_inputs
 
     for item in inputs:
         raw = os.fspath(item)
@@ -49,7 +49,7 @@ def iter_documents(
 
 def estimate_total(inputs: Sequence[str]) -> int | None:
     """Documents expected (for the progress bar's ETA); ``None`` when it cannot be told cheaply."""
-    from ..ingest import HTML_SUFFIXES, TEXT_SUFFIXES, is_url
+    from propscan.io.ingest import HTML_SUFFIXES, TEXT_SUFFIXES, is_url
 
     total = 0
     try:

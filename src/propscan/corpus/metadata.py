@@ -29,8 +29,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
-from . import store as st
+from propscan.corpus import store as st
+from propscan.errors import InputError
 
 __all__ = ["read_metadata", "update_metadata", "KEY_COLUMNS", "VALUE_COLUMNS"]
 
@@ -50,7 +50,7 @@ def _canonical(name: str) -> str:
 
 
 def _iter_rows(p: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    from ..corpus_io import CSV_EXTRA, CsvRows, iter_jsonl, iter_text_lines
+    from propscan.io.files import CSV_EXTRA, CsvRows, iter_jsonl, iter_text_lines
 
     if p.suffix.lower() == ".jsonl":
         yield from iter_jsonl(p)

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InputError
-from . import store as st
-from .groups import SCORE, group_labels, metric_label
+from propscan.corpus import store as st
+from propscan.corpus.groups import SCORE, group_labels, metric_label
+from propscan.errors import InputError
 
 __all__ = ["PASSAGES_PER_CELL", "PASSAGE_CONTEXT", "PassageCell", "passages_frame", "report_passages", "cell_passages",
            "render_passages"]
@@ -163,7 +163,7 @@ def cell_passages(store: str | os.PathLike[str], *, by: str, group: str, metric:
         articles = st.article_frame(con, mv)
         labels = group_labels(articles, by)
         if metric != SCORE:
-            from ..techniques import resolve_names
+            from propscan.techniques import resolve_names
 
             metric = (resolve_names([metric]) or [metric])[0]
         mask = (labels == group).to_numpy()
@@ -186,7 +186,7 @@ def cell_passages(store: str | os.PathLike[str], *, by: str, group: str, metric:
 
 def render_passages(cell: PassageCell) -> str:
     """The HTML of one :class:`PassageCell` (a note and an ordered list; autoescaped)."""
-    from ..views.html import template_env
+    from propscan.views.html import template_env
 
     return str(template_env().get_template("corpus_passages.html.j2").module.passage_list(cell))  # type: ignore[attr-defined]
 

@@ -29,9 +29,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ..errors import CorpusError
-from .inputs import chunks, iter_documents
-from .worker import MAX_POOL_RESTARTS
+from propscan.corpus.inputs import chunks, iter_documents
+from propscan.corpus.worker import MAX_POOL_RESTARTS
+from propscan.errors import CorpusError
 
 __all__ = ["run_ray", "RayAnalyzer", "ingest_shards", "shard_root", "COLUMNS"]
 
@@ -68,10 +68,10 @@ class RayAnalyzer:
     def __init__(self, model: str, threshold: float, batch_size: int, expect_version: str, threads: int = 1) -> None:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from .worker import model_version_of, pin_threads
+        from propscan.corpus.worker import model_version_of, pin_threads
 
         self.threads = pin_threads(threads)  # before torch loads the model
-        from ..analysis import Analyzer
+        from propscan.analysis.analyzer import Analyzer
 
         found = model_version_of(model, threshold=threshold).version
         if found != expect_version:
@@ -83,7 +83,7 @@ class RayAnalyzer:
 
     def analyse(self, docs: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
         """(this actor's process id, :func:`propscan.corpus.batch.analyze_docs` results)."""
-        from .worker import analyze_docs
+        from propscan.corpus.worker import analyze_docs
 
         return os.getpid(), analyze_docs(self.analyzer, docs, batch_size=self.batch_size)
 
@@ -95,7 +95,7 @@ class RayAnalyzer:
     def __call__(self, batch: Any) -> Any:
         import pandas as pd
 
-        from .worker import analyze_docs
+        from propscan.corpus.worker import analyze_docs
 
         docs = []
         for row in batch.to_dict("records"):

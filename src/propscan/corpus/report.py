@@ -29,12 +29,12 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError
-from ..views.html import template_env
-from . import store as st
-from .groups import GROUP_FIELDS, SCORE, TIME_FIELDS, UNKNOWN, group_labels, metric_label, order_groups
-from .passages import PASSAGES_PER_CELL, PassageCell, cell_passages, render_passages, report_passages
-from .stats import N_BOOT, RatioBootstrap, bootstrap_ratio, compare_groups
+from propscan.corpus import store as st
+from propscan.corpus.groups import GROUP_FIELDS, SCORE, TIME_FIELDS, UNKNOWN, group_labels, metric_label, order_groups
+from propscan.corpus.passages import PASSAGES_PER_CELL, PassageCell, cell_passages, render_passages, report_passages
+from propscan.corpus.stats import N_BOOT, RatioBootstrap, bootstrap_ratio, compare_groups
+from propscan.errors import InputError
+from propscan.views.html import template_env
 
 log = logging.getLogger("propscan.corpus")
 
@@ -158,7 +158,7 @@ def build_report(
         totals = tech.groupby("technique")["expected"].sum().sort_values(ascending=False) if len(tech) else pd.Series(dtype=float)
         techniques = [str(t) for t in totals.index]
     else:  # SemEval names, ids or display names, any case or separator
-        from ..techniques import resolve_names
+        from propscan.techniques import resolve_names
 
         techniques = resolve_names(techniques) or []
     labels = group_labels(articles, by)
@@ -247,7 +247,7 @@ def _timeline(articles: Any, labels: Any, order: list[str], by: str, num: np.nda
 
 def _chart_pngs(report: Report) -> dict[str, bytes]:
     """PNG bytes of every chart, by name; the first is the main chart (see :data:`MAIN_CHARTS`)."""
-    from . import charts
+    from propscan.corpus import charts
 
     return {name: charts.to_png(fig) for name, fig in _chart_figures(report).items()}
 
@@ -258,7 +258,7 @@ MAIN_CHARTS = ("heatmap", "score_over_time", "score_by_group", "profile")
 
 def _chart_figures(report: Report) -> dict[str, Any]:
     """The report's matplotlib figures, by name, main chart first (callers close them)."""
-    from . import charts
+    from propscan.corpus import charts
 
     out: dict[str, Any] = {}
     g = report.groups
@@ -290,7 +290,7 @@ def _chart_figures(report: Report) -> dict[str, Any]:
 
 def _score_over_time_figure(report: Report, tl: Any, names: list[str], n_by_group: Any) -> Any:
     """One line per group (the largest :data:`MAX_PROFILE_GROUPS`), each with its 95 % band."""
-    from . import charts
+    from propscan.corpus import charts
 
     periods = sorted(set(tl["period"]))
     in_timeline = list(dict.fromkeys(tl["group"]))
@@ -407,7 +407,7 @@ def render_report_fragment(
     """
     from markupsafe import Markup
 
-    from . import charts
+    from propscan.corpus import charts
 
     pngs = _chart_pngs(report) if pngs is None else pngs
     names = [str(x) for x in report.group_names]
@@ -486,7 +486,7 @@ def _write_text(text: str, output: str | os.PathLike[str] | None) -> Path | None
     if output is None:
         sys.stdout.write(text)
         return None
-    from ..corpus_io import atomic_write
+    from propscan.io.files import atomic_write
 
     with atomic_write(output) as fh:  # mode 0o666 less the umask, like any file the user writes
         fh.write(text)
@@ -551,7 +551,7 @@ def make_report(
             _print_table(report, file=buf)
             report.files.append(_write_text(buf.getvalue(), output))  # type: ignore[arg-type]
     elif fmt == "csv":
-        from ..views.tables import csv_safe_frame  # cells such as an outlet '=HYPERLINK(...)' stay text
+        from propscan.views.tables import csv_safe_frame  # cells such as an outlet '=HYPERLINK(...)' stay text
 
         path = _write_text(csv_safe_frame(report.groups).to_csv(index=False, float_format="%.6g"), output)
         if path is not None:
@@ -565,7 +565,7 @@ def make_report(
         if path is not None:
             report.files.append(path)
     else:
-        from .charts import save_png
+        from propscan.corpus.charts import save_png
 
         pngs = _chart_pngs(report)  # main chart first
         if output is not None and Path(output).suffix.lower() == ".png" and not Path(output).is_dir():

@@ -43,8 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import CorpusError, InputError
-from .documents import (  # the documents table's rules; re-exported as part of the store API
+from propscan.corpus.documents import (  # the documents table's rules; re-exported as part of the store API
     META_FIELDS,
     MetadataRow,
     apply_metadata,
@@ -53,7 +52,8 @@ from .documents import (  # the documents table's rules; re-exported as part of 
     metadata_changes_frame,
     plan_document,
 )
-from .documents import utc_now as _now
+from propscan.corpus.documents import utc_now as _now
+from propscan.errors import CorpusError, InputError
 
 __all__ = [
     "AnalysisRecord",

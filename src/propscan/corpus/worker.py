@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import PropscanError
-from . import store as st
+from propscan.corpus import store as st
+from propscan.errors import PropscanError
 
 #: a worker pool (local processes or Ray actors) that dies this many times in one run stops the run
 MAX_POOL_RESTARTS = 3
@@ -57,7 +57,7 @@ def model_version_of(model: str = "default", *, threshold: float = 0.0) -> Model
     >>> model_version_of("baseline").version  # doctest: +SKIP
     'baseline-1+4d1c0e...'
     """
-    from ..models.loading import read_config, resolve_model_dir
+    from propscan.models.loading import read_config, resolve_model_dir
 
     d = resolve_model_dir(model)
     cfg = read_config(d, verify=False)
@@ -95,8 +95,8 @@ def analyze_docs(analyzer: Any, docs: Sequence[dict[str, Any]], *, batch_size: i
     A batch that fails is retried one document at a time, so one bad document fails alone.
     ``spans`` is a list of ``[start, end, technique, score, voice, speaker, cue]``.
     """
-    from ..document import Document
-    from ..scores import count_words
+    from propscan.analysis.scores import count_words
+    from propscan.document import Document
 
     out: list[dict[str, Any]] = []
     name = None
@@ -227,7 +227,7 @@ def init_worker(model_dir: str, threshold: float, batch_size: int, threads: int,
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     pin_threads(threads)  # before the model loads: torch only ever lowers it afterwards
-    from ..analysis import Analyzer
+    from propscan.analysis.analyzer import Analyzer
 
     _ANALYZER = Analyzer(model=model_dir, threshold=threshold)
     _ = _ANALYZER.model_  # load now, not on the first batch

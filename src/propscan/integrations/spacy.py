@@ -45,9 +45,9 @@ only JSON values)::
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..analysis import Analysis, Analyzer
-from ..document import check_text
-from ..errors import PropscanError
+from propscan.analysis.analyzer import Analysis, Analyzer
+from propscan.document import check_text
+from propscan.errors import PropscanError
 
 try:  # the module stays importable without spaCy (docs, doctest collection); using it asks for the extra
     from spacy.language import Language as _Language

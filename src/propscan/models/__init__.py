@@ -1,6 +1,6 @@
 """Models: the protocol, the classical baseline, the transformer default, and loading."""
 
-from .base import Model
-from .loading import load_model, resolve_model_dir
+from propscan.models.base import Model
+from propscan.models.loading import load_model, resolve_model_dir
 
 __all__ = ["Model", "load_model", "resolve_model_dir"]

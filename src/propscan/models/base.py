@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from ..document import Document, Span
+from propscan.document import Document, Span
 
 
 @runtime_checkable

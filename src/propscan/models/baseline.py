@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from ..document import Document, Span
-from ..errors import ModelLoadError, NotFittedError
-from ..techniques import NAMES
-from ..tokens import Token, normalise_phrase, word_tokens
-from .lexical import dequantize, quantize, quote_mask, shape
-from .loading import file_sha256, read_config, write_config
+from propscan.document import Document, Span
+from propscan.errors import ModelLoadError, NotFittedError
+from propscan.models.lexical import dequantize, quantize, quote_mask, shape
+from propscan.models.loading import file_sha256, read_config, write_config
+from propscan.techniques import NAMES
+from propscan.text.tokens import Token, normalise_phrase, word_tokens
 
 DEFAULT_DIR = Path(__file__).parent / "weights" / "baseline"
 _SI_BITS = 17
@@ -181,7 +181,7 @@ class BaselineModel:
         return self
 
     def _tune_threshold(self, docs: Sequence[Document], gold: Mapping[str, Sequence[Span]]) -> float:
-        from ..scoring import score_si
+        from propscan.eval.scorer import score_si
 
         probs = [self._token_probs(d) for d in docs]
         best = (-1.0, self.threshold)

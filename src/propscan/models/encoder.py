@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ModelLoadError
+from propscan.errors import ModelLoadError
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch

@@ -3,7 +3,7 @@
 The transformer sees lower-cased sub-words in 256-token windows; this logistic regression
 (scikit-learn at training time, a numpy dot product at inference) sees whole words with their case, neighbours, sentence punctuation and quotation
 state. The two make different mistakes, so the default model mixes this probability into its
-token inside-probabilities (weight chosen on dev, see :func:`propscan.models.tf_decode.mix_inside`).
+token inside-probabilities (weight chosen on dev, see :func:`propscan.models.transformer.decode.mix_inside`).
 It is fitted on the training articles in seconds and stored as int8 safetensors (256 KB).
 
 >>> lex = LexicalTagger().fit(docs, gold)  # doctest: +SKIP
@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from ..document import Document, Span
-from ..errors import NotFittedError
-from ..tokens import Token, word_tokens
+from propscan.document import Document, Span
+from propscan.errors import NotFittedError
+from propscan.text.tokens import Token, word_tokens
 
 _SENTENCE_END = frozenset(".!?")
 _QUOTES = frozenset({'"', "“", "”"})

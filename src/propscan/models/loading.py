@@ -16,14 +16,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelLoadError
+from propscan.errors import ModelLoadError
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 
 #: model_type -> "module:Class" (imported lazily so that ``propscan --help`` stays fast)
 REGISTRY: dict[str, str] = {
     "baseline": "propscan.models.baseline:BaselineModel",
-    "transformer": "propscan.models.transformer:TransformerTagger",
+    "transformer": "propscan.models.transformer.tagger:TransformerTagger",
 }
 
 
@@ -36,7 +36,7 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
 
 
 def write_config(directory: str | os.PathLike[str], config: dict[str, Any]) -> None:
-    from .. import __version__
+    from propscan.version import __version__
 
     cfg = {"propscan_version": __version__, **config}
     Path(directory, "config.json").write_text(json.dumps(cfg, indent=2, sort_keys=False) + "\n", encoding="utf-8")

@@ -1,6 +1,6 @@
-"""Training entry point behind ``propscan train``: PTC train -> fine-tuned model, tuned on a tune split of train.
+"""The one training entry point (``propscan train``): PTC train -> a model, every setting chosen on a tune split of train.
 
->>> metrics = train("../shared/data/ptc-semeval2020", "runs/model", smoke=True)  # doctest: +SKIP
+>>> metrics = train("default", "../shared/data/ptc-semeval2020", "runs/model", smoke=True)  # doctest: +SKIP
 
 The protocol (:mod:`propscan.models.protocol`): the model is fitted on the fit split of train; the
 epoch and every decoding and calibration setting are chosen on the tune split; dev is not read
@@ -19,8 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..corpus_io import atomic_write, read_ptc
-from .protocol import TUNE_FRACTION, TUNE_SEED, split_train_ids
+from propscan.errors import InputError
+from propscan.io.files import atomic_write, read_ptc
+from propscan.models.protocol import TUNE_FRACTION, TUNE_SEED, split_train_ids
 
 SMOKE_TRAIN_ARTICLES = 4
 SMOKE_TUNE_ARTICLES = 3
@@ -37,7 +38,7 @@ def _split(data_dir: str | os.PathLike[str], smoke: bool) -> tuple[list[Any], li
     return docs, fit, tune, gold
 
 
-def train(
+def train_transformer(
     data_dir: str | os.PathLike[str],
     output_dir: str | os.PathLike[str],
     *,
@@ -48,7 +49,7 @@ def train(
     progress: bool = True,
     **params: Any,
 ) -> dict[str, Any]:
-    """Train a :class:`~propscan.models.transformer.TransformerTagger` under the protocol and save it.
+    """Train a :class:`~propscan.models.transformer.tagger.TransformerTagger` under the protocol and save it.
 
     Parameters
     ----------
@@ -75,7 +76,7 @@ def train(
     """
     import torch
 
-    from .transformer import TransformerTagger
+    from propscan.models.transformer.tagger import TransformerTagger
 
     torch.set_num_threads(int(os.environ.get("PROPSCAN_THREADS", "2")))
     t0 = time.time()
@@ -149,10 +150,10 @@ def retune(
     """
     import torch
 
-    from ..errors import InputError
-    from .loading import read_config
-    from .tf_fit import tune_on_heldout
-    from .transformer import TransformerTagger
+    from propscan.errors import InputError
+    from propscan.models.loading import read_config
+    from propscan.models.transformer.fit import tune_on_heldout
+    from propscan.models.transformer.tagger import TransformerTagger
 
     torch.set_num_threads(int(os.environ.get("PROPSCAN_THREADS", "2")))
     src = Path(model_dir)
@@ -185,8 +186,8 @@ def adopt_tuning(tuned_dir: str | os.PathLike[str], refit_dir: str | os.PathLike
 
     >>> adopt_tuning("runs/m-tunesplit", "runs/m", "runs/m-final")  # doctest: +SKIP
     """
-    from .loading import read_config
-    from .transformer import TransformerTagger
+    from propscan.models.loading import read_config
+    from propscan.models.transformer.tagger import TransformerTagger
 
     tuned = TransformerTagger.from_pretrained(tuned_dir)
     final = TransformerTagger.from_pretrained(refit_dir)
@@ -210,3 +211,60 @@ def adopt_tuning(tuned_dir: str | os.PathLike[str], refit_dir: str | os.PathLike
         fh.write(json.dumps(metrics, indent=2, default=float) + "\n")
     os.chmod(out / "metrics.json", 0o644)
     return metrics
+
+
+def train_baseline(data_dir: str | os.PathLike[str], output_dir: str | os.PathLike[str], *, seed: int = 13, smoke: bool = False) -> dict[str, Any]:
+    """The baseline under the same protocol: threshold chosen on the tune split, then refitted on all of train."""
+    from propscan.eval.scorer import hit_rates, score_si, score_tc
+    from propscan.models.baseline import BaselineModel
+
+    docs, fit, tune, gold = _split(data_dir, smoke)
+    if smoke:
+        docs = fit + tune
+    tune_gold = {d.id: list(gold.get(d.id, [])) for d in tune}
+    tuned = BaselineModel(seed=seed).fit(fit, gold, dev_documents=tune, dev_gold=tune_gold)
+    pred = {d.id: s for d, s in zip(tune, tuned.predict(tune))}
+    tc = tuned.classify(tune, [tune_gold[d.id] for d in tune])
+    si = score_si(pred, tune_gold)
+    hits = hit_rates(pred, tune_gold)
+    model = BaselineModel(threshold=tuned.threshold, seed=seed).fit(docs, gold)
+    model.save_pretrained(output_dir)
+    metrics = {
+        "model": "baseline",
+        "tune_si": si.to_dict(),
+        "tune_tc_micro_f1": score_tc({d.id: s for d, s in zip(tune, tc)}, tune_gold).f1,
+        "tune_hits": hits.to_dict(),
+        "threshold": model.threshold,
+        "protocol": {"fit_articles": len(fit), "tune_articles": len(tune), "refit_on_all_train": True},
+        "output": str(output_dir),
+    }
+    with atomic_write(Path(output_dir) / "metrics.json") as fh:
+        fh.write(json.dumps(metrics, indent=2, default=float) + "\n")
+    return metrics
+
+
+def train(
+    model: str,
+    data_dir: str | os.PathLike[str],
+    output_dir: str | os.PathLike[str],
+    *,
+    seed: int = 13,
+    smoke: bool = False,
+    encoder: str | None = None,
+    refit: bool = False,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Train ``model`` ("default"/"transformer" or "baseline") on PTC train (transformer: under the tune-split protocol), save to ``output_dir``.
+
+    ``progress=False`` hides the transformer's progress bars (``propscan --quiet train``).
+    """
+    if not Path(data_dir).is_dir():
+        raise InputError(f"{data_dir}: no such corpus folder; pass --data ../shared/data/ptc-semeval2020.")
+    if model == "baseline":
+        return train_baseline(data_dir, output_dir, seed=seed, smoke=smoke)
+    if model in ("default", "transformer"):
+        kwargs: dict[str, Any] = {"seed": seed, "smoke": smoke, "refit": refit, "progress": progress}
+        if encoder:
+            kwargs["encoder"] = encoder
+        return dict(train_transformer(data_dir, output_dir, **kwargs))
+    raise InputError(f"unknown model {model!r}; choose default, transformer or baseline.")

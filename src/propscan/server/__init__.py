@@ -11,8 +11,8 @@ import logging
 import sys
 from typing import Any
 
-from .app import create_app
-from .settings import Settings
+from propscan.server.app import create_app
+from propscan.server.settings import Settings
 
 __all__ = ["create_app", "run", "uvicorn_config", "uvicorn_options", "Settings", "is_loopback"]
 
@@ -64,7 +64,7 @@ def run(
     """
     import uvicorn
 
-    from ..models.loading import resolve_model_dir
+    from propscan.models.loading import resolve_model_dir
 
     cfg = Settings.from_env(model=None if model == "default" else model, token=token, **settings)
     resolve_model_dir(cfg.model)  # fail fast, one line, on an unknown model
@@ -94,7 +94,7 @@ def uvicorn_options(settings: Settings, *, host: str = "127.0.0.1", port: int = 
     ``Retry-After`` (uvicorn's own ``limit_concurrency``, which answers a plain-text 503 and counts
     idle sockets, is off). ``options`` override uvicorn settings (``log_level``, ...).
     """
-    from .protocol import protocol_class
+    from propscan.server.protocol import protocol_class
 
     return {
         "host": host,

@@ -18,11 +18,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import __version__
-from .deps import Fetcher, PageAccessDep, default_fetcher
-from .errors import ApiError, error_body, install_handlers
-from .queue import Engine
-from .settings import Settings
+from propscan.server.deps import Fetcher, PageAccessDep, default_fetcher
+from propscan.server.errors import ApiError, error_body, install_handlers
+from propscan.server.queue import Engine
+from propscan.server.settings import Settings
+from propscan.version import __version__
 
 log = logging.getLogger("propscan.server")
 
@@ -212,7 +212,7 @@ def create_app(
         without warm-up; a model *name* is loaded in the background like ``settings.model``.
     fetcher : callable, optional
         ``fetcher(url) -> FetchedPage`` for ``{"url": ...}`` requests; defaults to
-        :func:`propscan.fetch.fetch_url` with ``allow_private=False`` and the server's limits.
+        :func:`propscan.io.fetch.fetch_url` with ``allow_private=False`` and the server's limits.
 
     Returns
     -------
@@ -257,10 +257,10 @@ def create_app(
     app.state.settings = settings
     app.state.fetcher = fetcher or default_fetcher(settings)
 
-    from .routes import api, pages
+    from propscan.server.routes import api, pages
 
     pages.install_templates(app)
-    from .markup import inline_markup
+    from propscan.server.markup import inline_markup
 
     app.state.templates.env.filters["markup"] = inline_markup  # docstrings' ``code`` -> <code> (escaped)
     install_handlers(app)

@@ -13,14 +13,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ..charsets import decode_html, decode_text
-from ..document import Document
-from ..errors import InputError
-from ..fetch import FetchedPage, fetch_url
-from ..ingest import document_from_text, html_to_document, looks_like_html
-from .errors import ApiError
-from .queue import Engine
-from .settings import Settings
+from propscan.document import Document
+from propscan.errors import InputError
+from propscan.io.charsets import decode_html, decode_text
+from propscan.io.fetch import FetchedPage, fetch_url
+from propscan.io.ingest import document_from_text, html_to_document, looks_like_html
+from propscan.server.errors import ApiError
+from propscan.server.queue import Engine
+from propscan.server.settings import Settings
 
 Fetcher = Callable[[str], FetchedPage]
 

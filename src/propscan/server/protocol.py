@@ -33,7 +33,7 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from .settings import Settings
+from propscan.server.settings import Settings
 
 __all__ = ["protocol_class", "GuardedH11Protocol"]
 

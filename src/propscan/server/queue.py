@@ -25,10 +25,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..analysis import Analysis, Analyzer, build_analysis
-from ..document import Document, Span
-from ..errors import PropscanError
-from .errors import internal_error, model_not_ready, overloaded, queue_full
+from propscan.analysis.analyzer import Analysis, Analyzer, build_analysis
+from propscan.document import Document, Span
+from propscan.errors import PropscanError
+from propscan.server.errors import internal_error, model_not_ready, overloaded, queue_full
 
 log = logging.getLogger("propscan.server")
 
@@ -52,7 +52,7 @@ def unwrap_model(obj: Any) -> Any:
     if isinstance(obj, Analyzer):
         return obj.model_
     if isinstance(obj, str) or hasattr(obj, "__fspath__"):
-        from ..models.loading import load_model
+        from propscan.models.loading import load_model
 
         return load_model(obj)
     if not hasattr(obj, "predict"):

@@ -21,7 +21,7 @@ from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.sources.utils import parse_env_vars
 
-from ..errors import InputError
+from propscan.errors import InputError
 
 _ENV: dict[str, str] = {
     "token": "PROPSCAN_TOKEN",

@@ -1,1 +1,1 @@
-"""Views: pure functions from :class:`~propscan.analysis.Analysis` to terminal text, HTML, tables."""
+"""Views: pure functions from :class:`~propscan.analysis.analyzer.Analysis` to terminal text, HTML, tables."""

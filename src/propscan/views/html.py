@@ -29,7 +29,7 @@ string from an article is escaped by Jinja2 autoescaping; the JS reads its data 
 URLs become links only for http and https.
 
 >>> from propscan.document import Document
->>> from propscan.analysis import build_analysis
+>>> from propscan.analysis.analyzer import build_analysis
 >>> doc = Document("They are traitors.", id="d1")
 >>> page = render_report([build_analysis(doc, [doc.span(9, 17, "Name_Calling,Labeling", score=0.8)], voice=False)])
 >>> page.startswith("<!DOCTYPE html>") and 'class="ps-seg ps-on ps-t-name_calling_labeling"' in page
@@ -50,9 +50,9 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from ..analysis import Analysis
-from ..document import Span
-from ..scores import density_from_score, score_level
+from propscan.analysis.analyzer import Analysis
+from propscan.analysis.scores import density_from_score, score_level
+from propscan.document import Span
 
 __all__ = ["render_report", "render_analysis_fragment", "render_article_block", "report_css", "report_js"]
 
@@ -109,7 +109,7 @@ def report_css() -> str:
     >>> ".psr" in report_css() and "#ffffb3" in report_css()
     True
     """
-    from ..techniques import CATALOGUE
+    from propscan.techniques import CATALOGUE
 
     base = (_STATIC / "report.css").read_text(encoding="utf-8")
     colours = "\n".join(f'.psr [data-top="{t.id}"]{{--hl:{t.color}}}' for t in CATALOGUE)
@@ -188,7 +188,7 @@ class _Techniques:
         self._others: dict[str, str] = {}
 
     def info(self, name: str | None) -> dict[str, str]:
-        from ..techniques import get
+        from propscan.techniques import get
 
         try:
             t = get(str(name))
@@ -354,7 +354,7 @@ def _profile_rows(analysis: Analysis, techs: list[dict[str, str]]) -> tuple[list
 
 
 def _article_context(analysis: Analysis, anchor: str) -> dict[str, Any]:
-    from ..rationale import rationale
+    from propscan.analysis.rationale import rationale
 
     doc = analysis.document
     registry = _Techniques()
@@ -451,7 +451,7 @@ def render_analysis_fragment(analysis: Analysis) -> str:
     """An HTML fragment for Jupyter (``Analysis._repr_html_``): scoped CSS, article block, JS.
 
     >>> from propscan.document import Document
-    >>> from propscan.analysis import build_analysis
+    >>> from propscan.analysis.analyzer import build_analysis
     >>> frag = render_analysis_fragment(build_analysis(Document("Fine.", id="f"), [], voice=False))
     >>> frag.startswith('<div class="psr psr-fragment">')
     True
@@ -478,7 +478,7 @@ def render_report(analyses: Sequence[Analysis], *, title: str | None = None) -> 
 
     Usage: ``Path("report.html").write_text(render_report([analysis]), encoding="utf-8")``.
     """
-    from .. import __version__
+    from propscan.version import __version__
 
     analyses = list(analyses)
     blocks: list[dict[str, Any]] = []

@@ -10,9 +10,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..analysis import Analysis
-from ..corpus_io import atomic_write, format_labels
-from ..errors import InputError
+from propscan.analysis.analyzer import Analysis
+from propscan.errors import InputError
+from propscan.io.files import atomic_write, format_labels
 
 
 def jsonl_record(a: Analysis) -> dict[str, object]:
@@ -31,7 +31,7 @@ def render(analyses: Sequence[Analysis], fmt: str) -> str:
     if fmt == "semeval-tc":
         return format_labels({a.document.id: list(a.spans) for a in analyses}, "tc")
     if fmt == "html":
-        from .html import render_report
+        from propscan.views.html import render_report
 
         return render_report(list(analyses))
     raise InputError(f"unknown format {fmt!r}.")
@@ -39,8 +39,8 @@ def render(analyses: Sequence[Analysis], fmt: str) -> str:
 
 def _merged(a: Analysis) -> list:
     """SI output: technique-free spans, overlapping ones merged (what the SI task asks for)."""
-    from ..document import Span
-    from ..scoring import merge_overlapping
+    from propscan.document import Span
+    from propscan.eval.scorer import merge_overlapping
 
     return [Span(s, e) for s, e in merge_overlapping([(sp.start, sp.end) for sp in a.spans])]
 
@@ -49,14 +49,14 @@ def write_analyses(analyses: Sequence[Analysis], fmt: str, output: Path | None) 
     if fmt in ("csv", "parquet"):
         if output is None and fmt == "parquet":  # binary: never onto a terminal or a text pipe
             raise InputError("--format parquet needs --output FILE.")
-        from .tables import write_span_table  # output=None: CSV to stdout
+        from propscan.views.tables import write_span_table  # output=None: CSV to stdout
 
         write_span_table(analyses, output, fmt)
         return
     if fmt == "text":
         from rich.console import Console
 
-        from .terminal import render_analysis
+        from propscan.views.terminal import render_analysis
 
         if output is None:
             console = Console()

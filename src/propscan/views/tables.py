@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from ..analysis import Analysis
-from ..corpus_io import atomic_write
+from propscan.analysis.analyzer import Analysis
+from propscan.io.files import atomic_write
 
 #: a cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")

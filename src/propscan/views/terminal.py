@@ -13,13 +13,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..analysis import Analysis
-from ..scores import score_level
+from propscan.analysis.analyzer import Analysis
+from propscan.analysis.scores import score_level
 
 
 def _colour(technique: str | None) -> str:
     try:
-        from ..techniques import get
+        from propscan.techniques import get
 
         return get(str(technique)).color
     except (KeyError, AttributeError):
@@ -28,7 +28,7 @@ def _colour(technique: str | None) -> str:
 
 def _display(technique: str | None) -> str:
     try:
-        from ..techniques import get
+        from propscan.techniques import get
 
         return get(str(technique)).display
     except (KeyError, AttributeError):

@@ -10,12 +10,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from ... import __version__
-from ...analysis import SCHEMA_VERSION
-from ...document import Document
-from ...techniques import catalogue_rows
-from ..deps import EngineDep, SettingsDep, TokenDep, check_length, text_document, url_document
-from ..schemas import (
+from propscan.analysis.analyzer import SCHEMA_VERSION
+from propscan.document import Document
+from propscan.server.deps import EngineDep, SettingsDep, TokenDep, check_length, text_document, url_document
+from propscan.server.payloads import (
     AnalysisOut,
     AnalyzeRequest,
     ClassifyOut,
@@ -25,6 +23,8 @@ from ..schemas import (
     TechniqueOut,
     VersionOut,
 )
+from propscan.techniques import catalogue_rows
+from propscan.version import __version__
 
 _E = {"model": ErrorOut}
 COMMON_ERRORS: dict[int | str, dict[str, Any]] = {

@@ -19,11 +19,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.datastructures import UploadFile
 
-from ... import __version__
-from ...analysis import resolve_threshold
-from ...errors import PropscanError
-from ...techniques import CATALOGUE
-from ..deps import (
+from propscan.analysis.analyzer import resolve_threshold
+from propscan.errors import PropscanError
+from propscan.server.deps import (
     SESSION_COOKIE,
     EngineDep,
     SettingsDep,
@@ -33,7 +31,9 @@ from ..deps import (
     upload_document,
     url_document,
 )
-from ..errors import ApiError, from_propscan_error
+from propscan.server.errors import ApiError, from_propscan_error
+from propscan.techniques import CATALOGUE
+from propscan.version import __version__
 
 log = logging.getLogger("propscan.server")
 
@@ -44,7 +44,7 @@ MAX_FORM_FIELDS = 16
 
 def install_templates(app: FastAPI) -> None:
     """Attach the page templates (autoescaped) to ``app.state.templates``."""
-    from ..app import TEMPLATES
+    from propscan.server.app import TEMPLATES
 
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -75,7 +75,7 @@ _ASSET_HEADERS = {"Cache-Control": "public, max-age=3600"}
 
 def _report_asset(kind: str) -> str:
     try:
-        from ...views import html as report_html
+        from propscan.views import html as report_html
     except ImportError:  # pragma: no cover - views.html is part of the package
         return ""
     return report_html.report_css() if kind == "css" else report_html.report_js()
@@ -88,7 +88,7 @@ async def report_css() -> Response:
 
 @router.get("/assets/corpus.css")
 async def corpus_css() -> Response:
-    from ...corpus.report import _CSS
+    from propscan.corpus.report import _CSS
 
     return Response(_CSS, media_type="text/css; charset=utf-8", headers=_ASSET_HEADERS)
 
@@ -106,7 +106,7 @@ async def techniques_css() -> Response:
 
 @router.get("/favicon.ico")
 async def favicon() -> FileResponse:
-    from ..app import STATIC
+    from propscan.server.app import STATIC
 
     return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml", headers=_ASSET_HEADERS)
 
@@ -194,20 +194,20 @@ def _form_error(request: Request, settings: Any, form: dict[str, Any], err: ApiE
 
 
 def _json_for_script(data: Any) -> Markup:
-    from ...views.html import json_for_script
+    from propscan.views.html import json_for_script
 
     return json_for_script(data)
 
 
 def _article_block(analysis: Any) -> str:
-    from ...views.html import render_article_block
+    from propscan.views.html import render_article_block
 
     return render_article_block(analysis, anchor="result")
 
 
 @router.get("/techniques", response_class=HTMLResponse)
 async def techniques_page(request: Request) -> HTMLResponse:
-    from ...views.html import ABBREVIATIONS
+    from propscan.views.html import ABBREVIATIONS
 
     rows = [{"t": t, "abbr": ABBREVIATIONS.get(t.id, t.id[:6].upper())} for t in CATALOGUE]
     return _render(request, "techniques.html", rows=rows)
@@ -254,7 +254,7 @@ async def corpus_page(request: Request, settings: SettingsDep, store: str | None
         if store not in stores:
             error = "Unknown store: pick one from the list."
         else:
-            from ...corpus.report import render_corpus_html
+            from propscan.corpus.report import render_corpus_html
 
             href = functools.partial(_passages_href, store, by)
             try:
@@ -299,7 +299,7 @@ async def corpus_passages_page(
     elif not group:
         error = "Say which group: follow a number on the corpus page."
     else:
-        from ...corpus.report import cell_passages, render_passages
+        from propscan.corpus.report import cell_passages, render_passages
 
         try:
             cell = await asyncio.to_thread(cell_passages, folder / store, by=by, group=group, metric=metric,  # type: ignore[operator]

@@ -8,7 +8,7 @@ dangling function words at their edges (``a``, ``of``, ``our``, ...), are trimme
 an unmatched double quote (:func:`clean_edges`). No gap filling and no merging of neighbouring spans.
 
 >>> import numpy as np
->>> from propscan.models.windows import TokenizedDoc
+>>> from propscan.models.transformer.windows import TokenizedDoc
 >>> doc = TokenizedDoc(np.zeros(3, dtype=np.int64), np.array([0, 4, 8]), np.array([3, 7, 12]))
 >>> p = np.array([[.9, .05, .05], [.1, .8, .1], [.2, .1, .7]])
 >>> decode_spans("The bad guys.", doc, p, threshold=0.5)
@@ -21,7 +21,7 @@ import re
 
 import numpy as np
 
-from .windows import TokenizedDoc
+from propscan.models.transformer.windows import TokenizedDoc
 
 TRIM = " \t\r\n\u00a0.,:;"
 

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .document import Document, Sentence, Span, check_text
-from .errors import InputError
-from .scores import article_score, count_words, profile, sentence_scores
-from .sentences import split_sentences
-from .techniques import resolve_names
+from propscan.analysis.scores import article_score, count_words, profile, sentence_scores
+from propscan.document import Document, Sentence, Span, check_text
+from propscan.errors import InputError
+from propscan.techniques import resolve_names
+from propscan.text.sentences import split_sentences
 
 SCHEMA_VERSION = "propscan.analysis/1"
 
@@ -34,7 +34,7 @@ class Analysis:
     sentences : tuple of Sentence
         Every sentence with its score (probability it uses at least one technique).
     score : float
-        Article score in [0, 1] (see :mod:`propscan.scores`), computed from every candidate span the
+        Article score in [0, 1] (see :mod:`propscan.analysis.scores`), computed from every candidate span the
         model found: the display threshold and the technique filter change what is shown, never the score.
     model : dict
         Name, version and weights hash of the model that produced the spans.
@@ -44,7 +44,7 @@ class Analysis:
         Quotations found (start, end, kind, speaker).
     warnings : tuple of dict
         ``{"code", "message"}`` when the result may mislead (``not_english``, ``too_short``,
-        ``partial_extraction``; see :mod:`propscan.quality`).
+        ``partial_extraction``; see :mod:`propscan.analysis.quality`).
     """
 
     document: Document
@@ -89,7 +89,7 @@ class Analysis:
         return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
     def to_dict(self) -> dict[str, Any]:
-        from .rationale import rationale
+        from propscan.analysis.rationale import rationale
 
         return {
             "schema": SCHEMA_VERSION,
@@ -141,7 +141,7 @@ class Analysis:
         return pd.DataFrame(rows, columns=cols)
 
     def _repr_html_(self) -> str:
-        from .views.html import render_analysis_fragment
+        from propscan.views.html import render_analysis_fragment
 
         return render_analysis_fragment(self)
 
@@ -190,8 +190,8 @@ def build_analysis(
     The article and sentence scores are computed from all candidates; ``threshold`` (``None``: the
     model's recommended display threshold) and ``techniques`` only choose which spans are shown.
     """
-    from .quality import check_document_text
-    from .rationale import add_cues
+    from propscan.analysis.quality import check_document_text
+    from propscan.analysis.rationale import add_cues
 
     threshold = resolve_threshold(threshold, model_info)
     candidates = [sp.attach(doc) if sp.doc is not doc else sp for sp in spans]
@@ -204,7 +204,7 @@ def build_analysis(
     quotes: tuple[dict[str, Any], ...] = ()
     if voice:
         try:
-            from . import voice as _voice
+            from propscan.analysis import voice as _voice
         except ImportError:  # pragma: no cover - voice module is part of the package
             _voice = None  # type: ignore[assignment]
         if _voice is not None:
@@ -266,7 +266,7 @@ class Analyzer:
         """The loaded model (loaded on first use)."""
         if self._model_obj is None:
             if isinstance(self.model, str) or hasattr(self.model, "__fspath__"):
-                from .models.loading import load_model
+                from propscan.models.loading import load_model
 
                 self._model_obj = load_model(self.model)
             else:
@@ -362,7 +362,7 @@ def analyze(
         path, text = text, None
     source: Document | str
     if path is not None or url is not None:
-        from .ingest import load_inputs
+        from propscan.io.ingest import load_inputs
 
         where = str(url) if url is not None else str(path)
         if path is not None and not Path(path).is_file():

@@ -1,4 +1,4 @@
-"""Training loop and dev-set tuning of :class:`~propscan.models.transformer.TransformerTagger`.
+"""Training loop and dev-set tuning of :class:`~propscan.models.transformer.tagger.TransformerTagger`.
 
 Training: frozen embeddings + lower layers run once over every training window (cached, fp16);
 the upper layers and the heads are trained jointly (SI token loss + TC span loss on the gold spans
@@ -21,13 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from ..document import Document, Span
-from ..scoring import merge_overlapping, score_si, score_tc
-from .calibration import apply_platt, ece, fit_platt, fit_temperature, softmax
-from .features import FEATURE_NAMES, ArticleIndex, features_for_spans
-from .tf_decode import decode_spans, mix_inside
-from .transformer import tc_calibrated
-from .windows import batch_inputs, make_windows, sentence_ids
+from propscan.document import Document, Span
+from propscan.eval.scorer import merge_overlapping, score_si, score_tc
+from propscan.models.calibration import apply_platt, ece, fit_platt, fit_temperature, softmax
+from propscan.models.features import FEATURE_NAMES, ArticleIndex, features_for_spans
+from propscan.models.transformer.decode import decode_spans, mix_inside
+from propscan.models.transformer.tagger import tc_calibrated
+from propscan.models.transformer.windows import batch_inputs, make_windows, sentence_ids
 
 
 def _progress(it: Any, enabled: bool, **kw: Any) -> Any:
@@ -68,7 +68,7 @@ def fit_tagger(
     import torch
     import torch.nn.functional as F
 
-    from .tf_net import pool_spans
+    from propscan.models.transformer.net import pool_spans
 
     t_start = time.time()
     torch.manual_seed(model.seed)
@@ -453,7 +453,7 @@ def _tune_cuts(model: Any, documents: Sequence[Document], gold: Mapping[str, Seq
     maximises the F1 of flag precision (same technique) and hit-same recall: the reader's view,
     where a flag counts when it names the technique an annotator marked there.
     """
-    from ..scoring import hit_rates
+    from propscan.eval.scorer import hit_rates
 
     flags = {d.id: model._spans_from_raw(d, r) for d, r in zip(documents, raws)}
     sig = _si_gold(documents, gold)

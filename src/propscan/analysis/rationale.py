@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .document import Document, Span
-from .tokens import normalise_phrase
+from propscan.document import Document, Span
+from propscan.text.tokens import normalise_phrase
 
 
 class PhraseIndex:
@@ -128,7 +128,7 @@ def cue_for(doc: Document, span: Span, index: PhraseIndex | None = None) -> str:
     if signals:
         return "surface signal: " + ", ".join(signals)
     try:
-        from .techniques import get
+        from propscan.techniques import get
 
         return "look for: " + get(str(span.technique)).cue_hint
     except (KeyError, AttributeError, ImportError):
@@ -151,7 +151,7 @@ def add_cues(doc: Document, spans: Sequence[Span]) -> list[Span]:
 
 def rationale(span: Span) -> dict[str, Any]:
     """Everything a reader needs to judge a span: definition, confidence, voice, cue."""
-    from .techniques import get
+    from propscan.techniques import get
 
     try:
         tech = get(str(span.technique))

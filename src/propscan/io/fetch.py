@@ -16,7 +16,7 @@ Every hop of a fetch is checked before anything is sent:
 * redirects are followed by hand, each hop validated the same way, at most ``max_redirects``;
 * the body is streamed and refused as soon as it passes ``max_bytes`` (decoded size, so gzip
   bombs are caught too); the whole fetch has one deadline; environment proxies are ignored;
-* the body is decoded as a browser would (:func:`propscan.charsets.decode_html`): a hostile or
+* the body is decoded as a browser would (:func:`propscan.io.charsets.decode_html`): a hostile or
   unknown charset (``base64``, ``rot13``, ``punycode``, ...) is ignored, never looked up as a codec;
 * whatever the server answers, the only exception that leaves :func:`fetch_url` is
   :class:`~propscan.errors.FetchError`.
@@ -37,8 +37,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from .charsets import decode_html
-from .errors import FetchError, PropscanError
+from propscan.errors import FetchError, PropscanError
+from propscan.io.charsets import decode_html
 
 __all__ = ["FetchedPage", "Resolver", "fetch_url", "check_address", "check_host_name"]
 

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .document import Document, Span
+from propscan.document import Document, Span
 
 QuoteKind = Literal["direct", "block", "reported"]
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from .errors import InputError
+from propscan.errors import InputError
 
 __all__ = ["decode_html", "decode_text", "html_encoding", "sniff_bom"]
 

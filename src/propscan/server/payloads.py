@@ -1,8 +1,8 @@
 """Request and response models of the REST API (one model per direction).
 
-The analysis response is :meth:`propscan.analysis.Analysis.to_dict` (schema
+The analysis response is :meth:`propscan.analysis.analyzer.Analysis.to_dict` (schema
 ``propscan.analysis/1``); routes return that dict and FastAPI validates it against
-:class:`propscan.schema.AnalysisModel`, re-exported here as ``AnalysisOut`` (unset optional
+:class:`propscan.schema.analysis.AnalysisModel`, re-exported here as ``AnalysisOut`` (unset optional
 fields are left out, as ``to_dict`` does).
 
 >>> AnalyzeRequest(text="They lie.", threshold=0.5).threshold
@@ -15,9 +15,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .. import techniques as _techniques
-from ..document import find_surrogate, surrogate_message
-from ..schema import AnalysisModel, ModelInfoModel
+from propscan import techniques as _techniques
+from propscan.document import find_surrogate, surrogate_message
+from propscan.schema.analysis import AnalysisModel, ModelInfoModel
 
 MAX_SPANS = 2000
 MAX_TECHNIQUES = len(_techniques.CATALOGUE)
@@ -135,7 +135,7 @@ class ErrorOut(BaseModel):
     error: ErrorBody
 
 
-# The analysis wire format has one definition, propscan.schema (also published as a JSON Schema).
+# The analysis wire format has one definition, propscan.schema.analysis (also published as a JSON Schema).
 AnalysisOut = AnalysisModel
 ModelInfo = ModelInfoModel
 

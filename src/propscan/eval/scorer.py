@@ -24,9 +24,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .document import Span
-from .errors import CorpusError
-from .techniques import NAMES
+from propscan.document import Span
+from propscan.errors import CorpusError
+from propscan.techniques import NAMES
 
 SpansById = Mapping[str, Sequence[Span]]
 

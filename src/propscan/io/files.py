@@ -22,9 +22,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from .document import Document, Span
-from .errors import CorpusError, InputError
-from .techniques import NAMES
+from propscan.document import Document, Span
+from propscan.errors import CorpusError, InputError
+from propscan.techniques import NAMES
 
 Task = Literal["si", "tc"]
 SpansById = dict[str, list[Span]]
@@ -56,9 +56,9 @@ def read_text_file(path: str | os.PathLike[str]) -> str:
     """Read a text file exactly (no newline translation), with clear errors.
 
     UTF-8 (a byte-order mark is kept as the text's first character), or UTF-16/UTF-32 with a
-    byte-order mark (see :func:`propscan.charsets.decode_text`).
+    byte-order mark (see :func:`propscan.io.charsets.decode_text`).
     """
-    from .charsets import decode_text
+    from propscan.io.charsets import decode_text
 
     p = _existing_file(path)
     return decode_text(p.read_bytes(), source=str(p))
