@@ -31,11 +31,13 @@ test-slow: install
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports   # layer rules and no import cycles ([tool.importlinter] in pyproject.toml)
 
 typecheck: install
-	$(BIN)/mypy src/propscan/__init__.py src/propscan/document.py src/propscan/scoring.py src/propscan/corpus_io.py src/propscan/analysis.py \
-		src/propscan/schema.py src/propscan/server/schemas.py src/propscan/models/lexical.py src/propscan/models/tf_decode.py \
-		src/propscan/models/transformer.py src/propscan/models/tf_fit.py
+	$(BIN)/mypy src/propscan/__init__.py src/propscan/defaults.py src/propscan/document.py src/propscan/io src/propscan/text \
+		src/propscan/eval src/propscan/schema src/propscan/models src/propscan/analysis \
+		src/propscan/server/__init__.py src/propscan/server/app.py src/propscan/server/queue.py src/propscan/server/deps.py \
+		src/propscan/server/settings.py src/propscan/server/errors.py src/propscan/server/payloads.py src/propscan/server/routes/api.py
 
 eval: install
 	$(BIN)/python benchmarks/eval_dev.py --model default --check

@@ -38,9 +38,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from propscan import defaults  # noqa: E402
 from propscan.document import Document  # noqa: E402
 from propscan.eval.scorer import score_si, score_tc  # noqa: E402
-from propscan.io.files import atomic_write, read_ptc  # noqa: E402
+from propscan.io.files import atomic_write  # noqa: E402
+from propscan.io.ptc import read_ptc  # noqa: E402
 
 DEFAULT_DATA = Path(os.environ.get("PROPSCAN_DATA", ROOT / ".." / "shared" / "data" / "ptc-semeval2020"))
 DEFAULT_MODEL = ROOT / "src" / "propscan" / "models" / "weights" / "default"
@@ -153,7 +155,7 @@ def peak_rss(model_dir: Path, doc: Document, tmp: Path) -> dict:
     f = tmp / "bench_article.txt"
     f.write_text(doc.text, encoding="utf-8")
     code = RSS_SNIPPET.format(src=str(ROOT / "src"), model=str(model_dir), text=str(f))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **defaults.OFFLINE_ENV})
     if out.returncode != 0:
         return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"}
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -168,7 +170,7 @@ def cli_cold_start(runs: int = 3) -> dict:
     for _ in range(runs):
         t = time.perf_counter()
         r = subprocess.run([exe, "analyze", str(examples[0]), "--format", "json"], capture_output=True, text=True, cwd=ROOT,
-                           env={**os.environ, "HF_HUB_OFFLINE": "1"})
+                           env={**os.environ, **defaults.OFFLINE_ENV})
         times.append(time.perf_counter() - t)
         rc = rc or r.returncode
     return {"example": examples[0].name, "median_s": statistics.median(times), "returncode": rc}
@@ -184,9 +186,9 @@ def main() -> None:
 
     import torch
 
-    torch.set_num_threads(2)
     from propscan.models.transformer.tagger import TransformerTagger
 
+    torch.set_num_threads(defaults.THREADS)
     t = time.perf_counter()
     model = TransformerTagger.from_pretrained(args.model)
     load_s = time.perf_counter() - t

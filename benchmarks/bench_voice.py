@@ -1,7 +1,7 @@
 """Benchmark quote detection and speaker attribution against hand labels.
 
 Gold: ``src/propscan/data/quotes_gold.jsonl`` (article id, offsets, kind, speaker; no text),
-91 quotes in 7 train articles. The rules and ``voice.py`` were tuned on it, so its figures are
+91 quotes in 7 train articles. The rules of ``propscan.analysis.voice`` were tuned on it, so its figures are
 optimistic. ``src/propscan/data/quotes_heldout.jsonl`` is a held-out set (73 quotes in 5 other
 train articles) labelled with the same rules after tuning; pass it with ``--gold``.
 Every quotation in each labelled article was labelled, so detection precision is measured

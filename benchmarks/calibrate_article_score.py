@@ -16,7 +16,7 @@ import statistics
 from pathlib import Path
 
 from propscan.analysis.scores import count_words, density
-from propscan.io.files import read_ptc
+from propscan.io.ptc import read_ptc
 
 
 def main() -> None:

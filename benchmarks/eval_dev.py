@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from propscan.eval.scorer import hit_rates, score_flc, score_si, score_tc
-from propscan.io.files import read_labels, read_ptc, write_labels
+from propscan.io.ptc import read_labels, read_ptc, write_labels
 from propscan.models.loading import file_sha256, load_model, read_config, resolve_model_dir
 
 DEV_LOG = Path("benchmarks/results/dev-log.jsonl")

@@ -1,5 +1,5 @@
 """Share of ragged span edges: spans starting or ending inside a word, holding an unmatched double
-quote, or dangling punctuation (``propscan.models.transformer.decode.is_ragged``).
+quote, or dangling punctuation (``propscan.models.edges.is_ragged``).
 
     python benchmarks/span_edges.py --model default                 # the model's candidate spans on dev
     python benchmarks/span_edges.py --spans before.jsonl --label v1 # spans produced elsewhere (JSONL: id, start, end)
@@ -15,8 +15,8 @@ import json
 import os
 from pathlib import Path
 
-from propscan.io.files import read_ptc
-from propscan.models.transformer.decode import is_ragged
+from propscan.io.ptc import read_ptc
+from propscan.models.edges import is_ragged
 
 
 def share(texts: dict[str, str], spans: list[tuple[str, int, int]]) -> dict:

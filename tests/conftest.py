@@ -85,6 +85,23 @@ def browser():
             b.close()
 
 
+@pytest.fixture
+def watched_page(browser: Any) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """``page, errors, requests``: a new 1280×1000 page of :func:`browser` that records every script
+    error and console error (a CSP violation is one) in ``errors`` and every URL it asks for in
+    ``requests``; closed after the test."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("request", lambda req: requests.append(req.url))
+    try:
+        yield page, errors, requests
+    finally:
+        page.close()
+
+
 @contextlib.contextmanager
 def live_server(app: Any) -> Iterator[str]:
     """Serve ``app`` with uvicorn on a free loopback port in a thread; yields its base URL; stops it after."""

@@ -165,7 +165,7 @@ def test_warnings_for_short_and_non_english_text():
 
 
 def test_warning_when_extraction_keeps_a_small_part_of_the_page():
-    from propscan.io.ingest import html_to_document
+    from propscan.io.html import html_to_document
 
     article = "<article><p>" + "The council closed the old bridge after a long and bitter debate. " * 3 + "</p></article>"
     menu = "".join(f"<li><a href='/s{i}'>Section {i} news and more stories from the region today</a></li>" for i in range(150))

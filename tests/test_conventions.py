@@ -80,7 +80,7 @@ def test_folded_spellings_never_collide():
     seen: dict[str, str] = {}
     for t in T.CATALOGUE:
         for key in (t.name, t.id, t.display):
-            assert seen.setdefault(T._fold(key), t.name) == t.name, key
+            assert seen.setdefault(T.fold_name(key), t.name) == t.name, key
 
 
 def test_resolve_names_dedups_and_reports_all_unknown_names_in_one_line():
@@ -310,7 +310,7 @@ def client():
 
     from propscan.server import Settings, create_app
 
-    with TestClient(create_app(Settings(), analyzer=FakeModel()), base_url="http://newsroom.example:9123") as c:
+    with TestClient(create_app(Settings(), model=FakeModel()), base_url="http://newsroom.example:9123") as c:
         yield c
 
 

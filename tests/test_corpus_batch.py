@@ -186,12 +186,18 @@ def _good(i: int) -> str:
     return f"Report {i}. The council met on day {i} and talked about the harbour budget for two hours."
 
 
-def test_a_bad_file_or_row_does_not_drop_the_rest_of_its_input(tmp_path):
+def _pages_with_a_bad_file(tmp_path) -> Path:
+    """``pages/`` with a.txt and c.txt readable and b.txt not UTF-8 (it fails alone)."""
     folder = tmp_path / "pages"
     folder.mkdir()
     (folder / "a.txt").write_text(_good(1), encoding="utf-8")
     (folder / "b.txt").write_bytes(b"caf\xe9 latin-1, not UTF-8")
     (folder / "c.txt").write_text(_good(3), encoding="utf-8")
+    return folder
+
+
+def test_a_bad_file_or_row_does_not_drop_the_rest_of_its_input(tmp_path):
+    folder = _pages_with_a_bad_file(tmp_path)
     (folder / "d.html").write_text(f"<html><body><p>{_good(4)}</p></body></html>", encoding="utf-8")
     rows = tmp_path / "rows.jsonl"
     rows.write_text(
@@ -349,11 +355,7 @@ def test_batch_command_exits_non_zero_when_anything_failed_unless_partial_is_all
 
     from propscan.cli import app
 
-    folder = tmp_path / "pages"
-    folder.mkdir()
-    (folder / "a.txt").write_text(_good(1), encoding="utf-8")
-    (folder / "b.txt").write_bytes(b"caf\xe9 latin-1, not UTF-8")
-    (folder / "c.txt").write_text(_good(3), encoding="utf-8")
+    folder = _pages_with_a_bad_file(tmp_path)
     store = tmp_path / "s.duckdb"
     res = CliRunner().invoke(app, ["batch", str(folder), "--store", str(store), "--model", "baseline"])
     assert res.exit_code == 1 and "1 input(s) failed" in res.output

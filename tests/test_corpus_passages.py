@@ -201,7 +201,7 @@ def test_web_corpus_page_links_each_number_to_the_passages_route(store):
 
     from propscan.server import Settings, create_app
 
-    with TestClient(create_app(Settings(corpus_dir=str(store.parent)), analyzer=LexiconModel())) as c:
+    with TestClient(create_app(Settings(corpus_dir=str(store.parent)), model=LexiconModel())) as c:
         page = _parse(c.get("/corpus", params={"store": store.name, "by": "outlet"}).text)
         (row,) = [r for r in page.rows if r["data-group"] == EVIL and r["data-technique"] == "Loaded_Language"]
         href = [a for a in row["links"] if "rate" in a["class"]][0]["href"]
@@ -243,7 +243,7 @@ class LexiconModel:
 def corpus_server(store, serve) -> Iterator[str]:
     from propscan.server import Settings, create_app
 
-    with serve(create_app(Settings(allowed_hosts=("127.0.0.1",), corpus_dir=str(store.parent)), analyzer=LexiconModel())) as url:
+    with serve(create_app(Settings(allowed_hosts=("127.0.0.1",), corpus_dir=str(store.parent)), model=LexiconModel())) as url:
         yield url
 
 
@@ -257,13 +257,8 @@ def _check_passages(items, outlet: str, phrase: str, expected: int) -> None:
 
 
 @pytest.mark.slow
-def test_browser_click_an_outlets_technique_rate_to_its_passages(corpus_server, store, browser, tmp_path) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    requests: list[str] = []
-    page.on("request", lambda req: requests.append(req.url))
+def test_browser_click_an_outlets_technique_rate_to_its_passages(corpus_server, store, watched_page, tmp_path) -> None:
+    page, errors, requests = watched_page
 
     # the web app: /corpus -> click Calm Ledger's Loaded language rate -> /corpus/passages
     page.goto(f"{corpus_server}/corpus?store={store.name}&by=outlet")
@@ -295,4 +290,3 @@ def test_browser_click_an_outlets_technique_rate_to_its_passages(corpus_server, 
     page.screenshot(path=str(ARTIFACTS / "corpus-report-passages.png"))
     assert not errors, errors
     assert all(u.startswith(corpus_server) or u.startswith(("data:", "file:")) for u in requests), requests
-    page.close()

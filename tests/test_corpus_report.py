@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import numpy as np
 import pandas as pd
@@ -13,6 +15,7 @@ from propscan.corpus.report import make_report, render_corpus_html
 from propscan.corpus.stats import bootstrap_mean_ci, bootstrap_ratio, compare_groups, holm
 from propscan.document import content_hash
 from propscan.errors import InputError
+from propscan.views.html import _sha256, corpus_css
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -143,8 +146,12 @@ def test_html_is_self_contained(store, tmp_path):
     assert page.startswith("<!doctype html>") and page.count('src="data:image/png;base64,') == 3
     assert "<script" not in page and "http://" not in page and "https://" not in page
     assert "Holm" in page and "Loud" in page
+    (style,) = re.findall(r"<style>(.*?)</style>", page, flags=re.S)
+    assert style == corpus_css() and "unsafe-inline" not in page  # one stylesheet, allowed by its hash
+    assert f"style-src '{_sha256(style)}'" in html.unescape(page)
     frag = render_corpus_html(store, by="month", n_boot=200)
-    assert frag.lstrip().startswith("<style>") and "<html" not in frag and "2024-02" in frag
+    assert frag.lstrip().startswith('<section class="propscan-corpus">') and "<style" not in frag
+    assert "<html" not in frag and "2024-02" in frag
 
 
 def test_table_output(store, capsys):

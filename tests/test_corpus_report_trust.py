@@ -215,7 +215,7 @@ def test_web_corpus_page_uses_the_same_resamples_as_the_cli(store, tmp_path):
             return [list(s) for s in spans]
 
     (tmp_path / "news.duckdb").write_bytes(store.read_bytes())
-    with TestClient(create_app(Settings(corpus_dir=str(tmp_path)), analyzer=Model())) as c:
+    with TestClient(create_app(Settings(corpus_dir=str(tmp_path)), model=Model())) as c:
         page = c.get("/corpus", params={"store": "news.duckdb", "by": "outlet"}).text
     assert f"({N_BOOT:,} resamples" in page
     cli_page = render_corpus_html(store, by="outlet")

@@ -6,7 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from propscan.models.transformer.decode import clean_edges, decode_spans, is_ragged
+from propscan.models.edges import clean_edges, is_ragged
+from propscan.models.transformer.decode import decode_spans
 from propscan.models.transformer.windows import TokenizedDoc
 
 WORDS = ["the", "anti-imperialist", "slow-motion", "“so-called", "experts”", "\"abrasive", "demeaning\"", "…", "(bad)",

@@ -17,7 +17,7 @@ import pytest
 
 from propscan.errors import FetchError
 from propscan.io.fetch import FetchedPage, check_address, fetch_url
-from propscan.io.ingest import html_to_document
+from propscan.io.html import html_to_document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE_HTML = (FIXTURES / "article.html").read_bytes()

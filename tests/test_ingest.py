@@ -14,15 +14,10 @@ from hypothesis import strategies as st
 
 from propscan.document import Document
 from propscan.errors import FetchError, InputError
-from propscan.io import ingest
+from propscan.io import html as html_extraction
 from propscan.io.fetch import FetchedPage
-from propscan.io.ingest import (
-    document_from_text,
-    html_to_document,
-    load_inputs,
-    load_url_list,
-    looks_like_html,
-)
+from propscan.io.html import html_to_document, looks_like_html
+from propscan.io.ingest import document_from_text, load_inputs, load_url_list
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE_HTML = (FIXTURES / "article.html").read_text(encoding="utf-8")
@@ -76,7 +71,7 @@ def test_broken_html_still_gives_text_without_scripts() -> None:
 
 
 def test_fallback_strip_when_trafilatura_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest, "_trafilatura_extract", lambda html, url: None)
+    monkeypatch.setattr(html_extraction, "_trafilatura_extract", lambda html, url: None)
     doc = html_to_document(ARTICLE_HTML)
     assert "The harbour council of Gullport met on Tuesday evening" in doc.text
     assert doc.title.startswith("Harbour Council Votes on the Lighthouse Budget")
@@ -86,7 +81,7 @@ def test_fallback_strip_when_trafilatura_finds_nothing(monkeypatch: pytest.Monke
 
 
 def test_fallback_on_garbage_markup(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest, "_trafilatura_extract", lambda html, url: None)
+    monkeypatch.setattr(html_extraction, "_trafilatura_extract", lambda html, url: None)
     doc = html_to_document("<div><p>Alpha &lt;beta&gt;<script>evil()</script><p>Gamma</i></b></table><<<>")
     assert doc.text.startswith("Alpha <beta>\n\nGamma")
     assert "evil" not in doc.text

@@ -56,7 +56,7 @@ def test_api_scores_match(reference):
 
     from propscan.models.loading import load_model
 
-    with TestClient(create_app(Settings(), analyzer=load_model("baseline"))) as c:
+    with TestClient(create_app(Settings(), model=load_model("baseline"))) as c:
         deadline = time.monotonic() + 60
         while c.post("/api/v1/analyze", json={"text": TEXT}).status_code == 503 and time.monotonic() < deadline:
             time.sleep(0.2)  # the server warms its model up in the background

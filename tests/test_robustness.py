@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from propscan.analysis.analyzer import Analyzer
 from propscan.errors import InputError
-from propscan.io.ingest import document_from_text, html_to_document
+from propscan.io.html import html_to_document
+from propscan.io.ingest import document_from_text
 
 ANALYZER = Analyzer(model="baseline")
 

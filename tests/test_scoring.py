@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from propscan.document import Span
 from propscan.errors import CorpusError
 from propscan.eval.scorer import merge_overlapping, score_flc, score_si, score_tc
-from propscan.io.files import read_labels
+from propscan.io.ptc import read_labels
 
 
 def S(a: int, b: int, t: str | None = None) -> Span:

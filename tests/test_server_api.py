@@ -79,7 +79,7 @@ def model() -> FakeModel:
 
 @pytest.fixture
 def client(model: FakeModel) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(), analyzer=model, fetcher=fake_fetcher)) as c:
+    with TestClient(create_app(Settings(), model=model, fetcher=fake_fetcher)) as c:
         yield c
 
 
@@ -169,7 +169,7 @@ def test_validation_errors_are_422_error_objects(client: TestClient) -> None:
 
 
 def test_text_over_the_character_limit_is_422() -> None:
-    with TestClient(create_app(Settings(max_text_chars=100), analyzer=FakeModel())) as c:
+    with TestClient(create_app(Settings(max_text_chars=100), model=FakeModel())) as c:
         err = assert_error(c.post("/api/v1/analyze", json={"text": "word " * 30}), 422, "text_too_long")
         assert "100" in err["message"]
         assert c.post("/api/v1/analyze", json={"text": "word " * 19}).status_code == 200
@@ -181,7 +181,7 @@ def test_malformed_json_is_400(client: TestClient) -> None:
 
 
 def test_oversize_body_is_413_by_header_and_by_stream() -> None:
-    with TestClient(create_app(Settings(max_body_bytes=2000), analyzer=FakeModel())) as c:
+    with TestClient(create_app(Settings(max_body_bytes=2000), model=FakeModel())) as c:
         big = {"text": "word " * 1000}
         assert_error(c.post("/api/v1/analyze", json=big), 413, "payload_too_large")
 
@@ -207,13 +207,13 @@ def test_oversize_body_is_413_by_header_and_by_stream() -> None:
 )
 def test_unsafe_urls_are_refused_with_the_reason(url: str, reason: str) -> None:
     # the real, SSRF-safe fetcher: refused before any connection is made
-    with TestClient(create_app(Settings(), analyzer=FakeModel())) as c:
+    with TestClient(create_app(Settings(), model=FakeModel())) as c:
         err = assert_error(c.post("/api/v1/analyze", json={"url": url}), 400, "url_refused")
         assert reason in err["message"]
 
 
 def test_token_required_when_configured() -> None:
-    with TestClient(create_app(Settings(token="s3cret-token"), analyzer=FakeModel())) as c:
+    with TestClient(create_app(Settings(token="s3cret-token"), model=FakeModel())) as c:
         r = c.post("/api/v1/analyze", json={"text": ARTICLE})
         assert_error(r, 401, "unauthorized")
         assert r.headers["www-authenticate"].startswith("Bearer")
@@ -225,7 +225,7 @@ def test_token_required_when_configured() -> None:
 
 
 def test_web_form_posts_need_the_token_too() -> None:
-    with TestClient(create_app(Settings(token="s3cret-token"), analyzer=FakeModel())) as c:
+    with TestClient(create_app(Settings(token="s3cret-token"), model=FakeModel())) as c:
         assert 'name="token"' in c.get("/").text
         denied = c.post("/analyze", data={"source": "text", "text": ARTICLE})
         assert denied.status_code == 401 and "token" in denied.text and "disaster</mark>" not in denied.text
@@ -241,33 +241,33 @@ def test_web_form_posts_need_the_token_too() -> None:
 
 def test_queue_full_is_429_with_retry_after_then_work_completes() -> None:
     model = BlockingModel()
-    app = create_app(Settings(workers=1, queue_size=1, batch_size=1, retry_after=3), analyzer=model)
+    app = create_app(Settings(workers=1, queue_size=1, batch_size=1, retry_after=3), model=model)
 
     async def scenario() -> None:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
                 first = [asyncio.create_task(c.post("/api/v1/analyze", json={"text": f"{ARTICLE} {i}"})) for i in range(2)]
-                engine = app.state.engine
+                inference = app.state.inference_queue
                 for _ in range(200):
-                    if engine.pending == 2 and model.entered.is_set():
+                    if inference.pending == 2 and model.entered.is_set():
                         break
                     await asyncio.sleep(0.01)
-                assert engine.pending == 2
+                assert inference.pending == 2
                 r = await c.post("/api/v1/analyze", json={"text": ARTICLE})
                 assert_error(r, 429, "queue_full")
                 assert r.headers["retry-after"] == "3"
                 model.release.set()
                 done = await asyncio.gather(*first)
                 assert [d.status_code for d in done] == [200, 200]
-                assert engine.pending == 0
+                assert inference.pending == 0
 
     asyncio.run(scenario())
 
 
 def test_waiting_requests_are_batched() -> None:
     model = BlockingModel()
-    app = create_app(Settings(workers=1, queue_size=8, batch_size=8), analyzer=model)
+    app = create_app(Settings(workers=1, queue_size=8, batch_size=8), model=model)
 
     async def scenario() -> None:
         async with app.router.lifespan_context(app):
@@ -276,7 +276,7 @@ def test_waiting_requests_are_batched() -> None:
                 while not model.entered.is_set():
                     await asyncio.sleep(0.01)
                 rest = [asyncio.create_task(c.post("/api/v1/analyze", json={"text": f"{ARTICLE} {i}"})) for i in range(4)]
-                while app.state.engine.pending < 5:
+                while app.state.inference_queue.pending < 5:
                     await asyncio.sleep(0.01)
                 model.release.set()
                 results = await asyncio.gather(first, *rest)
@@ -289,7 +289,7 @@ def test_waiting_requests_are_batched() -> None:
 
 def test_timeout_is_503_with_retry_after() -> None:
     model = BlockingModel()
-    app = create_app(Settings(request_timeout=0.2), analyzer=model)
+    app = create_app(Settings(request_timeout=0.2), model=model)
     try:
         with TestClient(app) as c:
             r = c.post("/api/v1/analyze", json={"text": ARTICLE})
@@ -301,9 +301,9 @@ def test_timeout_is_503_with_retry_after() -> None:
 
 
 def test_model_that_cannot_load_gives_503() -> None:
-    with TestClient(create_app(Settings(), analyzer="no-such-model-xyz")) as c:
+    with TestClient(create_app(Settings(), model="no-such-model-xyz")) as c:
         for _ in range(100):
-            if c.app.state.engine.status != "loading":  # type: ignore[attr-defined]
+            if c.app.state.inference_queue.status != "loading":  # type: ignore[attr-defined]
                 break
             threading.Event().wait(0.02)
         h = c.get("/api/v1/healthz")
@@ -314,7 +314,7 @@ def test_model_that_cannot_load_gives_503() -> None:
 
 
 def test_internal_errors_leak_nothing(caplog: pytest.LogCaptureFixture) -> None:
-    with TestClient(create_app(Settings(), analyzer=ExplodingModel()), raise_server_exceptions=False) as c:
+    with TestClient(create_app(Settings(), model=ExplodingModel()), raise_server_exceptions=False) as c:
         r = c.post("/api/v1/analyze", json={"text": ARTICLE})
         err = assert_error(r, 500, "internal_error")
         assert "secret" not in r.text and "RuntimeError" not in r.text and "/srv" not in r.text
@@ -395,7 +395,7 @@ def test_corpus_page_lists_stores_by_name_and_escapes_outlets(tmp_path) -> None:
     src.write_text("".join(_json.dumps(r) + "\n" for r in rows))
     run_batch([str(src)], tmp_path / "news.duckdb", model="baseline", workers=0, progress=False)
     settings = Settings(corpus_dir=str(tmp_path))
-    with TestClient(create_app(settings, analyzer=FakeModel(), fetcher=fake_fetcher)) as c:
+    with TestClient(create_app(settings, model=FakeModel(), fetcher=fake_fetcher)) as c:
         page = c.get("/corpus")
         assert page.status_code == 200 and "news.duckdb" in page.text
         r = c.get("/corpus", params={"store": "news.duckdb", "by": "outlet"})

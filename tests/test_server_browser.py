@@ -64,17 +64,12 @@ class LexiconModel:
 def server_url(serve) -> Iterator[str]:
     from propscan.server import Settings, create_app
 
-    with serve(create_app(Settings(allowed_hosts=("127.0.0.1",)), analyzer=LexiconModel())) as url:
+    with serve(create_app(Settings(allowed_hosts=("127.0.0.1",)), model=LexiconModel())) as url:
         yield url
 
 
-def test_paste_submit_highlight_and_filter_by_confidence(server_url: str, browser: object) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    requests: list[str] = []
-    page.on("request", lambda req: requests.append(req.url))
+def test_paste_submit_highlight_and_filter_by_confidence(server_url: str, watched_page: tuple) -> None:
+    page, errors, requests = watched_page
 
     page.goto(server_url + "/")
     page.fill("#text", ARTICLE)
@@ -107,13 +102,10 @@ def test_paste_submit_highlight_and_filter_by_confidence(server_url: str, browse
     page.screenshot(path=str(ARTIFACTS / "server.png"), full_page=True)
     assert not errors, errors  # no CSP violations or script errors
     assert all(u.startswith(server_url) or u.startswith("data:") for u in requests), requests
-    page.close()
 
 
-def test_glossary_and_form_pages_load_without_errors(server_url: str, browser: object) -> None:
-    page = browser.new_page()  # type: ignore[attr-defined]
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+def test_glossary_and_form_pages_load_without_errors(server_url: str, watched_page: tuple) -> None:
+    page, errors, _ = watched_page
     page.goto(server_url + "/techniques")
     assert page.locator("article.term").count() == 14
     page.goto(server_url + "/")
@@ -121,4 +113,3 @@ def test_glossary_and_form_pages_load_without_errors(server_url: str, browser: o
     assert page.locator("#url").is_visible() and not page.locator("#text").is_visible()
     page.screenshot(path=str(ARTIFACTS / "server-form.png"), full_page=True)
     assert not errors, errors
-    page.close()

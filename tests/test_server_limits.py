@@ -127,14 +127,14 @@ def _app_routes(app) -> set[tuple[str, str]]:
 
 
 def test_every_route_is_classified_for_auth(corpus_dir) -> None:
-    app = create_app(Settings(token=TOKEN, corpus_dir=str(corpus_dir)), analyzer=FakeModel())
+    app = create_app(Settings(token=TOKEN, corpus_dir=str(corpus_dir)), model=FakeModel())
     assert _app_routes(app) == set(ROUTES), "classify the new route in ROUTES"
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
 def test_auth_page_by_page(corpus_dir, method: str, path: str) -> None:
     kind = ROUTES[(method, path)]
-    app = create_app(Settings(token=TOKEN, corpus_dir=str(corpus_dir)), analyzer=FakeModel())
+    app = create_app(Settings(token=TOKEN, corpus_dir=str(corpus_dir)), model=FakeModel())
     with TestClient(app) as c:
         def call(**kw):  # type: ignore[no-untyped-def]
             if method == "GET":
@@ -173,7 +173,7 @@ def test_auth_page_by_page(corpus_dir, method: str, path: str) -> None:
 
 
 def test_corpus_page_without_a_token_configured_stays_open(corpus_dir) -> None:
-    with TestClient(create_app(Settings(corpus_dir=str(corpus_dir)), analyzer=FakeModel())) as c:
+    with TestClient(create_app(Settings(corpus_dir=str(corpus_dir)), model=FakeModel())) as c:
         r = c.get("/corpus", params={"store": "news.duckdb"})
         assert r.status_code == 200 and "news.duckdb" in r.text
         r = c.get("/corpus/passages", params=CORPUS_PARAMS["/corpus/passages"])
@@ -181,7 +181,7 @@ def test_corpus_page_without_a_token_configured_stays_open(corpus_dir) -> None:
 
 
 def test_passages_behind_the_corpus_page_need_the_token_and_show_the_stored_spans(corpus_dir) -> None:
-    app = create_app(Settings(token=TOKEN, corpus_dir=str(corpus_dir)), analyzer=FakeModel())
+    app = create_app(Settings(token=TOKEN, corpus_dir=str(corpus_dir)), model=FakeModel())
     with TestClient(app) as c:
         params = CORPUS_PARAMS["/corpus/passages"]
         for path in ("/corpus/passages", "/corpus/passages/"):
@@ -211,7 +211,7 @@ def test_passages_behind_the_corpus_page_need_the_token_and_show_the_stored_span
     ],
 )
 def test_lone_surrogates_are_422_not_500(path: str, body: str) -> None:
-    with TestClient(create_app(Settings(), analyzer=FakeModel()), raise_server_exceptions=False) as c:
+    with TestClient(create_app(Settings(), model=FakeModel()), raise_server_exceptions=False) as c:
         r = c.post(path, content=body, headers={"content-type": "application/json"})
         err = assert_error(r, 422, "validation_error")
         assert "lone surrogate" in err["message"]
@@ -222,7 +222,7 @@ def test_lone_surrogates_are_422_not_500(path: str, body: str) -> None:
 
 
 def test_wrong_host_header_is_a_400_error_object() -> None:
-    app = create_app(Settings(allowed_hosts=("127.0.0.1", "localhost", "[::1]")), analyzer=FakeModel())
+    app = create_app(Settings(allowed_hosts=("127.0.0.1", "localhost", "[::1]")), model=FakeModel())
     with TestClient(app, base_url="http://127.0.0.1") as c:
         assert c.get("/api/v1/healthz").status_code == 200
         assert c.get("/api/v1/healthz", headers={"Host": "[::1]:8000"}).status_code == 200
@@ -245,10 +245,10 @@ def test_server_fetches_only_allowed_ports(monkeypatch: pytest.MonkeyPatch) -> N
 
     # the server's real fetcher, with a transport that never reaches the network
     monkeypatch.setattr(deps, "fetch_url", lambda url, **kw: fetch_url(url, transport=httpx.MockTransport(no_network), **kw))
-    with TestClient(create_app(Settings(), analyzer=FakeModel())) as c:
+    with TestClient(create_app(Settings(), model=FakeModel())) as c:
         err = assert_error(c.post("/api/v1/analyze", json={"url": "http://93.184.216.34:8080/a"}), 400, "url_refused")
         assert "port 8080" in err["message"]
-    with TestClient(create_app(Settings(fetch_ports=(80, 443, 8080)), analyzer=FakeModel())) as c:
+    with TestClient(create_app(Settings(fetch_ports=(80, 443, 8080)), model=FakeModel())) as c:
         # allowed now: the fetch goes ahead (and meets the no-network transport)
         assert_error(c.post("/api/v1/analyze", json={"url": "http://93.184.216.34:8080/a"}), 400, "url_fetch_failed")
     with pytest.raises(Exception, match="fetch_ports"):
@@ -262,7 +262,7 @@ def test_server_fetches_only_allowed_ports(monkeypatch: pytest.MonkeyPatch) -> N
 def live_server(settings: Settings, model=None) -> Iterator[tuple[str, int]]:  # type: ignore[no-untyped-def]
     import uvicorn
 
-    app = create_app(settings, analyzer=model or FakeModel())
+    app = create_app(settings, model=model or FakeModel())
     config = uvicorn_config(app, settings, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

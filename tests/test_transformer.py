@@ -41,8 +41,8 @@ def saved_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _open(d: Path, threshold: float = 0.0) -> TransformerTagger:
     model = TransformerTagger.from_pretrained(d)
-    model.calibration_["si_threshold"] = threshold  # 0.0: every token "inside", decoding always yields spans
-    model.calibration_["si_core_threshold"] = threshold
+    # 0.0: every token "inside", decoding always yields spans
+    model.use_calibration({**model.calibration_, "si_threshold": threshold, "si_core_threshold": threshold})
     return model
 
 
@@ -169,11 +169,10 @@ def test_shipped_default_model_loads_and_finds_spans() -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(not DATA.is_dir(), reason="PTC corpus not available")
 def test_smoke_training_follows_the_protocol_saves_reloads_and_predicts_identically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import propscan.io.files as corpus_io
     from propscan.models import train as train_mod
     from propscan.models.protocol import split_train_ids
 
-    read = corpus_io.read_ptc
+    read = train_mod.read_ptc
     splits_read: list[str] = []
 
     def spy(data_dir, split, *a, **kw):  # type: ignore[no-untyped-def]
@@ -287,7 +286,7 @@ def test_lexical_part_is_saved_hash_checked_and_mixed_in(saved_model: Path, tmp_
     raw = again.raw_predict([doc])[0]
     assert raw["lex_probs"].shape == (len(raw["tok"]),)
     # with all weight on the lexical tagger, the span is where it (not the random heads) says
-    again.calibration_.update(si_lexical_weight=1.0, si_split_threshold=1.01)
+    again.use_calibration({**again.calibration_, "si_lexical_weight": 1.0, "si_split_threshold": 1.01})
     spans = again.predict([doc])[0]
     assert {sp.text for sp in spans} == {"shameless crooks"}
     data = bytearray((tmp_path / "lex" / LEXICAL_FILE).read_bytes())

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from propscan import defaults
 from propscan.analysis.analyzer import Analysis, Analyzer, analyze, to_frame
 from propscan.document import Document, Sentence, Span, content_hash
 from propscan.errors import (
@@ -22,7 +23,7 @@ from propscan.errors import (
 from propscan.version import __version__
 
 
-def load_model(name_or_path: str = "default"):  # type: ignore[no-untyped-def]
+def load_model(name_or_path: str = defaults.MODEL):  # type: ignore[no-untyped-def]
     """Load a model by name (``default``, ``baseline``) or directory (weights are hash-checked).
 
     >>> model = propscan.load_model("baseline")  # doctest: +SKIP
@@ -30,6 +31,17 @@ def load_model(name_or_path: str = "default"):  # type: ignore[no-untyped-def]
     from propscan.models.loading import load_model as _load
 
     return _load(name_or_path)
+
+
+def _analysis_html(analysis: Analysis) -> str:
+    from propscan.views.html import render_analysis_fragment
+
+    return render_analysis_fragment(analysis)
+
+
+# Jupyter shows an Analysis as the report's article block. The hook is attached here, in the package
+# root that sits above every layer, because the analysis layer must not import the views.
+Analysis._repr_html_ = _analysis_html  # type: ignore[attr-defined]
 
 __all__ = [
     "analyze",

@@ -24,6 +24,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from propscan import defaults
 from propscan.errors import PropscanError
 
 #: shown under ``propscan --help``; the full list with defaults is docs/configuration.md
@@ -234,7 +235,7 @@ def analyze_cli(
         typer.Option(min=0.0, max=1.0, help="Show spans with confidence >= this (default: the model's recommended display threshold; "
                      "SemEval formats: its F1-optimal decoding). Never changes the article score."),
     ] = None,
-    model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = "default",
+    model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = defaults.MODEL,
     technique: Annotated[list[str] | None, typer.Option("--technique", "-t", help=TECHNIQUE_HELP)] = None,
     text_column: Annotated[str, typer.Option(help="Text column of JSONL/CSV inputs.")] = "text",
     urls: Annotated[Path | None, typer.Option(help="File with one URL per line.")] = None,
@@ -308,12 +309,13 @@ def classify_cli(
     articles: Annotated[Path, typer.Option(help="Folder of article<ID>.txt files.")],
     spans: Annotated[Path, typer.Option(help="Span template: 'id<TAB>?<TAB>start<TAB>end' or 'id<TAB>start<TAB>end' rows.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write 'id technique start end' rows.")],
-    model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = "default",
+    model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = defaults.MODEL,
 ) -> None:
     """Name the technique of every given span (SemEval TC subtask)."""
     from propscan.eval.semeval import classify_template
+    from propscan.models.loading import load_model
 
-    n = classify_template(articles, spans, output, model=model)
+    n = classify_template(articles, spans, output, model=load_model(model))
     _info(f"wrote {n} labelled spans to {output}")
 
 
@@ -329,7 +331,7 @@ def evaluate_cli(
     import json
 
     from propscan.eval.scorer import score_flc, score_si, score_tc
-    from propscan.io.files import read_labels
+    from propscan.io.ptc import read_labels
 
     g = read_labels(gold, task.value)
     p = read_labels(pred, task.value)
@@ -380,7 +382,7 @@ def evaluate_cli(
 def train_cli(
     data: Annotated[Path, typer.Option(help="PTC-layout corpus folder (train-articles, dev-articles, labels).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the trained model.")],
-    model: Annotated[str, typer.Option(help="default (the transformer) or baseline.")] = "default",
+    model: Annotated[str, typer.Option(help="default (the transformer) or baseline.")] = defaults.MODEL,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
     smoke: Annotated[bool, typer.Option(help="Tiny run on a few articles (CI smoke test).")] = False,
     encoder: Annotated[str | None, typer.Option(help="Base encoder: local HF directory or hub id (transformer only).")] = None,
@@ -428,7 +430,7 @@ def techniques_cli(
 def serve_cli(
     host: Annotated[str, typer.Option(help="Address to bind; loopback by default (private).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = "default",
+    model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = defaults.MODEL,
 ) -> None:
     """Run the local web app and REST API (token from PROPSCAN_TOKEN, if set)."""
     require_extra("server", "propscan serve")
@@ -439,7 +441,7 @@ def serve_cli(
         access_log=not _State.quiet, announce=not _State.quiet)
 
 
-class Engine(str, Enum):
+class BatchEngine(str, Enum):
     local = "local"
     ray = "ray"
 
@@ -449,10 +451,10 @@ class Engine(str, Enum):
 def batch_cli(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, JSONL/CSV with metadata columns, URLs.")],
     store: Annotated[Path, typer.Option(help="DuckDB store to create or resume.")] = Path("corpus.duckdb"),
-    model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = "default",
+    model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = defaults.MODEL,
     threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Store spans with confidence >= this (0 keeps every span; "
                                              "article scores never depend on it).")] = 0.0,
-    engine: Annotated[Engine, typer.Option(help="local (multiprocessing) or ray (pip install 'propscan\\[ray]').")] = Engine.local,
+    engine: Annotated[BatchEngine, typer.Option(help="local (multiprocessing) or ray (pip install 'propscan\\[ray]').")] = BatchEngine.local,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes / Ray actors.")] = 1,
     threads_per_worker: Annotated[int | None, typer.Option(min=1, help=(
         "Torch threads per worker / Ray actor [default: all cores for 1 worker, else 1 per worker, so workers "
@@ -476,7 +478,7 @@ def batch_cli(
     updated (latest non-empty value wins; changes are logged in the store's metadata_changes table).
     """
     require_extra("corpus", "propscan batch")
-    if engine is Engine.ray:
+    if engine is BatchEngine.ray:
         require_extra("ray", "propscan batch --engine ray")
     import json
 
@@ -582,9 +584,7 @@ def export_cli(
 
 def main() -> None:
     """Entry point of the ``propscan`` script."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    defaults.set_offline_env()
     app()
 
 

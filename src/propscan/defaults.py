@@ -69,3 +69,8 @@ def training_threads() -> int:
     True
     """
     return max(1, int(os.environ.get("PROPSCAN_THREADS", str(THREADS))))
+
+
+# ---------------------------------------------------------------- training
+SEED = 13
+"""Seed of a new model (torch, numpy, scikit-learn) and of ``propscan train`` when none is given."""

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from propscan import defaults
 from propscan.errors import InputError, OffsetError
 
 Align = Literal["strict", "contract", "expand"]
@@ -280,7 +281,7 @@ def find_surrogate(text: str) -> int | None:
     return None if m is None else m.start()
 
 
-def check_text(text: str, *, source: str = "input", max_chars: int = 2_000_000) -> str:
+def check_text(text: str, *, source: str = "input", max_chars: int = defaults.MAX_CHARS) -> str:
     """Refuse text that cannot be analysed, with one actionable line.
 
     >>> check_text("  ")

@@ -7,12 +7,14 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from propscan import defaults
 from propscan.analysis.scores import article_score, count_words, profile, sentence_scores
 from propscan.document import Document, Sentence, Span, check_text
 from propscan.errors import InputError
@@ -67,6 +69,7 @@ class Analysis:
 
     @property
     def n_words(self) -> int:
+        """Words in the document text (``analysis.n_words``), the denominator of every rate."""
         return count_words(self.document.text)
 
     @property
@@ -76,6 +79,7 @@ class Analysis:
 
     @property
     def profile_by_voice(self) -> dict[str, Any]:
+        """As :attr:`profile`, split into the author's voice and quoted speakers."""
         return profile(self.spans, n_words=self.n_words, by_voice=True)
 
     @property
@@ -89,6 +93,7 @@ class Analysis:
         return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
     def to_dict(self) -> dict[str, Any]:
+        """The ``propscan.analysis/1`` JSON object (``json.dumps(analysis.to_dict())``)."""
         from propscan.analysis.rationale import rationale
 
         return {
@@ -110,10 +115,12 @@ class Analysis:
         }
 
     def to_json(self, **kwargs: Any) -> str:
+        """:meth:`to_dict` as JSON text; ``kwargs`` go to :func:`json.dumps` (``analysis.to_json(indent=2)``)."""
         return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Analysis:
+        """Rebuild an Analysis from :meth:`to_dict` output (``Analysis.from_dict(row)``); other schemas raise InputError."""
         if data.get("schema") != SCHEMA_VERSION:
             raise InputError(f"unsupported analysis schema {data.get('schema')!r}; expected {SCHEMA_VERSION}.")
         doc = Document.from_dict(data["document"])
@@ -130,6 +137,7 @@ class Analysis:
 
     @classmethod
     def from_json(cls, text: str) -> Analysis:
+        """Rebuild an Analysis from :meth:`to_json` output (``Analysis.from_json(line)``)."""
         return cls.from_dict(json.loads(text))
 
     def to_frame(self) -> Any:
@@ -139,11 +147,6 @@ class Analysis:
         rows = [{"doc_id": self.document.id, **sp.to_dict()} for sp in self.spans]
         cols = ["doc_id", "start", "end", "technique", "score", "text", "voice", "speaker", "cue"]
         return pd.DataFrame(rows, columns=cols)
-
-    def _repr_html_(self) -> str:
-        from propscan.views.html import render_analysis_fragment
-
-        return render_analysis_fragment(self)
 
 
 def to_frame(analyses: Iterable[Analysis], *, level: str = "spans") -> Any:
@@ -237,6 +240,8 @@ class Analyzer:
     semeval : bool, default=False
         Ask the model for its F1-optimal SemEval decoding instead of every candidate (for SemEval
         files; models without such a setting give their usual spans).
+    max_chars : int, default=propscan.defaults.MAX_CHARS
+        Longest text accepted; a longer one raises :class:`~propscan.errors.InputError`.
 
     Examples
     --------
@@ -247,43 +252,59 @@ class Analyzer:
 
     def __init__(
         self,
-        model: Any = "default",
+        model: Any = defaults.MODEL,
         *,
-        threshold: float | None = None,
+        threshold: float | None = defaults.THRESHOLD,
         techniques: Sequence[str] | None = None,
         voice: bool = True,
         semeval: bool = False,
+        max_chars: int = defaults.MAX_CHARS,
     ) -> None:
         self.model = model
         self.semeval = semeval
         self.threshold = threshold
         self.techniques = resolve_names(techniques) if techniques is not None else None
         self.voice = voice
+        self.max_chars = max_chars
         self._model_obj: Any = None
+        self._predict_options: dict[str, Any] = {}
 
     @property
     def model_(self) -> Any:
-        """The loaded model (loaded on first use)."""
+        """The loaded model (loaded on first use).
+
+        >>> Analyzer("baseline").model_.info["name"]  # doctest: +SKIP
+        'baseline'
+        """
         if self._model_obj is None:
             if isinstance(self.model, str) or hasattr(self.model, "__fspath__"):
                 from propscan.models.loading import load_model
 
-                self._model_obj = load_model(self.model)
+                model = load_model(self.model)
+            elif hasattr(self.model, "predict"):
+                model = self.model
             else:
-                self._model_obj = self.model
+                raise TypeError(
+                    f"expected a model name, a model directory or a model with predict(); got {type(self.model).__name__}"
+                )
+            # decided once per model, not per batch: inspect.signature is slow next to a small batch
+            if self.semeval and "semeval" in inspect.signature(model.predict).parameters:
+                self._predict_options = {"semeval": True}
+            self._model_obj = model
         return self._model_obj
 
     @property
     def model_info(self) -> dict[str, Any]:
+        """Name, version and weights hash of the model (its ``info``), as each :class:`Analysis` records it."""
         info = getattr(self.model_, "info", None)
         return dict(info) if info else {"name": type(self.model_).__name__}
 
     def _as_document(self, item: Document | str) -> Document:
         if isinstance(item, Document):
-            check_text(item.text, source=f"document {item.id}")
+            check_text(item.text, source=f"document {item.id}", max_chars=self.max_chars)
             return item
         if isinstance(item, str):
-            return Document(check_text(item))
+            return Document(check_text(item, max_chars=self.max_chars))
         raise InputError(f"expected a Document or str, got {type(item).__name__}.")
 
     def __call__(self, item: Document | str) -> Analysis:
@@ -320,12 +341,11 @@ class Analyzer:
             yield from self._run(batch)
 
     def _predict(self, docs: list[Document]) -> list[list[Span]]:
-        if self.semeval:
-            import inspect
-
-            if "semeval" in inspect.signature(self.model_.predict).parameters:
-                return list(self.model_.predict(docs, semeval=True))
-        return list(self.model_.predict(docs))
+        model = self.model_  # loading it also sets _predict_options
+        spans = list(model.predict(docs, **self._predict_options))
+        if len(spans) != len(docs):  # zip() below would silently drop the documents left over
+            raise RuntimeError(f"model returned {len(spans)} results for {len(docs)} documents")
+        return spans
 
     def _run(self, docs: list[Document]) -> Iterator[Analysis]:
         info = self.model_info
@@ -340,8 +360,8 @@ def analyze(
     *,
     path: str | os.PathLike[str] | None = None,
     url: str | None = None,
-    model: Any = "default",
-    threshold: float | None = None,
+    model: Any = defaults.MODEL,
+    threshold: float | None = defaults.THRESHOLD,
     techniques: Sequence[str] | None = None,
 ) -> Analysis:
     """Analyse one article given as ``text`` (a str is always article text, never a file name), a

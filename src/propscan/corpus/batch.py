@@ -36,10 +36,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from propscan import defaults
 from propscan.corpus import store as st
 from propscan.corpus.inputs import chunks, estimate_total, iter_documents
 from propscan.corpus.worker import (  # re-exported: the batch API as before
     MAX_POOL_RESTARTS,
+    STORE_THRESHOLD,
     ModelKey,
     analyze_docs,
     default_threads,
@@ -199,20 +201,10 @@ class _Job:
 
 
 def run_batch(
-    inputs: Sequence[str],
-    store: str | os.PathLike[str],
-    *,
-    model: str = "default",
-    threshold: float = 0.0,
-    engine: str = "local",
-    workers: int = 1,
-    batch_size: int = 8,
-    text_column: str = "text",
-    progress: bool = True,
-    on_commit: Callable[[dict[str, int]], None] | None = None,
-    metadata: str | os.PathLike[str] | None = None,
-    threads: int | None = None,
-    address: str | None = None,
+    inputs: Sequence[str], store: str | os.PathLike[str], *, model: str = defaults.MODEL,
+    threshold: float = STORE_THRESHOLD, engine: str = "local", workers: int = 1, batch_size: int = 8,
+    text_column: str = "text", progress: bool = True, on_commit: Callable[[dict[str, int]], None] | None = None,
+    metadata: str | os.PathLike[str] | None = None, threads: int | None = None, address: str | None = None,
 ) -> dict[str, Any]:
     """Analyse every document of ``inputs`` into the DuckDB ``store``; resumable and idempotent.
 
@@ -223,9 +215,9 @@ def run_batch(
         may carry ``id``, ``title``, ``url``, ``outlet``, ``published``/``date``.
     store : path
         DuckDB file, created when missing. Analyses are keyed by (text sha256, model version).
-    model : str, default="default"
+    model : str, default=:data:`propscan.defaults.MODEL`
         ``default``, ``baseline`` or a model directory.
-    threshold : float, default=0.0
+    threshold : float, default=:data:`~propscan.corpus.worker.STORE_THRESHOLD` (0: every span)
         Keep spans at or above this confidence (part of the store key).
     engine : {"local", "ray"}
         ``local``: worker processes on this machine; ``ray``: a Ray Data pipeline (local or
@@ -271,13 +263,22 @@ def run_batch(
 
     Raises
     ------
-    InputError
-        Bad options (unknown engine, workers < 0, batch_size < 1, threads < 1).
-    CorpusError
-        The store cannot be opened (locked by another run, not a DuckDB file).
-    ModelLoadError
-        The model cannot be found.
+    InputError, CorpusError, ModelLoadError
+        Bad options (unknown engine, workers < 0, batch_size < 1, threads < 1); a store that cannot
+        be opened (locked by another run, not a DuckDB file); a model that cannot be found.
     """
+    threads = _checked_options(engine, workers, batch_size, threads, address)
+    inputs = [os.fspath(i) for i in ([inputs] if isinstance(inputs, (str, os.PathLike)) else inputs)]
+    key = model_version_of(model, threshold=threshold)
+    meta_rows = _read_metadata(metadata)  # before anything is analysed: an unreadable file is refused now
+    t0 = time.perf_counter()
+    run = _Run(engine, workers, batch_size, text_column, threads, address)
+    job = _start(store, key, inputs, run, progress, on_commit)
+    return _execute(job, inputs, run, meta_rows, metadata, t0)
+
+
+def _checked_options(engine: str, workers: int, batch_size: int, threads: int | None, address: str | None) -> int:
+    """Refuse bad options before anything is opened; returns the torch threads per worker."""
     if engine not in ("local", "ray"):
         raise InputError(f"unknown engine {engine!r}; use local or ray.")
     if workers < 0 or (engine == "ray" and workers < 1):
@@ -288,41 +289,52 @@ def run_batch(
         raise InputError(f"threads must be >= 1; got {threads}.")
     if address is not None and engine != "ray":
         raise InputError("address is for engine 'ray' only.")
-    threads = threads or default_threads(workers)
-    if isinstance(inputs, (str, os.PathLike)):
-        inputs = [inputs]
-    inputs = [os.fspath(i) for i in inputs]
-    key = model_version_of(model, threshold=threshold)
-    meta_rows: Any = None
-    if metadata is not None:
-        from propscan.corpus.metadata import read_metadata
+    return threads or default_threads(workers)
 
-        meta_rows = read_metadata(metadata)
-    t0 = time.perf_counter()
+
+def _read_metadata(metadata: str | os.PathLike[str] | None) -> Any:
+    if metadata is None:
+        return None
+    from propscan.corpus.metadata import read_metadata
+
+    return read_metadata(metadata)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """How a run analyses: the engine and its settings (already checked)."""
+
+    engine: str
+    workers: int
+    batch_size: int
+    text_column: str
+    threads: int
+    address: str | None
+
+
+def _start(store: Any, key: ModelKey, inputs: list[str], run: _Run, progress: bool,
+           on_commit: Callable[[dict[str, int]], None] | None) -> _Job:
+    """Open the store, record the run as started, and set up the progress bar."""
     con = st.connect(store)
     run_id = uuid.uuid4().hex[:16]
-    st.start_run(con, run_id, model_version=key.version, model_name=key.name, threshold=threshold, engine=engine,
-                 workers=workers, inputs=inputs)
+    st.start_run(con, run_id, model_version=key.version, model_name=key.name, threshold=key.threshold,
+                 engine=run.engine, workers=run.workers, inputs=inputs)
     prog, task = _make_progress(progress, estimate_total(inputs))
-    job = _Job(con, key, run_id, Path(store), prog, task, on_commit)
+    return _Job(con, key, run_id, Path(store), prog, task, on_commit)
+
+
+def _execute(job: _Job, inputs: list[str], run: _Run, meta_rows: Any, metadata: Any, t0: float) -> dict[str, Any]:
+    """Analyse, apply the metadata file, record how the run ended (even when interrupted); the summary."""
     status = "error"
     meta_result: dict[str, Any] | None = None
     engine_stats: dict[str, Any] | None = None
     try:
-        with prog:
-            if engine == "ray":
-                from propscan.corpus.ray_engine import run_ray
-
-                engine_stats = run_ray(job, inputs, workers=workers, batch_size=batch_size, text_column=text_column, threads=threads,
-                        address=address)
-            elif workers == 0:
-                _run_inline(job, inputs, batch_size=batch_size, text_column=text_column, threads=threads)
-            else:
-                _run_local(job, inputs, workers=workers, batch_size=batch_size, text_column=text_column, threads=threads)
+        with job.progress:
+            engine_stats = _analyse(job, inputs, run)
         if meta_rows is not None:
             from propscan.corpus.metadata import apply_rows
 
-            meta_result = apply_rows(con, *meta_rows, origin=os.fspath(metadata), run_id=run_id)  # type: ignore[arg-type]
+            meta_result = apply_rows(job.con, *meta_rows, origin=os.fspath(metadata), run_id=job.run_id)
         status = "done"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -330,16 +342,31 @@ def run_batch(
     finally:
         seconds = round(time.perf_counter() - t0, 3)
         try:
-            st.finish_run(con, run_id, status=status, seconds=seconds, **job.counts)
+            st.finish_run(job.con, job.run_id, status=status, seconds=seconds, **job.counts)
         finally:
-            con.close()
-    out = {**job.counts, "updated": job.updated, "seconds": seconds, "model_version": key.version, "run_id": run_id,
-           "store": str(store), "failures": list(job.failures)}
+            job.con.close()
+    out = {**job.counts, "updated": job.updated, "seconds": seconds, "model_version": job.key.version,
+           "run_id": job.run_id, "store": str(job.store), "failures": list(job.failures)}
     if meta_result is not None:
         out["metadata"] = meta_result
     if engine_stats is not None:
         out["ray"] = engine_stats
     return out
+
+
+def _analyse(job: _Job, inputs: list[str], run: _Run) -> dict[str, Any] | None:
+    """Run the chosen engine over the inputs; the Ray engine's statistics, else None."""
+    if run.engine == "ray":
+        from propscan.corpus.ray_engine import run_ray
+
+        return run_ray(job, inputs, workers=run.workers, batch_size=run.batch_size, text_column=run.text_column,
+                       threads=run.threads, address=run.address)
+    if run.workers == 0:
+        _run_inline(job, inputs, batch_size=run.batch_size, text_column=run.text_column, threads=run.threads)
+    else:
+        _run_local(job, inputs, workers=run.workers, batch_size=run.batch_size, text_column=run.text_column,
+                   threads=run.threads)
+    return None
 
 
 def _run_inline(job: _Job, inputs: Sequence[str], *, batch_size: int, text_column: str, threads: int) -> None:
@@ -419,8 +446,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m propscan.corpus.batch", description=main.__doc__)
     ap.add_argument("inputs", nargs="+")
     ap.add_argument("--store", required=True)
-    ap.add_argument("--model", default="default")
-    ap.add_argument("--threshold", type=float, default=0.0)
+    ap.add_argument("--model", default=defaults.MODEL)
+    ap.add_argument("--threshold", type=float, default=STORE_THRESHOLD)
     ap.add_argument("--engine", default="local", choices=["local", "ray"])
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--threads-per-worker", type=int, default=None)

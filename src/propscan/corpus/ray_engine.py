@@ -66,9 +66,10 @@ class RayAnalyzer:
     """
 
     def __init__(self, model: str, threshold: float, batch_size: int, expect_version: str, threads: int = 1) -> None:
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from propscan import defaults
         from propscan.corpus.worker import model_version_of, pin_threads
+
+        defaults.set_offline_env()  # an actor is a fresh process: the CLI's start-up did not run in it
 
         self.threads = pin_threads(threads)  # before torch loads the model
         from propscan.analysis.analyzer import Analyzer

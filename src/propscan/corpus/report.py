@@ -34,7 +34,7 @@ from propscan.corpus.groups import GROUP_FIELDS, SCORE, TIME_FIELDS, UNKNOWN, gr
 from propscan.corpus.passages import PASSAGES_PER_CELL, PassageCell, cell_passages, render_passages, report_passages
 from propscan.corpus.stats import N_BOOT, RatioBootstrap, bootstrap_ratio, compare_groups
 from propscan.errors import InputError
-from propscan.views.html import template_env
+from propscan.views.html import corpus_css, csp_policy, template_env
 
 log = logging.getLogger("propscan.corpus")
 
@@ -369,26 +369,6 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
-_CSS = """
-.propscan-corpus{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#222;max-width:1100px}
-.propscan-corpus table{border-collapse:collapse;margin:.6em 0 1.4em;font-size:.86em}
-.propscan-corpus th,.propscan-corpus td{border:1px solid #ddd;padding:.25em .55em;text-align:right}
-.propscan-corpus th:first-child,.propscan-corpus td:first-child{text-align:left}
-.propscan-corpus th{background:#f4f4f4}
-.propscan-corpus img{max-width:100%;height:auto;display:block;margin:.4em 0 1.2em}
-.propscan-corpus .note{color:#555;font-size:.88em}
-.propscan-corpus .warning{color:#5c3c00;background:#fff4e0;border-left:3px solid #d08a00;padding:.4em .7em}
-.propscan-corpus a.num{color:inherit;text-decoration:underline dotted #888}
-.propscan-corpus a.num:hover,.propscan-corpus a.num:focus{color:#1f3a5f;text-decoration-style:solid}
-.propscan-corpus section.passages{border-top:1px solid #e4e4e4;margin:1.2em 0;padding-top:.3em}
-.propscan-corpus section.passages:target{background:#fffbea;outline:2px solid #f0d060;outline-offset:4px}
-.propscan-corpus ol.passage-list{padding-left:2.2em;font-size:.9em;line-height:1.45}
-.propscan-corpus ol.passage-list li{margin:.5em 0}
-.propscan-corpus q.ctx{quotes:none;color:#444}
-.propscan-corpus q.ctx mark{background:#ffe08a;color:#111;padding:0 .1em;border-radius:2px}
-.propscan-corpus .src{display:block;color:#666;font-size:.86em}
-"""
-
 PassageHref = Callable[[str, str], str]
 
 
@@ -399,13 +379,13 @@ def render_report_fragment(
     passages: dict[tuple[str, str], PassageCell] | None = None,
     passage_href: PassageHref | None = None,
 ) -> str:
-    """HTML fragment (``<style>`` + ``<section class="propscan-corpus">``) with tables and inlined charts.
+    """HTML fragment (``<section class="propscan-corpus">``) with tables and inlined charts.
 
-    Every number of a group links to the passages behind it: with ``passages`` (from
+    It is styled by :func:`propscan.views.html.corpus_css` (inlined by the standalone page,
+    linked by the web app). Every number of a group links to the passages behind it: with ``passages`` (from
     :func:`report_passages`) to anchored sections of the fragment itself; with
     ``passage_href(group, metric)`` to that address (the web app's passages page).
     """
-    from markupsafe import Markup
 
     from propscan.corpus import charts
 
@@ -443,7 +423,7 @@ def render_report_fragment(
     cells = [passages[(gname, m)] for gname in names for m in metrics if (gname, m) in passages] if passages else []
     per_cell = max((c.limit for c in cells), default=PASSAGES_PER_CELL)
     return template_env().get_template("corpus_report.html.j2").render(
-        css=Markup(_CSS), by=report.by, notes=report.notes, model_version=report.model_version,
+        by=report.by, notes=report.notes, model_version=report.model_version,
         n_articles=_cell(int(score.n_articles.sum())), n_groups=len(score), n_boot=_cell(report.n_boot), seed=report.seed,
         links_note=("the passages open on their own page" if passage_href is not None else
                     "they are listed at the end of this page" if passages is not None else ""),
@@ -461,7 +441,9 @@ def render_corpus_html(
     seed: int = 0,
     passage_href: PassageHref | None = None,
 ) -> str:
-    """A self-contained HTML fragment (tables + base64 charts, no scripts, no network) for the web app.
+    """An HTML fragment (tables + base64 charts, no scripts, no network) for the web app.
+
+    The page around it loads the stylesheet (:func:`propscan.views.html.corpus_css`).
 
     With ``passage_href(group, metric) -> url`` every number of a group links to that address
     (the web app's passages page); without it, the passages are anchored sections of the fragment.
@@ -475,9 +457,12 @@ def render_corpus_html(
 
 
 def _html_page(fragment: str, title: str) -> str:
+    """The standalone page: the fragment with its stylesheet inlined, allowed by hash in the page's CSP."""
     from markupsafe import Markup
 
-    return template_env().get_template("corpus_report_page.html.j2").render(title=title, fragment=Markup(fragment)) + "\n"
+    css = corpus_css()
+    return template_env().get_template("corpus_report_page.html.j2").render(
+        title=title, csp=csp_policy(css), css=Markup(css), fragment=Markup(fragment)) + "\n"
 
 
 def _write_text(text: str, output: str | os.PathLike[str] | None) -> Path | None:
@@ -540,38 +525,59 @@ def make_report(
     Report
         With ``files`` listing what was written.
     """
-    if fmt not in ("table", "csv", "html", "png"):
+    if fmt not in _WRITERS:
         raise InputError(f"unknown report format {fmt!r}; use table, csv, html or png.")
     report = build_report(store, by=by, techniques=techniques, n_boot=n_boot, seed=seed, model_version=model_version)
-    if fmt == "table":
-        if output is None:
-            _print_table(report)
-        else:
-            buf = io.StringIO()
-            _print_table(report, file=buf)
-            report.files.append(_write_text(buf.getvalue(), output))  # type: ignore[arg-type]
-    elif fmt == "csv":
-        from propscan.views.tables import csv_safe_frame  # cells such as an outlet '=HYPERLINK(...)' stay text
-
-        path = _write_text(csv_safe_frame(report.groups).to_csv(index=False, float_format="%.6g"), output)
-        if path is not None:
-            report.files.append(path)
-            report.files.append(_write_text(csv_safe_frame(report.differences).to_csv(index=False, float_format="%.6g"),
-                                            path.with_name(path.stem + ".differences.csv")))  # type: ignore[arg-type]
-    elif fmt == "html":
-        cells = report_passages(store, report, per_cell=passages_per_cell)
-        page = _html_page(render_report_fragment(report, passages=cells), f"propscan corpus report by {by}")
-        path = _write_text(page, output)
-        if path is not None:
-            report.files.append(path)
-    else:
-        from propscan.corpus.charts import save_png
-
-        pngs = _chart_pngs(report)  # main chart first
-        if output is not None and Path(output).suffix.lower() == ".png" and not Path(output).is_dir():
-            report.files.append(save_png(next(iter(pngs.values())), output))
-            return report
-        folder = Path(output) if output is not None else Path(str(store) + ".charts")
-        for name, png in pngs.items():
-            report.files.append(save_png(png, folder / f"{name}.png"))
+    _WRITERS[fmt](report, store, output, passages_per_cell)
     return report
+
+
+# ---- writing one format (each appends what it wrote to report.files) ------------------------------
+
+
+def _write_table(report: Report, store: Any, output: Any, passages_per_cell: int) -> None:
+    """Rich tables on stdout, or plain text to ``output``."""
+    if output is None:
+        _print_table(report)
+        return
+    buf = io.StringIO()
+    _print_table(report, file=buf)
+    report.files.append(_write_text(buf.getvalue(), output))  # type: ignore[arg-type]
+
+
+def _write_csv(report: Report, store: Any, output: Any, passages_per_cell: int) -> None:
+    """The long group table; with ``output``, the differences beside it (``<stem>.differences.csv``)."""
+    from propscan.views.tables import csv_safe_frame  # cells such as an outlet '=HYPERLINK(...)' stay text
+
+    path = _write_text(csv_safe_frame(report.groups).to_csv(index=False, float_format="%.6g"), output)
+    if path is not None:
+        report.files.append(path)
+        report.files.append(_write_text(csv_safe_frame(report.differences).to_csv(index=False, float_format="%.6g"),
+                                        path.with_name(path.stem + ".differences.csv")))  # type: ignore[arg-type]
+
+
+def _write_html(report: Report, store: Any, output: Any, passages_per_cell: int) -> None:
+    """One standalone page whose numbers link to anchored sections of passages."""
+    cells = report_passages(store, report, per_cell=passages_per_cell)
+    page = _html_page(render_report_fragment(report, passages=cells), f"propscan corpus report by {report.by}")
+    path = _write_text(page, output)
+    if path is not None:
+        report.files.append(path)
+
+
+def _write_pngs(report: Report, store: Any, output: Any, passages_per_cell: int) -> None:
+    """The main chart to ``output`` when it ends in ``.png``, else every chart into a folder."""
+    from propscan.corpus.charts import save_png
+
+    pngs = _chart_pngs(report)  # main chart first
+    if output is not None and Path(output).suffix.lower() == ".png" and not Path(output).is_dir():
+        report.files.append(save_png(next(iter(pngs.values())), output))
+        return
+    folder = Path(output) if output is not None else Path(str(store) + ".charts")
+    for name, png in pngs.items():
+        report.files.append(save_png(png, folder / f"{name}.png"))
+
+
+_WRITERS: dict[str, Callable[[Report, Any, Any, int], None]] = {
+    "table": _write_table, "csv": _write_csv, "html": _write_html, "png": _write_pngs,
+}

@@ -22,11 +22,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from propscan import defaults
 from propscan.corpus import store as st
 from propscan.errors import PropscanError
 
 #: a worker pool (local processes or Ray actors) that dies this many times in one run stops the run
 MAX_POOL_RESTARTS = 3
+
+#: confidence from which a batch run stores spans when none is given: 0 keeps every span, so a
+#: report can filter later; unlike :data:`propscan.defaults.THRESHOLD` (the model's display
+#: threshold) it is part of the store key, and article scores never depend on it
+STORE_THRESHOLD = 0.0
 
 __all__ = ["ModelKey", "model_version_of", "analyze_docs", "result_to_record", "die_with_parent", "pin_threads",
            "default_threads", "init_worker", "work", "doc_payload", "one_line"]
@@ -43,10 +49,10 @@ class ModelKey:
     name: str
     version: str
     threshold: float
-    spec: str = "default"
+    spec: str = defaults.MODEL
 
 
-def model_version_of(model: str = "default", *, threshold: float = 0.0) -> ModelKey:
+def model_version_of(model: str = defaults.MODEL, *, threshold: float = STORE_THRESHOLD) -> ModelKey:
     """Resolve ``model`` to a directory and a store key, without loading any weights.
 
     The key is ``<config version>+<12 hex of sha256 over the model's whole config.json>`` (which holds
@@ -92,44 +98,45 @@ def one_line(exc: BaseException) -> str:
 def analyze_docs(analyzer: Any, docs: Sequence[dict[str, Any]], *, batch_size: int = 8) -> list[dict[str, Any]]:
     """Analyse document payloads; returns each payload plus ``ok, score, n_words, spans, error``.
 
-    A batch that fails is retried one document at a time, so one bad document fails alone.
+    Documents go through :meth:`~propscan.analysis.analyzer.Analyzer.pipe` with their payload as
+    context. A batch that fails is retried one document at a time, so one bad document fails alone.
     ``spans`` is a list of ``[start, end, technique, score, voice, speaker, cue]``.
     """
-    from propscan.analysis.scores import count_words
     from propscan.document import Document
 
     out: list[dict[str, Any]] = []
     name = None
-
-    def ok(payload: dict[str, Any], analysis: Any) -> dict[str, Any]:
-        return {
-            **payload,
-            "ok": True,
-            "score": float(analysis.score),
-            "n_words": count_words(payload["text"]),
-            "spans": [[s.start, s.end, s.technique, float(s.score), s.voice, s.speaker, s.cue] for s in analysis.spans],
-            "error": None,
-            "model_name": name,
-        }
-
-    def bad(payload: dict[str, Any], exc: BaseException) -> dict[str, Any]:
-        return {**payload, "ok": False, "score": None, "n_words": None, "spans": [], "error": one_line(exc),
-                "model_name": name}
-
-    for i in range(0, len(docs), max(1, batch_size)):
-        chunk = docs[i : i + max(1, batch_size)]
+    step = max(1, batch_size)
+    for i in range(0, len(docs), step):
+        chunk = docs[i : i + step]
         try:
             name = analyzer.model_info.get("name")
-            documents = [Document(p["text"], id=p["doc_id"]) for p in chunk]
-            analyses = list(analyzer.pipe(documents, batch_size=len(documents)))
-            out.extend(ok(p, a) for p, a in zip(chunk, analyses, strict=True))
+            pairs = [(Document(p["text"], id=p["doc_id"]), p) for p in chunk]
+            done = list(analyzer.pipe(pairs, batch_size=len(pairs), as_tuples=True))  # all or none of the chunk
+            out.extend(_ok(p, a, name) for a, p in done)
         except Exception:  # noqa: BLE001 - isolate the bad document(s)
             for p in chunk:
                 try:
-                    out.append(ok(p, analyzer(Document(p["text"], id=p["doc_id"]))))
+                    out.append(_ok(p, analyzer(Document(p["text"], id=p["doc_id"])), name))
                 except Exception as exc:  # noqa: BLE001 - recorded as a failure, the run goes on
-                    out.append(bad(p, exc))
+                    out.append({**p, "ok": False, "score": None, "n_words": None, "spans": [], "error": one_line(exc),
+                                "model_name": name})
     return out
+
+
+def _ok(payload: dict[str, Any], analysis: Any, model_name: str | None) -> dict[str, Any]:
+    """One analysed payload as the worker sends it back (plain values: it crosses processes)."""
+    from propscan.analysis.scores import count_words
+
+    return {
+        **payload,
+        "ok": True,
+        "score": float(analysis.score),
+        "n_words": count_words(payload["text"]),
+        "spans": [[s.start, s.end, s.technique, float(s.score), s.voice, s.speaker, s.cue] for s in analysis.spans],
+        "error": None,
+        "model_name": model_name,
+    }
 
 
 def result_to_record(result: dict[str, Any], key: ModelKey) -> st.AnalysisRecord:
@@ -219,23 +226,20 @@ def default_threads(workers: int) -> int:
 
 
 def init_worker(model_dir: str, threshold: float, batch_size: int, threads: int, parent_pid: int | None = None) -> None:
-    """Worker initialiser: die with the parent, pin ``threads`` torch threads, load the model ONCE."""
+    """Worker initialiser: die with the parent, pin ``threads`` torch threads, load the model ONCE.
+
+    Usage: ``ProcessPoolExecutor(initializer=init_worker, initargs=(model_dir, 0.0, 8, 1, os.getpid()))``.
+    """
     global _ANALYZER, _BATCH_SIZE
     if parent_pid is not None:
         die_with_parent(parent_pid)
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    defaults.set_offline_env()
     pin_threads(threads)  # before the model loads: torch only ever lowers it afterwards
     from propscan.analysis.analyzer import Analyzer
 
     _ANALYZER = Analyzer(model=model_dir, threshold=threshold)
     _ = _ANALYZER.model_  # load now, not on the first batch
     _BATCH_SIZE = batch_size
-    if "torch" in sys.modules:
-        import torch
-
-        torch.set_num_threads(max(1, threads))
 
 
 def work(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:

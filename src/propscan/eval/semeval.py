@@ -1,6 +1,6 @@
-"""SemEval-2020 Task 11 workflows on files: the TC subtask over a span template, SI/TC predictions.
+"""SemEval-2020 Task 11 workflows on files: the TC subtask over a span template.
 
->>> classify_template("dev-articles", "dev-task-flc-tc.labels", "tc.txt")  # doctest: +SKIP
+>>> classify_template("dev-articles", "dev-task-flc-tc.labels", "tc.txt", model=load_model("default"))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 
 from propscan.document import Span
 from propscan.errors import CorpusError
-from propscan.io.files import SpansById, _parse_label_line, atomic_write, read_articles, read_text_file
-from propscan.techniques import NAMES
+from propscan.io.files import atomic_write, read_text_file
+from propscan.io.ptc import Task, parse_label_line, read_articles
 
 
 def read_template(path: str | os.PathLike[str]) -> list[tuple[str, int, int]]:
@@ -23,8 +23,8 @@ def read_template(path: str | os.PathLike[str]) -> list[tuple[str, int, int]]:
     for i, line in enumerate(read_text_file(path).splitlines(), 1):
         if not line.strip():
             continue
-        task = "tc" if line.count("\t") == 3 else "si"
-        aid, start, end, _ = _parse_label_line(line, f"{path}:{i}", task, NAMES)  # type: ignore[arg-type]
+        task: Task = "tc" if line.count("\t") == 3 else "si"
+        aid, start, end, _ = parse_label_line(line, f"{path}:{i}", task)
         rows.append((aid, start, end))
     if not rows:
         raise CorpusError(f"{path}: the span template is empty.")
@@ -36,11 +36,10 @@ def classify_template(
     template: str | os.PathLike[str],
     output: str | os.PathLike[str],
     *,
-    model: Any = "default",
+    model: Any,
 ) -> int:
-    """Label every span of ``template`` with a technique; write ``id technique start end`` rows in template order."""
-    from propscan.models.loading import load_model
-
+    """Label every span of ``template`` with ``model`` (loaded: it has ``classify``); write ``id technique start end``
+    rows in template order. The caller loads the model, so evaluation code never depends on the model layer."""
     rows = read_template(template)
     docs = {d.id: d for d in read_articles(articles_dir)}
     per_doc: dict[str, list[int]] = {}
@@ -51,10 +50,9 @@ def classify_template(
         if end > len(doc.text):
             raise CorpusError(f"{template}: span {start}:{end} is beyond the text of article {aid} ({len(doc.text)} chars).")
         per_doc.setdefault(aid, []).append(idx)
-    m = load_model(model) if isinstance(model, str) else model
     ids = list(per_doc)
     spans = [[Span(rows[i][1], rows[i][2], doc=docs[aid]) for i in per_doc[aid]] for aid in ids]
-    labelled = m.classify([docs[a] for a in ids], spans)
+    labelled = model.classify([docs[a] for a in ids], spans)
     out: list[str | None] = [None] * len(rows)
     for aid, idxs, res in zip(ids, (per_doc[a] for a in ids), labelled):
         for i, sp in zip(idxs, res):
@@ -63,7 +61,3 @@ def classify_template(
         fh.writelines(line for line in out if line)
     return len(rows)
 
-
-def predictions_by_id(docs: list[Any], spans: list[list[Span]]) -> SpansById:
-    """``{doc.id: spans}`` in document order."""
-    return {d.id: list(s) for d, s in zip(docs, spans)}

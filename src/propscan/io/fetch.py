@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from propscan import defaults
 from propscan.errors import FetchError, PropscanError
 from propscan.io.charsets import decode_html
 
@@ -291,11 +292,6 @@ def _allowed_content_type(ctype: str) -> bool:
     return ctype.startswith("text/") or "html" in ctype or ctype.endswith("xml") or ctype.endswith("+xml")
 
 
-def _decode(body: bytes, declared: str | None) -> tuple[str, str]:
-    """Decode as a browser would: BOM, declared charset, ``<meta charset>``, UTF-8, detection."""
-    return decode_html(body, declared)
-
-
 def _read_capped(response: httpx.Response, max_bytes: int, deadline: float, total_timeout: float) -> bytes:
     declared = response.headers.get("content-length")
     if declared is not None and declared.strip().isdigit() and int(declared) > max_bytes:
@@ -315,9 +311,9 @@ def _read_capped(response: httpx.Response, max_bytes: int, deadline: float, tota
 def fetch_url(
     url: str,
     *,
-    max_bytes: int = 5_000_000,
-    timeout: float = 10.0,
-    max_redirects: int = 5,
+    max_bytes: int = defaults.FETCH_MAX_BYTES,
+    timeout: float = defaults.FETCH_TIMEOUT_S,
+    max_redirects: int = defaults.FETCH_MAX_REDIRECTS,
     allow_private: bool = False,
     resolver: Resolver | None = None,
     transport: httpx.BaseTransport | None = None,
@@ -363,71 +359,113 @@ def fetch_url(
     ...
     propscan.errors.FetchError: [P006] refused: scheme 'file' not allowed; only http and https URLs can be fetched.
     """
-    deadline = time.monotonic() + timeout
     if ports is None and not allow_private:
         ports = DEFAULT_PORTS
+    fetch = _Fetch(
+        url=_parse_url(url),
+        deadline=time.monotonic() + timeout,
+        timeout=timeout,
+        max_bytes=max_bytes,
+        max_redirects=max_redirects,
+        allow_private=allow_private,
+        resolver=resolver,
+        ports=ports,
+    )
+    client = _new_client(transport, timeout)
     try:
-        current = httpx.URL(url.strip())
+        return fetch.run(client)
+    except (PropscanError, AssertionError):  # AssertionError: a test's "must not be contacted" transport
+        raise
+    except Exception as exc:  # noqa: BLE001 - hostile content must never escape as another exception
+        raise _as_fetch_error(exc, fetch.url, timeout) from exc
+    finally:
+        client.close()
+
+
+def _parse_url(url: str) -> httpx.URL:
+    try:
+        return httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError, ValueError, UnicodeError) as exc:
         raise FetchError(f"refused: {url!r} is not a valid URL ({_first_line(exc)}).") from exc
-    client = httpx.Client(
+
+
+def _new_client(transport: httpx.BaseTransport | None, timeout: float) -> httpx.Client:
+    return httpx.Client(
         transport=transport if transport is not None else httpx.HTTPTransport(retries=0),
-        follow_redirects=False,
+        follow_redirects=False,  # every hop is validated by hand (_Fetch.run)
         trust_env=False,  # an environment proxy would connect on our behalf, unpinned
         headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1"},
         timeout=timeout,
     )
-    redirects = 0
-    try:
+
+
+@dataclass
+class _Fetch:
+    """One fetch in progress: its limits and deadline, and the URL it has reached (for error messages)."""
+
+    url: httpx.URL
+    deadline: float
+    timeout: float
+    max_bytes: int
+    max_redirects: int
+    allow_private: bool
+    resolver: Resolver | None
+    ports: Collection[int] | None
+    redirects: int = 0
+
+    def run(self, client: httpx.Client) -> FetchedPage:
+        """Validate and request each hop in turn until one answers with a page."""
         while True:
-            addrs = _validated_target(current, allow_private=allow_private, resolver=resolver, deadline=deadline,
-                                      ports=ports)
-            response = _send_pinned(client, current, addrs, deadline, timeout)
+            addrs = _validated_target(
+                self.url, allow_private=self.allow_private, resolver=self.resolver, deadline=self.deadline,
+                ports=self.ports,
+            )
+            response = _send_pinned(client, self.url, addrs, self.deadline, self.timeout)
             try:
-                if response.status_code in _REDIRECT_CODES:
-                    location = response.headers.get("location")
-                    if not location:
-                        raise FetchError(
-                            f"could not fetch {current}: HTTP {response.status_code} redirect without a Location."
-                        )
-                    redirects += 1
-                    if redirects > max_redirects:
-                        raise FetchError(f"refused: too many redirects ({redirects} > {max_redirects}).")
-                    try:
-                        current = current.join(location.strip())
-                    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
-                        raise FetchError(f"refused: redirect to an invalid URL {location[:200]!r}.") from exc
-                    continue
-                if response.status_code >= 400:
-                    raise FetchError(
-                        f"could not fetch {current}: HTTP {response.status_code} {response.reason_phrase}."
-                    )
-                ctype_full = response.headers.get("content-type", "")
-                ctype = ctype_full.split(";", 1)[0].strip().lower()
-                if not _allowed_content_type(ctype):
-                    raise FetchError(f"refused: content type {ctype!r} is not text or HTML.")
-                body = _read_capped(response, max_bytes, deadline, timeout)
-                charset = response.charset_encoding if ctype_full else None
-                text, encoding = _decode(body, charset)
-                if "\x00" in text:
-                    raise FetchError(f"refused: {current} returned binary data, not text or HTML.")
-                return FetchedPage(str(current), response.status_code, ctype, text, encoding)
+                if response.status_code not in _REDIRECT_CODES:
+                    return self.read_page(response)
+                self.url = self.redirect_target(response)
             finally:
                 response.close()
-    except PropscanError:
-        raise
-    except httpx.TimeoutException as exc:
-        raise FetchError(f"timed out: no complete response within {_seconds(timeout)} ({current}).") from exc
-    except httpx.HTTPError as exc:
-        raise FetchError(f"could not fetch {current}: {type(exc).__name__}: {_first_line(exc)}".rstrip(": ") + ".") from exc
-    except httpx.InvalidURL as exc:  # not an HTTPError: e.g. a Location header httpx cannot parse
-        raise FetchError(f"refused: {current} answered with an invalid URL ({_first_line(exc)}).") from exc
-    except AssertionError:  # a test's "must not be contacted" transport: let it fail the test
-        raise
-    except Exception as exc:  # noqa: BLE001 - hostile content must never escape as another exception
-        raise FetchError(f"could not fetch {current}: unusable response ({type(exc).__name__}).") from exc
-    finally:
-        client.close()
+
+    def redirect_target(self, response: httpx.Response) -> httpx.URL:
+        """Where a redirect points, counted against ``max_redirects`` (validated by the next hop)."""
+        location = response.headers.get("location")
+        if not location:
+            raise FetchError(f"could not fetch {self.url}: HTTP {response.status_code} redirect without a Location.")
+        self.redirects += 1
+        if self.redirects > self.max_redirects:
+            raise FetchError(f"refused: too many redirects ({self.redirects} > {self.max_redirects}).")
+        try:
+            return self.url.join(location.strip())
+        except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+            raise FetchError(f"refused: redirect to an invalid URL {location[:200]!r}.") from exc
+
+    def read_page(self, response: httpx.Response) -> FetchedPage:
+        """The final response as a page: an error status, a non-text type or binary data is refused."""
+        if response.status_code >= 400:
+            raise FetchError(f"could not fetch {self.url}: HTTP {response.status_code} {response.reason_phrase}.")
+        ctype_full = response.headers.get("content-type", "")
+        ctype = ctype_full.split(";", 1)[0].strip().lower()
+        if not _allowed_content_type(ctype):
+            raise FetchError(f"refused: content type {ctype!r} is not text or HTML.")
+        body = _read_capped(response, self.max_bytes, self.deadline, self.timeout)
+        charset = response.charset_encoding if ctype_full else None
+        text, encoding = decode_html(body, charset)
+        if "\x00" in text:
+            raise FetchError(f"refused: {self.url} returned binary data, not text or HTML.")
+        return FetchedPage(str(self.url), response.status_code, ctype, text, encoding)
+
+
+def _as_fetch_error(exc: Exception, url: httpx.URL, timeout: float) -> FetchError:
+    """The one-line FetchError for whatever else went wrong while fetching ``url``."""
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchError(f"timed out: no complete response within {_seconds(timeout)} ({url}).")
+    if isinstance(exc, httpx.HTTPError):
+        return FetchError(f"could not fetch {url}: {type(exc).__name__}: {_first_line(exc)}".rstrip(": ") + ".")
+    if isinstance(exc, httpx.InvalidURL):  # not an HTTPError: e.g. a Location header httpx cannot parse
+        return FetchError(f"refused: {url} answered with an invalid URL ({_first_line(exc)}).")
+    return FetchError(f"could not fetch {url}: unusable response ({type(exc).__name__}).")
 
 
 def _first_line(exc: BaseException) -> str:

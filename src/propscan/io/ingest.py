@@ -5,8 +5,8 @@ Text is never normalised: a ``.txt`` file, a JSONL/CSV text cell or stdin become
 the original. For HTML the document text *is* the extracted main text (paragraphs joined by a
 blank line, the PTC shape); the page title goes to ``Document.title``, not into the text.
 HTML bytes (files, stdin, fetched pages) are decoded as a browser would: byte-order mark, declared
-charset, ``<meta charset>``, UTF-8, else detection (:mod:`propscan.io.charsets`); plain text must be
-UTF-8, or UTF-16/UTF-32 with a byte-order mark.
+charset, ``<meta charset>``, UTF-8, else detection (:mod:`propscan.io.charsets`), and the article is
+extracted by :mod:`propscan.io.html`; plain text must be UTF-8, or UTF-16/UTF-32 with a byte-order mark.
 
 With ``on_error``, :func:`load_inputs` goes on past a bad file of a folder, a bad row of a JSONL/CSV
 file or a bad input, reporting each with where it is, so every good document still arrives.
@@ -20,41 +20,31 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import html as _html
 import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+from propscan import defaults
 from propscan.document import Document, check_text, check_unicode
 from propscan.errors import InputError, PropscanError
 from propscan.io.charsets import decode_html, decode_text
 from propscan.io.fetch import FetchedPage, fetch_url
-from propscan.io.files import (
-    CSV_EXTRA,
-    CsvRows,
-    article_id_from_path,
-    iter_jsonl,
-    iter_text_lines,
-    read_article,
-    read_text_file,
-)
+from propscan.io.files import CSV_EXTRA, CsvRows, iter_jsonl, iter_text_lines, read_text_file
+from propscan.io.html import html_to_document, looks_like_html, read_html_file
+from propscan.io.ptc import article_id_from_path, read_article
 
 #: ``on_error(where, error)``: ``where`` is the file, ``file:line`` or URL that failed
 ErrorHandler = Callable[[str, PropscanError], None]
 
 __all__ = [
     "document_from_text",
-    "html_to_document",
     "load_inputs",
     "load_url_list",
-    "looks_like_html",
     "is_url",
-    "read_html_file",
     "ErrorHandler",
     "TEXT_SUFFIXES",
     "HTML_SUFFIXES",
@@ -62,22 +52,13 @@ __all__ = [
 
 TEXT_SUFFIXES = frozenset({".txt"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
-MAX_CHARS = 2_000_000  # per document, the check_text default
-MAX_FILE_BYTES = 10_000_000  # a .txt/.html file larger than this is refused before reading
 
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
-_HTML_HEAD_RE = re.compile(r"<(?:!doctype\s+html|html|head|body|article|main|div|p|title)\b", re.I)
 
 
 def is_url(value: str) -> bool:
     """True for ``scheme://...`` strings (``http``/``https`` are fetched; others are refused by fetch)."""
     return bool(_URL_RE.match(value.strip()))
-
-
-def looks_like_html(text: str) -> bool:
-    """Heuristic: starts with ``<`` and has an HTML tag near the start."""
-    head = text[:4096].lstrip("\ufeff \t\r\n")
-    return head.startswith("<") and bool(_HTML_HEAD_RE.search(head))
 
 
 def _first_line_title(text: str) -> str | None:
@@ -93,7 +74,7 @@ def document_from_text(
     outlet: str | None = None,
     published: _dt.date | str | None = None,
     source: str = "input",
-    max_chars: int = MAX_CHARS,
+    max_chars: int = defaults.MAX_CHARS,
 ) -> Document:
     """A :class:`Document` whose text is exactly ``text`` (checked with :func:`check_text`).
 
@@ -118,183 +99,6 @@ def document_from_text(
 def _bare(exc: InputError) -> str:
     msg = str(exc)
     return msg.split("] ", 1)[1] if msg.startswith("[") and "] " in msg else msg
-
-
-# ---- HTML -------------------------------------------------------------------------------------
-
-
-class _TextStripper(HTMLParser):
-    """Fallback extractor: visible text by blocks, skipping script/style/template/nav chrome."""
-
-    _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "math", "iframe", "object", "head"})
-    _BLOCK = frozenset(
-        {
-            "p",
-            "div",
-            "br",
-            "li",
-            "ul",
-            "ol",
-            "h1",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-            "tr",
-            "table",
-            "section",
-            "article",
-            "blockquote",
-            "pre",
-            "header",
-            "footer",
-            "nav",
-            "aside",
-            "main",
-            "dd",
-            "dt",
-            "hr",
-            "figcaption",
-        }
-    )
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[str] = []
-        self.current: list[str] = []
-        self.skip_depth = 0
-        self.title_parts: list[str] = []
-        self.in_title = False
-
-    def _flush(self) -> None:
-        chunk = " ".join("".join(self.current).split())
-        if chunk:
-            self.blocks.append(chunk)
-        self.current = []
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag == "title":
-            self.in_title = True
-        elif tag in self._SKIP:
-            self.skip_depth += 1
-        elif tag in self._BLOCK:
-            self._flush()
-
-    def handle_startendtag(self, tag: str, attrs: Any) -> None:
-        if tag in self._BLOCK:
-            self._flush()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self.in_title = False
-        elif tag in self._SKIP:
-            self.skip_depth = max(0, self.skip_depth - 1)
-        elif tag in self._BLOCK:
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if self.in_title:
-            self.title_parts.append(data)
-        elif not self.skip_depth:
-            self.current.append(data)
-
-    def result(self) -> tuple[str, str | None]:
-        self._flush()
-        title = " ".join("".join(self.title_parts).split()) or None
-        return "\n\n".join(self.blocks), title
-
-
-def _strip_html(html: str) -> tuple[str, str | None]:
-    parser = _TextStripper()
-    try:
-        parser.feed(html)
-        parser.close()
-    except Exception:  # noqa: BLE001 - html.parser is lenient; last resort: drop every tag
-        text = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", html)
-        text = _html.unescape(re.sub(r"(?s)<[^>]*>", "\n", text))
-        blocks = [" ".join(line.split()) for line in text.split("\n")]
-        return "\n\n".join(b for b in blocks if b), None
-    return parser.result()
-
-
-def _paragraphs(text: str) -> str:
-    """One paragraph per line (trafilatura's output) -> paragraphs separated by a blank line."""
-    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
-
-
-def _trafilatura_extract(html: str, url: str | None) -> dict[str, Any] | None:
-    try:
-        import trafilatura
-    except ImportError:  # pragma: no cover - a declared dependency
-        return None
-    try:
-        result = trafilatura.bare_extraction(
-            html,
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=True,
-            as_dict=True,
-        )
-    except Exception:  # noqa: BLE001 - broken markup must fall back, not crash
-        return None
-    return result if isinstance(result, dict) else None
-
-
-def _safe_date(value: Any) -> _dt.date | None:
-    if not value:
-        return None
-    try:
-        return _dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        return None
-
-
-def html_to_document(
-    html: str,
-    *,
-    url: str | None = None,
-    id: str | None = None,
-    source: str | None = None,
-    max_chars: int = MAX_CHARS,
-) -> Document:
-    """Extract an article from HTML: main text, title, date, outlet (nothing is executed).
-
-    Uses trafilatura (boilerplate, navigation, scripts and styles dropped); falls back to a plain
-    tag strip when it finds nothing (very short or broken pages). ``Document.text`` is the
-    extracted text, paragraphs separated by a blank line; the title is in ``Document.title``.
-    ``source`` names the input in error messages (default: the URL, else "HTML input").
-
-    >>> doc = html_to_document("<html><title>T</title><body><p>Plain words here.</p></body></html>")
-    >>> doc.text, doc.title
-    ('Plain words here.', 'T')
-    """
-    source = source or url or "HTML input"
-    if not isinstance(html, str):
-        raise InputError(f"{source}: HTML must be a string, got {type(html).__name__}.")
-    check_text(html, source=source, max_chars=max(MAX_FILE_BYTES, max_chars))
-    meta = _trafilatura_extract(html, url) or {}
-    text = _paragraphs(meta.get("text") or "")
-    title = meta.get("title")
-    page_text, page_title = _strip_html(html)
-    if not text.strip() or not title:
-        fallback_text, fallback_title = page_text, page_title
-        text = text if text.strip() else fallback_text
-        title = title or fallback_title
-    if not text.strip():
-        raise InputError(f"{source}: no readable text found in the HTML.")
-    outlet = meta.get("sitename") or meta.get("hostname") or (urlsplit(url).hostname if url else None)
-    check_text(text, source=source, max_chars=max_chars)
-    return Document(
-        text,
-        id=id or "",
-        title=" ".join(title.split()) or None if title else None,
-        url=url,
-        outlet=outlet or None,
-        published=_safe_date(meta.get("date")),
-        source_words=len(page_text.split()),
-    )
 
 
 # ---- tables -----------------------------------------------------------------------------------
@@ -424,27 +228,14 @@ def _read_csv_docs(p: Path, text_column: str, max_chars: int, on_error: ErrorHan
 
 
 def _read_txt(p: Path, max_chars: int) -> Document:
-    _check_size(p, MAX_FILE_BYTES)
+    _check_size(p, defaults.MAX_FILE_BYTES)
     doc = read_article(p)
     check_text(doc.text, source=str(p), max_chars=max_chars)
     return doc
 
 
-def read_html_file(path: str | os.PathLike[str]) -> str:
-    """An HTML file's text, decoded as a browser would (BOM, ``<meta charset>``, UTF-8, detection)."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{p}: no such file.")
-    if p.is_dir():
-        raise InputError(f"{p}: is a directory, expected a file.")
-    html, _ = decode_html(p.read_bytes())
-    if "\x00" in html:
-        raise InputError(f"{p}: looks binary (contains NUL bytes); expected an HTML page.")
-    return html
-
-
 def _read_html(p: Path, max_chars: int) -> Document:
-    _check_size(p, MAX_FILE_BYTES)
+    _check_size(p, defaults.MAX_FILE_BYTES)
     html = read_html_file(p)
     return html_to_document(html, id=article_id_from_path(p), source=str(p), max_chars=max_chars)
 
@@ -487,9 +278,9 @@ def _read_stdin(max_chars: int) -> Document:
         raise InputError("stdin is not available; pass a file, folder or URL instead of '-'.")
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:  # bytes: exact, no newline translation
-        data = buffer.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            raise InputError(f"stdin: more than {MAX_FILE_BYTES / 1e6:g} MB; split it up.")
+        data = buffer.read(defaults.MAX_FILE_BYTES + 1)
+        if len(data) > defaults.MAX_FILE_BYTES:
+            raise InputError(f"stdin: more than {defaults.MAX_FILE_BYTES / 1e6:g} MB; split it up.")
         head = data[:4096].decode("latin-1").lstrip("\xef\xbb\xbf")
         if looks_like_html(head) and b"\x00" not in data:  # HTML: by its declared or detected charset
             html, _ = decode_html(data)
@@ -525,7 +316,7 @@ def load_inputs(
     *,
     text_column: str = "text",
     fetch: Callable[[str], FetchedPage] = fetch_url,
-    max_chars: int = MAX_CHARS,
+    max_chars: int = defaults.MAX_CHARS,
     on_error: ErrorHandler | None = None,
 ) -> Iterator[Document]:
     """Yield one :class:`Document` per article found in ``inputs``, in order.

@@ -11,17 +11,23 @@
   or JSON only. Reading and writing files happens in :mod:`propscan.models.loading` helpers,
   never inside ``fit``/``predict``.
 
+propscan's own models subclass :class:`Model`: they inherit :meth:`Model.fit` and write ``_fit``.
+Any other object with these methods is a model too (the protocol is structural).
+
 >>> from propscan.models import load_model  # doctest: +SKIP
 >>> spans = load_model("baseline").predict([doc])[0]  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, Self, runtime_checkable
 
 from propscan.document import Document, Span
+
+Gold = Mapping[str, Sequence[Span]]
+"""Gold spans by document id."""
 
 
 @runtime_checkable
@@ -34,20 +40,35 @@ class Model(Protocol):
     def fit(
         self,
         documents: Sequence[Document],
-        gold: Mapping[str, Sequence[Span]],
+        gold: Gold,
         *,
         dev_documents: Sequence[Document] | None = None,
-        dev_gold: Mapping[str, Sequence[Span]] | None = None,
-    ) -> Model: ...
+        dev_gold: Gold | None = None,
+    ) -> Self:
+        """Learn from ``documents``/``gold``; a held-out ``dev_documents``/``dev_gold`` pair tunes the settings."""
+        self._fit(documents, gold, dev_documents, dev_gold)
+        return self
 
-    def predict(self, documents: Sequence[Document]) -> list[list[Span]]: ...
+    def _fit(self, documents: Sequence[Document], gold: Gold, dev_documents: Sequence[Document] | None, dev_gold: Gold | None) -> None:
+        """Learn in place: what a subclass writes instead of :meth:`fit`."""
+        raise NotImplementedError
 
-    def classify(self, documents: Sequence[Document], spans: Sequence[Sequence[Span]]) -> list[list[Span]]: ...
+    def predict(self, documents: Sequence[Document]) -> list[list[Span]]:
+        """Per document, the spans found, each with a technique and a calibrated ``score``."""
+        ...
 
-    def save_pretrained(self, directory: str | Path) -> None: ...
+    def classify(self, documents: Sequence[Document], spans: Sequence[Sequence[Span]]) -> list[list[Span]]:
+        """The technique of each given span: same offsets, same order."""
+        ...
+
+    def save_pretrained(self, directory: str | os.PathLike[str]) -> None:
+        """Write the model to ``directory`` (through :mod:`propscan.models.loading`)."""
+        ...
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path) -> Model: ...
+    def from_pretrained(cls, directory: str | os.PathLike[str]) -> Model:
+        """Load a model saved by :meth:`save_pretrained`, refusing files whose sha256 changed."""
+        ...
 
     @property
     def info(self) -> dict[str, Any]:

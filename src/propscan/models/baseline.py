@@ -13,22 +13,28 @@ Parameters are stored as safetensors (no pickle), hashing keeps them small and r
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+import os
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from propscan import defaults
 from propscan.document import Document, Span
 from propscan.errors import ModelLoadError, NotFittedError
+from propscan.models.base import Gold, Model
+from propscan.models.edges import trim
 from propscan.models.lexical import dequantize, quantize, quote_mask, shape
-from propscan.models.loading import file_sha256, read_config, write_config
+from propscan.models.loading import WEIGHTS_DIR, read_model, write_model
 from propscan.techniques import NAMES
 from propscan.text.tokens import Token, normalise_phrase, word_tokens
 
-DEFAULT_DIR = Path(__file__).parent / "weights" / "baseline"
+DEFAULT_DIR = WEIGHTS_DIR / "baseline"
+MODEL_VERSION = "baseline-1"
+WEIGHTS_FILE = "weights.safetensors"
 _SI_BITS = 17
 _TC_BITS = 15
+#: what a span never starts or ends with (the transformer's edges also trim no-break spaces)
 _EDGE = " \t\r\n.,:;"
 
 
@@ -91,15 +97,7 @@ def _span_features(doc: Document, start: int, end: int) -> list[str]:
     return feats
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in _EDGE:
-        start += 1
-    while end > start and text[end - 1] in _EDGE:
-        end -= 1
-    return start, end
-
-
-class BaselineModel:
+class BaselineModel(Model):
     """Hashed n-gram logistic regressions for SI (token tagging) and TC (span classification).
 
     Parameters
@@ -111,8 +109,9 @@ class BaselineModel:
     """
 
     model_type = "baseline"
+    config_: dict[str, Any]
 
-    def __init__(self, *, threshold: float = 0.35, C: float = 0.5, seed: int = 13) -> None:
+    def __init__(self, *, threshold: float = 0.35, C: float = 0.5, seed: int = defaults.SEED) -> None:
         self.threshold = threshold
         self.C = C
         self.seed = seed
@@ -136,15 +135,16 @@ class BaselineModel:
             indptr.append(len(indices))
         return csr_matrix((np.array(data, dtype=np.float32), np.array(indices), np.array(indptr)), shape=(len(rows), 1 << bits))
 
-    def fit(
-        self,
-        documents: Sequence[Document],
-        gold: Mapping[str, Sequence[Span]],
-        *,
-        dev_documents: Sequence[Document] | None = None,
-        dev_gold: Mapping[str, Sequence[Span]] | None = None,
-    ) -> BaselineModel:
+    def _fit(self, documents: Sequence[Document], gold: Gold, dev_documents: Sequence[Document] | None, dev_gold: Gold | None) -> None:
         """Fit both linear models on ``documents``; with dev data, tune the SI threshold on it."""
+        self._fit_si(documents, gold)
+        self._fit_tc(documents, gold)
+        self.labels_ = list(NAMES)
+        if dev_documents is not None and dev_gold is not None:
+            self.threshold = self._tune_threshold(dev_documents, dev_gold)
+
+    def _fit_si(self, documents: Sequence[Document], gold: Gold) -> None:
+        """Word tagger: is this word inside a gold span?"""
         from sklearn.linear_model import LogisticRegression
 
         rows: list[dict[int, float]] = []
@@ -161,6 +161,10 @@ class BaselineModel:
         self.si_coef_ = si.coef_[0].astype(np.float32)
         self.si_bias_ = float(si.intercept_[0])
 
+    def _fit_tc(self, documents: Sequence[Document], gold: Gold) -> None:
+        """Span classifier over the gold spans; techniques never seen get a bias that rules them out."""
+        from sklearn.linear_model import LogisticRegression
+
         trows: list[dict[int, float]] = []
         ty: list[int] = []
         for doc in documents:
@@ -175,12 +179,8 @@ class BaselineModel:
         bias[tc.classes_] = tc.intercept_
         bias[[i for i in range(len(NAMES)) if i not in set(tc.classes_)]] = -1e4
         self.tc_coef_, self.tc_bias_ = coef, bias
-        self.labels_ = list(NAMES)
-        if dev_documents is not None and dev_gold is not None:
-            self.threshold = self._tune_threshold(dev_documents, dev_gold)
-        return self
 
-    def _tune_threshold(self, docs: Sequence[Document], gold: Mapping[str, Sequence[Span]]) -> float:
+    def _tune_threshold(self, docs: Sequence[Document], gold: Gold) -> float:
         from propscan.eval.scorer import score_si
 
         probs = [self._token_probs(d) for d in docs]
@@ -222,7 +222,7 @@ class BaselineModel:
             j = i
             while j + 1 < n and (p[j + 1] > thr or (j + 2 < n and p[j + 2] > thr and p[j + 1] > thr / 2)):
                 j += 1
-            s, e = _trim(doc.text, toks[i].start, toks[j].end)
+            s, e = trim(doc.text, toks[i].start, toks[j].end, chars=_EDGE)
             if e > s:
                 spans.append(Span(s, e, None, score=float(np.mean(p[i : j + 1])), doc=doc))
             i = j + 1
@@ -257,12 +257,9 @@ class BaselineModel:
         return out
 
     # -- persistence ----------------------------------------------------------------------------
-    def save_pretrained(self, directory: str | Path) -> None:
-        from safetensors.numpy import save_file
-
+    def save_pretrained(self, directory: str | os.PathLike[str]) -> None:
+        """Write ``config.json`` and the int8-quantised weights (safetensors), with their sha256."""
         self._check()
-        d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
         si_q, si_scale = quantize(self.si_coef_[None, :])
         tc_q, tc_scale = quantize(self.tc_coef_)
         weights = {
@@ -273,27 +270,22 @@ class BaselineModel:
             "tc_coef_scale": tc_scale,
             "tc_bias": self.tc_bias_.astype(np.float32),
         }
-        save_file(weights, str(d / "weights.safetensors"))
-        write_config(
-            d,
-            {
-                "model_type": self.model_type,
-                "version": "baseline-1",
-                "params": {"threshold": self.threshold, "C": self.C, "seed": self.seed},
-                "labels": self.labels_,
-                "si_bits": _SI_BITS,
-                "tc_bits": _TC_BITS,
-                "files": {"weights.safetensors": file_sha256(d / "weights.safetensors")},
-            },
-        )
+        config = {
+            "model_type": self.model_type,
+            "version": MODEL_VERSION,
+            "params": {"threshold": self.threshold, "C": self.C, "seed": self.seed},
+            "labels": self.labels_,
+            "si_bits": _SI_BITS,
+            "tc_bits": _TC_BITS,
+        }
+        write_model(directory, config, arrays={WEIGHTS_FILE: weights})
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path = DEFAULT_DIR) -> BaselineModel:
-        from safetensors.numpy import load_file
-
-        d = Path(directory)
-        cfg = read_config(d, expect_type=cls.model_type)
-        w = load_file(str(d / "weights.safetensors"))
+    def from_pretrained(cls, directory: str | os.PathLike[str] = DEFAULT_DIR) -> BaselineModel:
+        """Load a saved baseline after checking its weights' sha256."""
+        saved = read_model(directory, expect_type=cls.model_type)
+        cfg = saved.config
+        w = saved.arrays(WEIGHTS_FILE)
         model = cls(**cfg["params"])
         model.si_coef_ = dequantize(w["si_coef_q"], w["si_coef_scale"])[0]
         model.si_bias_ = float(w["si_bias"][0])
@@ -301,19 +293,20 @@ class BaselineModel:
         model.tc_bias_ = w["tc_bias"].astype(np.float32)
         model.labels_ = list(cfg["labels"])
         if model.si_coef_.shape[0] != 1 << _SI_BITS or model.tc_coef_.shape != (len(model.labels_), 1 << _TC_BITS):
-            raise ModelLoadError(f"{d}: weight shapes do not match this propscan version's baseline.")
-        model._sha = cfg["files"]["weights.safetensors"]
-        model._reference_density = cfg.get("article_reference_density")
+            raise ModelLoadError(f"{saved.directory}: weight shapes do not match this propscan version's baseline.")
+        model.config_ = cfg
         return model
 
     @property
     def info(self) -> dict[str, Any]:
+        """``{name, version, weights_sha256, encoder, article_reference_density}`` (``None`` for an unsaved model)."""
+        cfg = getattr(self, "config_", {})
         return {
             "name": "baseline",
-            "version": "baseline-1",
-            "weights_sha256": getattr(self, "_sha", None),
+            "version": MODEL_VERSION,
+            "weights_sha256": cfg.get("files", {}).get(WEIGHTS_FILE),
             "encoder": None,
-            "article_reference_density": getattr(self, "_reference_density", None),
+            "article_reference_density": cfg.get("article_reference_density"),
         }
 
 

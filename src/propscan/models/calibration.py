@@ -1,10 +1,11 @@
-"""Confidence calibration fitted on held-out (dev) predictions: temperature, Platt, ECE.
+"""Confidence calibration fitted on held-out (tune split) predictions: temperature, Platt, ECE.
 
 Platt scaling is scikit-learn's ``LogisticRegression`` on one feature. The rest stays ours, on
 purpose: scikit-learn has no temperature scaling and no expected calibration error
 (``sklearn.calibration.calibration_curve`` drops the bin counts that ECE weights by), and
 ``scipy.special.softmax`` is the same three lines but importing ``scipy.special`` on the inference
-path (``transformer.py`` uses :func:`softmax`) would add ~0.1 s to every cold start.
+path (the transformer uses :func:`softmax`) would add ~0.1 s to every cold start.
+:func:`tc_calibrated` applies the transformer's fitted technique calibration.
 
 >>> import numpy as np
 >>> ece(np.array([0.9, 0.8, 0.2]), np.array([1, 1, 0]))  # doctest: +ELLIPSIS
@@ -14,8 +15,12 @@ path (``transformer.py`` uses :func:`softmax`) would add ~0.1 s to every cold st
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
+
+from propscan.models.features import FEATURE_NAMES
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -85,3 +90,22 @@ def ece(probs: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
         if m.any():
             total += m.sum() / len(probs) * abs(probs[m].mean() - correct[m].mean())
     return float(total)
+
+
+def tc_calibrated(logits: np.ndarray, feats: np.ndarray | None, calibration: Mapping[str, Any], labels: Sequence[str]) -> np.ndarray:
+    """Apply the fitted TC calibration to raw logits (see :func:`propscan.models.transformer.tune.tune_on_heldout`).
+
+    ``z = logits / T``; the Repetition logit gets ``a * rep_earlier + b * rep_multi`` (article-wide
+    repetition of the span's normalised text); then the per-class bias; ``p = softmax(z / T2)``.
+
+    >>> tc_calibrated(np.array([[2.0, 0.0]]), None, {"tc_bias": [0.0, 2.0]}, ["A", "B"]).round(2).tolist()
+    [[0.5, 0.5]]
+    """
+    z = logits / float(calibration.get("tc_temperature", 1.0))
+    boost = calibration.get("tc_rep_boost", [0.0, 0.0])
+    if feats is not None and len(feats) and "Repetition" in labels and any(boost):
+        r = list(labels).index("Repetition")
+        z = z.copy()
+        z[:, r] += boost[0] * feats[:, FEATURE_NAMES.index("rep_earlier")] + boost[1] * feats[:, FEATURE_NAMES.index("rep_multi")]
+    z = z + np.asarray(calibration.get("tc_bias", [0.0] * len(labels)), dtype=np.float64)
+    return softmax(z / float(calibration.get("tc_post_temperature", 1.0)))

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from propscan import defaults
 from propscan.document import Document, Span
 from propscan.errors import NotFittedError
 from propscan.text.tokens import Token, word_tokens
@@ -57,6 +58,7 @@ def quantize(coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def dequantize(q: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`quantize`: float32 weights from int8 rows and their scales."""
     return q.astype(np.float32) * scale
 
 
@@ -144,7 +146,7 @@ class LexicalTagger:
     seed : int, default=13
     """
 
-    def __init__(self, *, C: float = 0.1, bits: int = 18, seed: int = 13) -> None:
+    def __init__(self, *, C: float = 0.1, bits: int = 18, seed: int = defaults.SEED) -> None:
         self.C = C
         self.bits = bits
         self.seed = seed

@@ -1,10 +1,14 @@
-"""Loading and saving models: the one place that reads model files.
+"""Reading and writing model files: the one place that opens them and checks their sha256.
 
 A model directory holds ``config.json`` (``model_type``, version, hyper-parameters and the sha256
-of every weight file) beside safetensors weights. :func:`load_model` checks every listed hash
-before any weights are read and picks the class from ``model_type``.
+of every weight file) beside safetensors weights and, after training, ``metrics.json``. Models
+never open files themselves: they hand their tensors to :func:`write_model` and get them back
+from :func:`read_model`, which checks every listed hash before any weights are read. The base
+encoder's weights go through the same :func:`verify_sha256` and :func:`read_safetensors`.
 
 >>> model = load_model("baseline")  # doctest: +SKIP
+>>> saved = read_model(resolve_model_dir("baseline"), expect_type="baseline")  # doctest: +SKIP
+>>> saved.arrays("weights.safetensors")["si_bias"]  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -13,12 +17,19 @@ import hashlib
 import importlib
 import json
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from propscan import defaults
 from propscan.errors import ModelLoadError
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
+CONFIG_FILE = "config.json"
+METRICS_FILE = "metrics.json"
+#: weight files are readable by every user whatever the umask: they are shipped and shared like code
+WEIGHTS_MODE = 0o644
 
 #: model_type -> "module:Class" (imported lazily so that ``propscan --help`` stays fast)
 REGISTRY: dict[str, str] = {
@@ -27,7 +38,15 @@ REGISTRY: dict[str, str] = {
 }
 
 
+# ---------------------------------------------------------------- hashes and safetensors
+
+
 def file_sha256(path: str | os.PathLike[str]) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks.
+
+    >>> len(file_sha256(__file__))
+    64
+    """
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -35,17 +54,49 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return h.hexdigest()
 
 
-def write_config(directory: str | os.PathLike[str], config: dict[str, Any]) -> None:
-    from propscan.version import __version__
+def verify_sha256(path: Path, expected: str, *, what: str, remedy: str) -> None:
+    """Refuse (:class:`ModelLoadError`) a file whose sha256 is not ``expected``.
 
-    cfg = {"propscan_version": __version__, **config}
-    Path(directory, "config.json").write_text(json.dumps(cfg, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    ``what`` names the file for the message (``"{model dir}/heads.safetensors"``, ``"Encoder x: ..."``),
+    ``remedy`` tells the user what to do about it.
+
+    >>> verify_sha256(Path(__file__), "0" * 64, what="this file", remedy="restore it.")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    propscan.errors.ModelLoadError: ...this file: sha256 ... does not match the recorded 000000000000…; restore it.
+    """
+    actual = file_sha256(path)
+    if actual != expected:
+        raise ModelLoadError(f"{what}: sha256 {actual[:12]}… does not match the recorded {expected[:12]}…; {remedy}")
+
+
+def read_safetensors(path: Path, *, torch: bool = False, what: str | None = None) -> dict[str, Any]:
+    """The tensors of a safetensors file: torch tensors with ``torch=True``, else numpy arrays.
+
+    An unreadable file is a :class:`ModelLoadError` naming ``what`` (default: the path).
+    """
+    try:
+        if torch:
+            from safetensors.torch import load_file
+
+            return dict(load_file(str(path)))
+        from safetensors.numpy import load_file as load_numpy
+
+        return dict(load_numpy(str(path)))
+    except Exception as exc:
+        raise ModelLoadError(f"{what or path}: cannot read the weights ({type(exc).__name__}); retrain or reinstall the model.") from exc
+
+
+# ---------------------------------------------------------------- reading a model directory
 
 
 def read_config(directory: str | os.PathLike[str], *, expect_type: str | None = None, verify: bool = True) -> dict[str, Any]:
-    """Read ``config.json`` and verify the sha256 of every file it lists (tampering is refused)."""
+    """Read ``config.json`` and (``verify=True``) check the sha256 of every file it lists.
+
+    >>> read_config(resolve_model_dir("baseline"), verify=False)["model_type"]
+    'baseline'
+    """
     d = Path(directory)
-    path = d / "config.json"
+    path = d / CONFIG_FILE
     if not path.is_file():
         raise ModelLoadError(f"{d}: not a propscan model directory (no config.json).")
     try:
@@ -59,34 +110,140 @@ def read_config(directory: str | os.PathLike[str], *, expect_type: str | None = 
             f = d / name
             if not f.is_file():
                 raise ModelLoadError(f"{f}: weight file missing; reinstall propscan or retrain the model.")
-            actual = file_sha256(f)
-            if actual != digest:
-                raise ModelLoadError(
-                    f"{f}: sha256 {actual[:12]}… does not match the recorded {digest[:12]}…; the file was modified or corrupted — refusing to load it."
-                )
+            verify_sha256(f, digest, what=str(f), remedy="the file was modified or corrupted — refusing to load it.")
     return cfg
+
+
+@dataclass(frozen=True)
+class SavedModel:
+    """A model directory whose config was read and whose listed files passed their sha256 check."""
+
+    directory: Path
+    config: dict[str, Any]
+
+    def has(self, name: str) -> bool:
+        """Whether the config lists weight file ``name``."""
+        return name in self.config.get("files", {})
+
+    def tensors(self, name: str) -> dict[str, Any]:
+        """Torch tensors of weight file ``name``."""
+        return read_safetensors(self.directory / name, torch=True, what=f"{self.directory}: {name}")
+
+    def arrays(self, name: str) -> dict[str, Any]:
+        """Numpy arrays of weight file ``name``."""
+        return read_safetensors(self.directory / name, what=f"{self.directory}: {name}")
+
+
+def read_model(directory: str | os.PathLike[str], *, expect_type: str) -> SavedModel:
+    """Open a saved model of type ``expect_type``: its config, every listed file hash-checked.
+
+    >>> read_model(resolve_model_dir("baseline"), expect_type="baseline").has("weights.safetensors")
+    True
+    """
+    d = Path(directory)
+    return SavedModel(d, read_config(d, expect_type=expect_type, verify=True))
+
+
+def read_metrics(directory: str | os.PathLike[str]) -> dict[str, Any]:
+    """``metrics.json`` of a model directory (``{}`` when there is none)."""
+    path = Path(directory) / METRICS_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+# ---------------------------------------------------------------- writing a model directory
+
+
+def write_model(
+    directory: str | os.PathLike[str],
+    config: Mapping[str, Any],
+    *,
+    tensors: Mapping[str, Mapping[str, Any]] | None = None,
+    arrays: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
+    """Write the weight files, then ``config.json`` with the sha256 of each (``files``, last key).
+
+    ``tensors`` maps a file name to torch tensors, ``arrays`` to numpy arrays (written in that
+    order). Every file is written to a temporary name and moved into place, and the config comes
+    last: an interrupted save leaves a directory whose hashes do not match, which loading refuses,
+    never a model that mixes old and new weights.
+    """
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    names = []
+    for name, values in (tensors or {}).items():
+        from safetensors.torch import save
+
+        _write_bytes(d / name, save(dict(values), metadata={"format": "pt"}))
+        names.append(name)
+    for name, values in (arrays or {}).items():
+        from safetensors.numpy import save as save_numpy
+
+        _write_bytes(d / name, save_numpy(dict(values)))
+        names.append(name)
+    _write_json(d / CONFIG_FILE, _with_version({**config, "files": {name: file_sha256(d / name) for name in names}}), indent=2)
+
+
+def write_metrics(directory: str | os.PathLike[str], metrics: Mapping[str, Any]) -> None:
+    """Write ``metrics.json`` beside a model (non-JSON numbers become floats)."""
+    path = Path(directory) / METRICS_FILE
+    _write_json(path, metrics, indent=2, default=float)
+    os.chmod(path, WEIGHTS_MODE)
+
+
+def _with_version(config: Mapping[str, Any]) -> dict[str, Any]:
+    from propscan.version import __version__
+
+    return {"propscan_version": __version__, **config}
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    from propscan.io.files import atomic_write
+
+    with atomic_write(path, "wb") as fh:
+        fh.write(data)
+    os.chmod(path, WEIGHTS_MODE)
+
+
+def _write_json(path: Path, value: Mapping[str, Any], **dump: Any) -> None:
+    from propscan.io.files import atomic_write
+
+    with atomic_write(path) as fh:
+        fh.write(json.dumps(value, **dump) + "\n")
+
+
+# ---------------------------------------------------------------- finding and loading a model
 
 
 def resolve_model_dir(name_or_path: str | os.PathLike[str] | None = None) -> Path:
     """``None``/"default" → the embedded default model (transformer when shipped, else baseline);
-    a bare name → ``weights/<name>``; anything else → a directory path."""
-    if name_or_path is None or str(name_or_path) == "default":
+    a bare name → ``weights/<name>``; anything else → a directory path.
+
+    >>> resolve_model_dir("baseline").name
+    'baseline'
+    """
+    if name_or_path is None:
+        name_or_path = defaults.MODEL
+    if str(name_or_path) == "default":
         env = os.environ.get("PROPSCAN_MODEL")
         if env:
             return resolve_model_dir(env)
         default = WEIGHTS_DIR / "default"
-        return default if (default / "config.json").is_file() else WEIGHTS_DIR / "baseline"
+        return default if (default / CONFIG_FILE).is_file() else WEIGHTS_DIR / "baseline"
     p = Path(name_or_path)
-    if not p.exists() and (WEIGHTS_DIR / str(name_or_path) / "config.json").is_file():
+    if not p.exists() and (WEIGHTS_DIR / str(name_or_path) / CONFIG_FILE).is_file():
         return WEIGHTS_DIR / str(name_or_path)
     if not p.is_dir():
-        known = sorted(x.name for x in WEIGHTS_DIR.iterdir() if (x / "config.json").is_file()) if WEIGHTS_DIR.is_dir() else []
+        known = sorted(x.name for x in WEIGHTS_DIR.iterdir() if (x / CONFIG_FILE).is_file()) if WEIGHTS_DIR.is_dir() else []
         raise ModelLoadError(f"model {str(name_or_path)!r} not found; give a model directory or one of: {', '.join(known)}.")
     return p
 
 
 def load_model(name_or_path: str | os.PathLike[str] | None = None) -> Any:
-    """Load a model by name (``default``, ``baseline``) or directory, verifying its weights."""
+    """Load a model by name (``default``, ``baseline``) or directory, verifying its weights.
+
+    >>> load_model("baseline").model_type  # doctest: +SKIP
+    'baseline'
+    """
     d = resolve_model_dir(name_or_path)
     cfg = read_config(d, verify=False)
     target = REGISTRY.get(str(cfg.get("model_type")))

@@ -19,8 +19,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from propscan import defaults
 from propscan.errors import InputError
-from propscan.io.files import atomic_write, read_ptc
+from propscan.io.ptc import read_ptc
+from propscan.models.loading import read_config, read_metrics, write_metrics
 from propscan.models.protocol import TUNE_FRACTION, TUNE_SEED, split_train_ids
 
 SMOKE_TRAIN_ARTICLES = 4
@@ -38,11 +40,19 @@ def _split(data_dir: str | os.PathLike[str], smoke: bool) -> tuple[list[Any], li
     return docs, fit, tune, gold
 
 
+def _use_training_threads() -> Any:
+    """Run torch on :func:`propscan.defaults.training_threads` threads; returns torch."""
+    import torch
+
+    torch.set_num_threads(defaults.training_threads())
+    return torch
+
+
 def train_transformer(
     data_dir: str | os.PathLike[str],
     output_dir: str | os.PathLike[str],
     *,
-    seed: int = 13,
+    seed: int = defaults.SEED,
     smoke: bool = False,
     epochs: int | None = None,
     refit: bool = False,
@@ -74,11 +84,9 @@ def train_transformer(
         Tune-split metrics (SI P/R/F1 at the F1-optimal cut, hit rates at the display cut, TC
         micro-F1 and per-technique table, calibration, timings) and the split itself.
     """
-    import torch
-
     from propscan.models.transformer.tagger import TransformerTagger
 
-    torch.set_num_threads(int(os.environ.get("PROPSCAN_THREADS", "2")))
+    torch = _use_training_threads()
     t0 = time.time()
     docs, fit_docs, tune_docs, gold = _split(data_dir, smoke)
     if smoke:
@@ -105,15 +113,13 @@ def train_transformer(
         all_docs = docs if not smoke else fit_docs + tune_docs
         final = TransformerTagger(seed=seed, progress=progress, **{**params, "epochs": int(metrics["best_epoch"])})
         final.fit(all_docs, gold)
-        final.calibration_ = dict(model.calibration_)
+        final.use_calibration(model.calibration_)
         metrics["refit"] = {"articles": len(all_docs), "epochs": int(metrics["best_epoch"]), "history": final.dev_metrics_.get("history")}
         model = final
     metrics["wall_seconds"] = round(time.time() - t0, 1)
     metrics = json.loads(json.dumps(metrics, default=float))  # plain JSON types only
     model.save_pretrained(out, extra={"tune_metrics": _summary(metrics), "protocol": {k: v for k, v in metrics["protocol"].items() if k != "tune_ids"}})
-    with atomic_write(out / "metrics.json") as fh:
-        fh.write(json.dumps(metrics, indent=2, default=float) + "\n")
-    os.chmod(out / "metrics.json", 0o644)
+    write_metrics(out, metrics)
     return metrics
 
 
@@ -148,72 +154,30 @@ def retune(
 
     >>> retune("runs/model", "../shared/data/ptc-semeval2020")  # doctest: +SKIP
     """
-    import torch
-
-    from propscan.errors import InputError
-    from propscan.models.loading import read_config
-    from propscan.models.transformer.fit import tune_on_heldout
     from propscan.models.transformer.tagger import TransformerTagger
 
-    torch.set_num_threads(int(os.environ.get("PROPSCAN_THREADS", "2")))
     src = Path(model_dir)
     protocol = read_config(src, verify=False).get("protocol") or {}
     if protocol.get("refit_on_all_train") or not protocol:
         raise InputError(f"{src}: this model was trained on the tune split too (or before the protocol); retrain it instead.")
     model = TransformerTagger.from_pretrained(src)
+    _use_training_threads()  # after loading, which caps the threads for inference
     if not lexical:
-        model.lexical_, model.lexical_c = None, None
+        model.drop_lexical()
     _, _, tune_docs, gold = _split(data_dir, smoke=False)
-    old = json.loads((src / "metrics.json").read_text(encoding="utf-8")) if (src / "metrics.json").is_file() else {}
+    old = read_metrics(src)
     t0 = time.time()
-    metrics = {**old, **json.loads(json.dumps(tune_on_heldout(model, tune_docs, {d.id: gold.get(d.id, []) for d in tune_docs}), default=float))}
+    metrics = {**old, **json.loads(json.dumps(model.tune(tune_docs, {d.id: gold.get(d.id, []) for d in tune_docs}), default=float))}
     metrics["retune_seconds"] = round(time.time() - t0, 1)
     protocol = {**protocol, "tune_articles": len(tune_docs)}
     metrics["protocol"] = protocol
     out = Path(output_dir) if output_dir else src
     model.save_pretrained(out, extra={"tune_metrics": _summary(metrics), "protocol": protocol})
-    with atomic_write(out / "metrics.json") as fh:
-        fh.write(json.dumps(metrics, indent=2) + "\n")
-    os.chmod(out / "metrics.json", 0o644)
+    write_metrics(out, metrics)
     return metrics
 
 
-def adopt_tuning(tuned_dir: str | os.PathLike[str], refit_dir: str | os.PathLike[str], output_dir: str | os.PathLike[str]) -> dict[str, Any]:
-    """Give a model refitted on all of train the settings chosen on the tune split (what ``train(refit=True)`` does).
-
-    Copies the calibration and cuts of the tune-split model at ``tuned_dir`` (and drops the lexical
-    tagger when that model has none) into the refitted weights at ``refit_dir``; writes ``output_dir``.
-
-    >>> adopt_tuning("runs/m-tunesplit", "runs/m", "runs/m-final")  # doctest: +SKIP
-    """
-    from propscan.models.loading import read_config
-    from propscan.models.transformer.tagger import TransformerTagger
-
-    tuned = TransformerTagger.from_pretrained(tuned_dir)
-    final = TransformerTagger.from_pretrained(refit_dir)
-    final.calibration_ = dict(tuned.calibration_)
-    if tuned.lexical_ is None:
-        final.lexical_, final.lexical_c = None, None
-    tuned_cfg = read_config(tuned_dir, verify=False)
-    metrics_path = Path(tuned_dir) / "metrics.json"
-    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else {}
-    refit_metrics_path = Path(refit_dir) / "metrics.json"
-    if refit_metrics_path.is_file():
-        refit_metrics = json.loads(refit_metrics_path.read_text(encoding="utf-8"))
-        metrics["refit"] = refit_metrics.get("refit")
-        for key in ("history", "best_epoch", "train_windows", "fit_seconds", "seed", "threads", "torch", "machine"):
-            metrics.setdefault(key, refit_metrics.get(key))
-    protocol = {**(tuned_cfg.get("protocol") or {}), "refit_on_all_train": True}
-    metrics["protocol"] = {**(metrics.get("protocol") or {}), **protocol}
-    out = Path(output_dir)
-    final.save_pretrained(out, extra={"tune_metrics": _summary(metrics) if metrics else tuned_cfg.get("tune_metrics"), "protocol": protocol})
-    with atomic_write(out / "metrics.json") as fh:
-        fh.write(json.dumps(metrics, indent=2, default=float) + "\n")
-    os.chmod(out / "metrics.json", 0o644)
-    return metrics
-
-
-def train_baseline(data_dir: str | os.PathLike[str], output_dir: str | os.PathLike[str], *, seed: int = 13, smoke: bool = False) -> dict[str, Any]:
+def train_baseline(data_dir: str | os.PathLike[str], output_dir: str | os.PathLike[str], *, seed: int = defaults.SEED, smoke: bool = False) -> dict[str, Any]:
     """The baseline under the same protocol: threshold chosen on the tune split, then refitted on all of train."""
     from propscan.eval.scorer import hit_rates, score_si, score_tc
     from propscan.models.baseline import BaselineModel
@@ -238,8 +202,7 @@ def train_baseline(data_dir: str | os.PathLike[str], output_dir: str | os.PathLi
         "protocol": {"fit_articles": len(fit), "tune_articles": len(tune), "refit_on_all_train": True},
         "output": str(output_dir),
     }
-    with atomic_write(Path(output_dir) / "metrics.json") as fh:
-        fh.write(json.dumps(metrics, indent=2, default=float) + "\n")
+    write_metrics(output_dir, metrics)
     return metrics
 
 
@@ -248,7 +211,7 @@ def train(
     data_dir: str | os.PathLike[str],
     output_dir: str | os.PathLike[str],
     *,
-    seed: int = 13,
+    seed: int = defaults.SEED,
     smoke: bool = False,
     encoder: str | None = None,
     refit: bool = False,

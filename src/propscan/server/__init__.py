@@ -11,6 +11,7 @@ import logging
 import sys
 from typing import Any
 
+from propscan import defaults
 from propscan.server.app import create_app
 from propscan.server.settings import Settings
 
@@ -36,7 +37,7 @@ def is_loopback(host: str) -> bool:
 def run(
     host: str = "127.0.0.1",
     port: int = 8000,
-    model: str = "default",
+    model: str = defaults.MODEL,
     token: str | None = None,
     *,
     log_level: str = "info",
@@ -66,7 +67,7 @@ def run(
 
     from propscan.models.loading import resolve_model_dir
 
-    cfg = Settings.from_env(model=None if model == "default" else model, token=token, **settings)
+    cfg = Settings.from_env(model=None if model == defaults.MODEL else model, token=token, **settings)
     resolve_model_dir(cfg.model)  # fail fast, one line, on an unknown model
     loopback = is_loopback(host)
     if loopback and cfg.allowed_hosts is None:

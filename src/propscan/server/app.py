@@ -1,15 +1,14 @@
 """The FastAPI application: middleware, lifespan (model loading), routers, static files.
 
->>> app = create_app(Settings(token="s3cret"), analyzer=my_fake_model)  # doctest: +SKIP
+>>> app = create_app(Settings(token="s3cret"), model=my_fake_model)  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +19,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from propscan.server.deps import Fetcher, PageAccessDep, default_fetcher
 from propscan.server.errors import ApiError, error_body, install_handlers
-from propscan.server.queue import Engine
+from propscan.server.markup import inline_markup
+from propscan.server.queue import InferenceQueue
+from propscan.server.routes import api, pages
 from propscan.server.settings import Settings
 from propscan.version import __version__
 
-log = logging.getLogger("propscan.server")
-
-HERE = Path(__file__).resolve().parent
-TEMPLATES = HERE / "templates"
-STATIC = HERE / "static"
+#: the web pages' static files (scripts, styles, icons), served at ``/static``
+STATIC = Path(__file__).resolve().parent / "static"
 
 #: Content-Security-Policy of every response: only the app's own scripts and styles run.
 CSP = (
@@ -197,7 +195,7 @@ async def _send_error(send: Send, err: ApiError, scope: Scope) -> None:
 def create_app(
     settings: Settings | None = None,
     *,
-    analyzer: Any = None,
+    model: Any = None,
     fetcher: Fetcher | None = None,
 ) -> FastAPI:
     """Build the propscan web app and REST API.
@@ -206,10 +204,11 @@ def create_app(
     ----------
     settings : Settings, optional
         Defaults to :meth:`Settings.from_env`.
-    analyzer : Analyzer, model or model name, optional
+    model : model object, Analyzer or model name, optional
         Use this instead of loading ``settings.model``. Any object with ``predict``,
-        ``classify`` and ``info`` works (tests pass a tiny fake). It is installed at startup
-        without warm-up; a model *name* is loaded in the background like ``settings.model``.
+        ``classify`` and ``info`` works (tests pass a tiny fake); of an Analyzer only its model is
+        used. An object is installed at startup without warm-up; a model *name* is loaded in the
+        background like ``settings.model``.
     fetcher : callable, optional
         ``fetcher(url) -> FetchedPage`` for ``{"url": ...}`` requests; defaults to
         :func:`propscan.io.fetch.fetch_url` with ``allow_private=False`` and the server's limits.
@@ -220,27 +219,6 @@ def create_app(
         Serve it with uvicorn (``propscan serve`` does) or test it with ``TestClient``.
     """
     settings = settings or Settings.from_env()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = Engine(
-            workers=settings.workers,
-            queue_size=settings.queue_size,
-            batch_size=settings.batch_size,
-            timeout=settings.request_timeout,
-            retry_after=settings.retry_after,
-        )
-        app.state.engine = engine
-        app.state.fetch_slots = asyncio.Semaphore(4)
-        if analyzer is not None and not isinstance(analyzer, str):
-            engine.load(analyzer, warm_up=False)
-        else:
-            engine.load_in_background(analyzer if analyzer is not None else settings.model)
-        try:
-            yield
-        finally:
-            await asyncio.to_thread(engine.close)
-
     app = FastAPI(
         title="propscan",
         version=__version__,
@@ -249,19 +227,48 @@ def create_app(
             "Local REST API of propscan. Errors are `{\"error\": {\"code\", \"message\"}}`. "
             "When the server has a token, send `Authorization: Bearer <token>`."
         ),
-        lifespan=lifespan,
+        lifespan=_lifespan(settings, model),
         docs_url=None,  # /docs is our own page (routes/pages.py says why not Swagger UI/ReDoc)
         redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
     app.state.fetcher = fetcher or default_fetcher(settings)
+    _add_routes(app)
+    _add_middleware(app, settings)
+    return app
 
-    from propscan.server.routes import api, pages
 
+def _lifespan(settings: Settings, model: Any) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start-up and shut-down: the inference queue, its model (loaded in the background when named)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        inference = InferenceQueue(
+            workers=settings.workers,
+            queue_size=settings.queue_size,
+            batch_size=settings.batch_size,
+            timeout=settings.request_timeout,
+            retry_after=settings.retry_after,
+            max_chars=settings.max_text_chars,
+        )
+        app.state.inference_queue = inference
+        app.state.fetch_slots = asyncio.Semaphore(4)
+        if model is not None and not isinstance(model, str):
+            inference.load(model, warm_up=False)
+        else:
+            inference.load_in_background(model if model is not None else settings.model)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(inference.close)
+
+    return lifespan
+
+
+def _add_routes(app: FastAPI) -> None:
+    """The API, the pages (with their templates) and the static files."""
     pages.install_templates(app)
-    from propscan.server.markup import inline_markup
-
     app.state.templates.env.filters["markup"] = inline_markup  # docstrings' ``code`` -> <code> (escaped)
     install_handlers(app)
     app.include_router(api.router)
@@ -269,9 +276,10 @@ def create_app(
     app.include_router(pages.router, dependencies=[PageAccessDep])
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
-    # Middleware: the last added runs first (outermost).
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Body limits, the Host check and the security headers; the last added runs first (outermost)."""
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout)
     if settings.allowed_hosts:
         app.add_middleware(HostCheckMiddleware, allowed_hosts=tuple(settings.allowed_hosts))
     app.add_middleware(SecurityHeadersMiddleware)
-    return app

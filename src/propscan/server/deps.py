@@ -1,6 +1,6 @@
-"""Dependencies shared by the routes: settings, the inference engine, token checks, input -> Document.
+"""Dependencies shared by the routes: settings, the inference queue, token checks, input -> Document.
 
-Usage in a route: ``async def analyze(req: AnalyzeRequest, engine: EngineDep) -> dict: ...``.
+Usage in a route: ``async def analyze(req: AnalyzeRequest, inference: InferenceQueueDep) -> dict: ...``.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from propscan.document import Document
 from propscan.errors import InputError
 from propscan.io.charsets import decode_html, decode_text
 from propscan.io.fetch import FetchedPage, fetch_url
-from propscan.io.ingest import document_from_text, html_to_document, looks_like_html
+from propscan.io.html import html_to_document, looks_like_html
+from propscan.io.ingest import document_from_text
 from propscan.server.errors import ApiError
-from propscan.server.queue import Engine
+from propscan.server.queue import InferenceQueue
 from propscan.server.settings import Settings
 
 Fetcher = Callable[[str], FetchedPage]
@@ -28,17 +29,19 @@ SESSION_COOKIE = "propscan_session"
 
 
 def get_settings(request: Request) -> Settings:
+    """The app's :class:`Settings` (use ``settings: SettingsDep`` in a route)."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
+def get_inference_queue(request: Request) -> InferenceQueue:
+    """The app's :class:`InferenceQueue` (use ``inference: InferenceQueueDep`` in a route)."""
+    inference: InferenceQueue = request.app.state.inference_queue
+    return inference
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-EngineDep = Annotated[Engine, Depends(get_engine)]
+InferenceQueueDep = Annotated[InferenceQueue, Depends(get_inference_queue)]
 
 
 # ---- tokens -----------------------------------------------------------------------------------
@@ -57,6 +60,7 @@ def session_value(token: str) -> str:
 
 
 def unauthorized(message: str) -> ApiError:
+    """401 with a ``WWW-Authenticate: Bearer`` challenge (``raise unauthorized("wrong token ...")``)."""
     return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": 'Bearer realm="propscan"'})
 
 
@@ -129,6 +133,7 @@ def check_page_token(request: Request, settings: Settings, form_token: str | Non
 
 
 def check_length(text: str, settings: Settings, source: str = "text") -> None:
+    """422 ``text_too_long`` when ``text`` is over the server's ``max_text_chars``."""
     if len(text) > settings.max_text_chars:
         raise ApiError(
             422,
@@ -139,6 +144,7 @@ def check_length(text: str, settings: Settings, source: str = "text") -> None:
 
 
 def text_document(text: str, settings: Settings, *, id: str | None = None, title: str | None = None) -> Document:
+    """A pasted or posted text as a Document, checked against the server's limits."""
     check_length(text, settings)
     return document_from_text(text, id=id, title=title, source="text", max_chars=settings.max_text_chars)
 

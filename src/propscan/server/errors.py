@@ -60,6 +60,7 @@ class ApiError(StarletteHTTPException):
 
 
 def queue_full(retry_after: int) -> ApiError:
+    """429: every worker busy and the queue full (``raise queue_full(2)``)."""
     return ApiError(
         429,
         "queue_full",
@@ -69,6 +70,7 @@ def queue_full(retry_after: int) -> ApiError:
 
 
 def overloaded(retry_after: int, seconds: float) -> ApiError:
+    """503: the result did not come within ``seconds`` (``raise overloaded(2, 60.0)``)."""
     return ApiError(
         503,
         "overloaded",
@@ -78,11 +80,13 @@ def overloaded(retry_after: int, seconds: float) -> ApiError:
 
 
 def model_not_ready(retry_after: int, why: str | None = None) -> ApiError:
+    """503: the model is loading, or ``why`` it failed to load (``raise model_not_ready(2)``)."""
     msg = "the model is still loading; retry in a few seconds." if why is None else f"the model is not available: {why}"
     return ApiError(503, "model_not_ready", msg, headers={"Retry-After": str(retry_after)})
 
 
 def internal_error() -> ApiError:
+    """500 without details (they go to the server log): ``raise internal_error() from None``."""
     return ApiError(500, "internal_error", "internal server error; the details were written to the server log.")
 
 
@@ -127,6 +131,7 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
+    """The JSON body of every error: ``error_body("queue_full", "...")`` -> ``{"error": {"code", "message"}}``."""
     return {"error": {"code": code, "message": message}}
 
 

@@ -3,14 +3,16 @@
 * At most ``workers + queue_size`` analyses are accepted at once; one more is refused at once
   (:func:`~propscan.server.errors.queue_full`, 429 with ``Retry-After``).
 * A worker takes the next job and, opportunistically, up to ``batch_size - 1`` more analyse jobs
-  that are already waiting, and runs them through ``model.predict`` together.
+  that are already waiting, and runs them through :meth:`Analyzer.pipe` together (the inference
+  loop the CLI and the corpus engines use too); jobs with other display settings go through
+  their own ``pipe``.
 * A request that waits longer than ``timeout`` seconds gets 503 (:func:`overloaded`); if its job has
   not started yet it is cancelled, so abandoned work costs no CPU.
 * The model loads in a background thread; until it is ready requests get 503 ``model_not_ready``.
 
->>> engine = Engine(workers=1, queue_size=4)  # doctest: +SKIP
->>> engine.set_model(load_model("baseline"))  # doctest: +SKIP
->>> analysis = await engine.analyze(doc, threshold=0.3)  # doctest: +SKIP
+>>> inference = InferenceQueue(workers=1, queue_size=4)  # doctest: +SKIP
+>>> inference.load("baseline")  # doctest: +SKIP
+>>> analysis = await inference.analyze(doc, threshold=0.3)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from propscan.analysis.analyzer import Analysis, Analyzer, build_analysis
+from propscan import defaults
+from propscan.analysis.analyzer import Analysis, Analyzer, resolve_threshold
 from propscan.document import Document, Span
 from propscan.errors import PropscanError
 from propscan.server.errors import internal_error, model_not_ready, overloaded, queue_full
@@ -47,26 +50,8 @@ class _Job:
     future: Future[Any] = field(default_factory=Future)
 
 
-def unwrap_model(obj: Any) -> Any:
-    """The model object behind an :class:`Analyzer`, a model name, or a model itself."""
-    if isinstance(obj, Analyzer):
-        return obj.model_
-    if isinstance(obj, str) or hasattr(obj, "__fspath__"):
-        from propscan.models.loading import load_model
-
-        return load_model(obj)
-    if not hasattr(obj, "predict"):
-        raise TypeError(f"expected an Analyzer, a model name or a model with predict(); got {type(obj).__name__}")
-    return obj
-
-
-def model_info(model: Any) -> dict[str, Any]:
-    info = getattr(model, "info", None)
-    return dict(info) if info else {"name": type(model).__name__}
-
-
-class Engine:
-    """Holds the model and the worker threads; the only place inference runs.
+class InferenceQueue:
+    """Holds the model and the worker threads that run every request's inference, off the event loop.
 
     Parameters
     ----------
@@ -75,11 +60,13 @@ class Engine:
     queue_size : int
         Jobs that may wait beyond the ones running.
     batch_size : int
-        Most analyse jobs run through ``predict`` together.
+        Most analyse jobs run through one :meth:`Analyzer.pipe` (one ``predict`` call) together.
     timeout : float
         Seconds a caller waits for its result.
     retry_after : int
         Seconds suggested to refused callers.
+    max_chars : int
+        Longest document text analysed (the server's ``max_text_chars``).
     """
 
     def __init__(
@@ -90,12 +77,14 @@ class Engine:
         batch_size: int = 8,
         timeout: float = 60.0,
         retry_after: int = 2,
+        max_chars: int = defaults.MAX_CHARS,
     ) -> None:
         self.workers = workers
         self.capacity = workers + queue_size
         self.batch_size = batch_size
         self.timeout = timeout
         self.retry_after = retry_after
+        self.max_chars = max_chars
         self.status: Status = "loading"
         self.error: str | None = None
         self.model: Any = None
@@ -109,24 +98,19 @@ class Engine:
 
     # ---- lifecycle --------------------------------------------------------------------------
 
-    def set_model(self, model: Any, *, warm_up: bool = False) -> None:
-        """Install a loaded model and start the workers."""
-        if warm_up:
-            t0 = time.perf_counter()
-            doc = Document(_WARMUP_TEXT, id="warm-up")
-            build_analysis(doc, model.predict([doc])[0], model_info=model_info(model))
-            log.info("model warmed up in %.2f s", time.perf_counter() - t0)
-        self.model = model
-        self.info = model_info(model)
-        self._start_workers()
-        self.status = "ready"
-
     def load(self, spec: Any, *, warm_up: bool = True) -> None:
-        """Load ``spec`` (name, directory, Analyzer or model) — blocking; errors go to ``status``."""
+        """Load ``spec`` (model name, directory, model or Analyzer) and start the workers — blocking;
+        errors go to ``status``. Display settings come with each request; an Analyzer gives only its model."""
         try:
             t0 = time.perf_counter()
-            model = unwrap_model(spec)
-            self.set_model(model, warm_up=warm_up)
+            loader = spec if isinstance(spec, Analyzer) else Analyzer(spec)
+            model = loader.model_
+            if warm_up:
+                self._warm_up(model)
+            self.model = model
+            self.info = loader.model_info
+            self._start_workers()
+            self.status = "ready"
             log.info("model %s ready in %.2f s", self.info.get("name"), time.perf_counter() - t0)
         except PropscanError as exc:
             self.status, self.error = "error", str(exc)
@@ -135,7 +119,15 @@ class Engine:
             self.status, self.error = "error", f"{type(exc).__name__} while loading the model (see the server log)"
             log.exception("could not load the model")
 
+    @staticmethod
+    def _warm_up(model: Any) -> None:
+        """One small analysis, so the first request does not pay for lazy initialisation."""
+        t0 = time.perf_counter()
+        Analyzer(model)(Document(_WARMUP_TEXT, id="warm-up"))
+        log.info("model warmed up in %.2f s", time.perf_counter() - t0)
+
     def load_in_background(self, spec: Any, *, warm_up: bool = True) -> threading.Thread:
+        """:meth:`load` in a daemon thread, so the server answers (503 ``model_not_ready``) while it loads."""
         t = threading.Thread(target=self.load, args=(spec,), kwargs={"warm_up": warm_up}, name="propscan-load", daemon=True)
         t.start()
         return t
@@ -168,9 +160,11 @@ class Engine:
 
     @property
     def pending(self) -> int:
+        """Jobs accepted and not yet finished (running or waiting)."""
         return self._pending
 
     def stats(self) -> dict[str, Any]:
+        """Queue figures for ``/api/v1/healthz``: pending, capacity, workers, completed, batches."""
         return {
             "pending": self._pending,
             "capacity": self.capacity,
@@ -251,37 +245,26 @@ class Engine:
 
     def _run_analyze(self, jobs: list[_Job]) -> None:
         self.batches += 1
+        groups: dict[tuple[float, tuple[str, ...] | None], list[_Job]] = {}
+        for job in jobs:  # None and the model's own threshold written out are one setting
+            groups.setdefault((resolve_threshold(job.threshold, self.info), job.techniques), []).append(job)
+        for (threshold, techniques), group in groups.items():
+            self._analyze_together(group, threshold, techniques)
+
+    def _analyze_together(self, jobs: list[_Job], threshold: float, techniques: tuple[str, ...] | None) -> None:
+        """Run ``jobs`` through one :meth:`Analyzer.pipe`; each result or error goes to its request."""
+        analyzer = Analyzer(self.model, threshold=threshold, techniques=techniques, max_chars=self.max_chars)
+        done = 0
         try:
-            results = self.model.predict([j.doc for j in jobs])
-            if len(results) != len(jobs):
-                raise RuntimeError(f"model returned {len(results)} results for {len(jobs)} documents")
+            for analysis, job in analyzer.pipe(((j.doc, j) for j in jobs), batch_size=len(jobs), as_tuples=True):
+                job.future.set_result(analysis)
+                done += 1
         except Exception as exc:  # noqa: BLE001 - delivered to the waiting request
-            if len(jobs) > 1:  # one bad document must not fail its neighbours: retry one by one
-                for j in jobs:
-                    self._run_analyze_one(j)
-            else:
+            if len(jobs) == 1:
                 jobs[0].future.set_exception(exc)
-            return
-        for j, spans in zip(jobs, results):
-            self._finish_analyze(j, spans)
-
-    def _run_analyze_one(self, job: _Job) -> None:
-        try:
-            spans = self.model.predict([job.doc])[0]
-        except Exception as exc:  # noqa: BLE001
-            job.future.set_exception(exc)
-            return
-        self._finish_analyze(job, spans)
-
-    def _finish_analyze(self, job: _Job, spans: Sequence[Span]) -> None:
-        try:
-            analysis = build_analysis(
-                job.doc, spans, model_info=self.info, threshold=job.threshold, techniques=job.techniques
-            )
-        except Exception as exc:  # noqa: BLE001
-            job.future.set_exception(exc)
-        else:
-            job.future.set_result(analysis)
+                return
+            for job in jobs[done:]:  # one bad document must not fail its neighbours: the rest one by one
+                self._analyze_together([job], threshold, techniques)
 
     def _run_classify(self, job: _Job) -> None:
         try:

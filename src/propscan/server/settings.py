@@ -21,6 +21,7 @@ from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.sources.utils import parse_env_vars
 
+from propscan import defaults
 from propscan.errors import InputError
 
 _ENV: dict[str, str] = {
@@ -114,11 +115,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     queue_size: int = 16
     workers: int = 1
-    model: str = "default"
+    model: str = defaults.MODEL
     request_timeout: float = 60.0
     batch_size: int = 8
-    fetch_timeout: float = 10.0
-    fetch_max_bytes: int = 5_000_000
+    fetch_timeout: float = defaults.FETCH_TIMEOUT_S
+    fetch_max_bytes: int = defaults.FETCH_MAX_BYTES
     retry_after: int = 2
     allowed_hosts: tuple[str, ...] | None = None
     corpus_dir: str | None = None

@@ -59,25 +59,9 @@ __all__ = ["render_report", "render_analysis_fragment", "render_article_block", 
 _PKG = Path(__file__).resolve().parent.parent
 _TEMPLATES = _PKG / "templates"
 _STATIC = _PKG / "static"
-
-#: Short in-text labels (printed after each span, so highlights never rely on colour alone).
-ABBREVIATIONS: dict[str, str] = {
-    "appeal_to_authority": "AUTH",
-    "appeal_to_fear_prejudice": "FEAR",
-    "bandwagon_reductio_ad_hitlerum": "BAND",
-    "black_and_white_fallacy": "B/W",
-    "causal_oversimplification": "CAUSE",
-    "doubt": "DOUBT",
-    "exaggeration_minimisation": "EXAG",
-    "flag_waving": "FLAG",
-    "loaded_language": "LOAD",
-    "name_calling_labeling": "NAME",
-    "repetition": "REP",
-    "slogans": "SLOGAN",
-    "thought_terminating_cliches": "CLICHE",
-    "whataboutism_straw_men_red_herring": "WHAT",
-}
-_OTHER_COLOUR = "#d9d9d9"
+#: the web app's page templates: loaded by the same environment so that every page of propscan
+#: shares one escaping and one set of filters (they extend ``base.html``, the reports do not)
+_PAGE_TEMPLATES = _PKG / "server" / "templates"
 
 
 # ---------------------------------------------------------------------------
@@ -87,11 +71,16 @@ _OTHER_COLOUR = "#d9d9d9"
 
 @functools.lru_cache(maxsize=1)
 def template_env() -> Any:
-    """The one Jinja2 environment of every HTML page (article report, corpus report, passages): autoescaped."""
+    """The one Jinja2 environment of every HTML page (article report, corpus report, web app pages): autoescaped.
+
+    Usage: ``template_env().get_template("article.html.j2").render(a=context)``.
+    """
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+    from propscan.version import __version__
+
     env = Environment(
-        loader=FileSystemLoader(str(_TEMPLATES)),
+        loader=FileSystemLoader([str(_TEMPLATES), str(_PAGE_TEMPLATES)]),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -99,7 +88,21 @@ def template_env() -> Any:
         keep_trailing_newline=False,
     )
     env.filters["pct"] = lambda x: f"{round(100 * float(x))}%"
+    env.globals["version"] = __version__
     return env
+
+
+def colour_rules(rule: str) -> str:
+    """One CSS line per technique from ``rule``, a format string with ``{id}`` and ``{color}``.
+
+    The web app's glossary and the report both colour techniques from the catalogue this way.
+
+    >>> colour_rules(".tech-{id}{{--tech:{color}}}").splitlines()[0]
+    '.tech-appeal_to_authority{--tech:#80b1d3}'
+    """
+    from propscan.techniques import CATALOGUE
+
+    return "\n".join(rule.format(id=t.id, color=t.color) for t in CATALOGUE) + "\n"
 
 
 @functools.lru_cache(maxsize=1)
@@ -109,12 +112,24 @@ def report_css() -> str:
     >>> ".psr" in report_css() and "#ffffb3" in report_css()
     True
     """
-    from propscan.techniques import CATALOGUE
+    from propscan.techniques import OTHER_COLOUR
 
     base = (_STATIC / "report.css").read_text(encoding="utf-8")
-    colours = "\n".join(f'.psr [data-top="{t.id}"]{{--hl:{t.color}}}' for t in CATALOGUE)
-    colours += f'\n.psr [data-top^="other"]{{--hl:{_OTHER_COLOUR}}}\n'
+    colours = colour_rules('.psr [data-top="{id}"]{{--hl:{color}}}')
+    colours += f'.psr [data-top^="other"]{{--hl:{OTHER_COLOUR}}}\n'
     return base.rstrip() + "\n/* technique colours (propscan.techniques.CATALOGUE) */\n" + colours
+
+
+@functools.lru_cache(maxsize=1)
+def corpus_css() -> str:
+    """The corpus report's stylesheet (every rule scoped under ``.propscan-corpus``).
+
+    The standalone corpus report inlines it; the web app serves it as ``/assets/corpus.css``.
+
+    >>> corpus_css().lstrip().startswith("/*") and ".propscan-corpus" in corpus_css()
+    True
+    """
+    return (_STATIC / "corpus.css").read_text(encoding="utf-8")
 
 
 @functools.lru_cache(maxsize=1)
@@ -131,12 +146,19 @@ def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-def csp_policy() -> str:
-    """The Content-Security-Policy of the report page: only its own inline style and script run."""
+def csp_policy(css: str | None = None, js: str | None = None) -> str:
+    """The Content-Security-Policy of a standalone page: only its own inline style and script run.
+
+    Default: the article report's (:func:`report_css`, :func:`report_js`). With ``css`` and no
+    ``js``, a page without scripts (the corpus report). Usage: ``csp_policy(corpus_css())``.
+    """
+    if css is None:
+        css, js = report_css(), report_js()
+    script = f"script-src '{_sha256(js)}'; " if js is not None else ""
     return (
         "default-src 'none'; "
-        f"style-src '{_sha256(report_css())}'; "
-        f"script-src '{_sha256(report_js())}'; "
+        f"style-src '{_sha256(css)}'; "
+        f"{script}"
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
 
@@ -177,10 +199,6 @@ def _slug(text: str, limit: int = 40) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:limit] or "x"
 
 
-def _level(score: float) -> tuple[str, str, str]:
-    return score_level(score)
-
-
 class _Techniques:
     """Maps technique names of one article to CSS-safe keys, colours, display names."""
 
@@ -188,30 +206,27 @@ class _Techniques:
         self._others: dict[str, str] = {}
 
     def info(self, name: str | None) -> dict[str, str]:
-        from propscan.techniques import get
+        """Key, name, display name, definition, colour and abbreviation of one span's label.
 
-        try:
-            t = get(str(name))
-            return {
-                "key": t.id,
-                "name": t.name,
-                "display": t.display,
-                "definition": t.definition,
-                "color": t.color,
-                "abbr": ABBREVIATIONS.get(t.id, t.id[:6].upper()),
-            }
-        except KeyError:
-            label = str(name) if name else "Unlabelled"
-            key = self._others.setdefault(label, f"other{len(self._others) + 1}")
-            abbr = re.sub(r"[^A-Za-z]", "", label)[:6].upper() or "?"
-            return {
-                "key": key,
-                "name": label,
-                "display": label.replace("_", " "),
-                "definition": "",
-                "color": _OTHER_COLOUR,
-                "abbr": abbr,
-            }
+        A label outside the catalogue gets a key of its own (``other1``, ``other2``, ...) and is
+        shown by the same rule as everywhere else (:func:`propscan.techniques.display_name`).
+        """
+        from propscan.techniques import UNLABELLED, abbreviation, colour, display_name, find
+
+        t = find(name)
+        if t is not None:
+            key, label, definition = t.id, t.name, t.definition
+        else:
+            label = str(name) if name else UNLABELLED
+            key, definition = self._others.setdefault(label, f"other{len(self._others) + 1}"), ""
+        return {
+            "key": key,
+            "name": label,
+            "display": display_name(label),
+            "definition": definition,
+            "color": colour(label),
+            "abbr": abbreviation(label),
+        }
 
 
 def _voice_text(sp: Span) -> str:
@@ -248,6 +263,19 @@ def confidence_bucket(score: float) -> int:
     [0, 1, 2, 3, 4]
     """
     return max(0, min(4, int(score * 5)))
+
+
+def top_span_order(spans: Sequence[Span], indices: Any) -> list[int]:
+    """``indices`` of ``spans`` with the one shown on top first: most confident, then shortest, then first.
+
+    The one rule for overlapping spans: the HTML report colours a segment by the first of its
+    covering spans, and the terminal view shows the same span there.
+
+    >>> from propscan.document import Span
+    >>> top_span_order([Span(0, 9, "Doubt", score=0.5), Span(2, 5, "Slogans", score=0.5)], [0, 1])
+    [1, 0]
+    """
+    return sorted(indices, key=lambda i: (-float(spans[i].score), spans[i].end - spans[i].start, i))
 
 
 def _text_items(analysis: Analysis, techs: list[dict[str, str]]) -> list[dict[str, Any]]:
@@ -292,7 +320,7 @@ def _text_items(analysis: Analysis, techs: list[dict[str, str]]) -> list[dict[st
         if not active:
             items.append({"kind": "text", "text": chunk})
         else:
-            cover = sorted(active, key=lambda i: (-float(spans[i].score), spans[i].end - spans[i].start, i))
+            cover = top_span_order(spans, active)
             keys = []
             for i in cover:
                 if techs[i]["key"] not in keys:
@@ -386,7 +414,7 @@ def _article_context(analysis: Analysis, anchor: str) -> dict[str, Any]:
     for sp in analysis.spans:
         voices[sp.voice if sp.voice in ("author", "quoted") else "unknown"] += 1
     score = float(analysis.score)
-    key, label, explanation = _level(score)
+    key, label, explanation = score_level(score)
     title = doc.title or ""
     if not title:
         first = doc.text.strip().split("\n", 1)[0].strip()

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from propscan.analysis.analyzer import Analysis
 from propscan.errors import InputError
-from propscan.io.files import atomic_write, format_labels
+from propscan.io.files import atomic_write
+from propscan.io.ptc import format_labels
 
 
 def jsonl_record(a: Analysis) -> dict[str, object]:

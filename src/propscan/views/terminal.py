@@ -15,40 +15,30 @@ from rich.text import Text
 
 from propscan.analysis.analyzer import Analysis
 from propscan.analysis.scores import score_level
-
-
-def _colour(technique: str | None) -> str:
-    try:
-        from propscan.techniques import get
-
-        return get(str(technique)).color
-    except (KeyError, AttributeError):
-        return "#cccccc"
-
-
-def _display(technique: str | None) -> str:
-    try:
-        from propscan.techniques import get
-
-        return get(str(technique)).display
-    except (KeyError, AttributeError):
-        return str(technique)
+from propscan.techniques import colour, display_name
+from propscan.views.html import top_span_order
 
 
 def highlighted_text(analysis: Analysis) -> Text:
     """The article with each span's background in its technique colour.
 
-    Where spans overlap, the most confident one is shown (as in the HTML report): styles applied
-    later win, so spans are applied from least to most confident.
+    Where spans overlap, each character shows the span the HTML report shows there
+    (:func:`propscan.views.html.top_span_order`: most confident, then shortest, then first):
+    styles applied later win, so spans are applied in the reverse of that order.
     """
     doc = analysis.document
     text = Text(doc.text)
-    for sp in sorted(analysis.spans, key=lambda s: (s.score, -(s.end - s.start))):
-        text.stylize(f"black on {_colour(sp.technique)}", sp.start, sp.end)
+    spans = analysis.spans
+    for i in reversed(top_span_order(spans, range(len(spans)))):
+        text.stylize(f"black on {colour(spans[i].technique)}", spans[i].start, spans[i].end)
     return text
 
 
 def render_analysis(analysis: Analysis) -> Any:
+    """Rich renderable of one analysis: header, highlighted text, span table and technique profile.
+
+    Usage: ``Console().print(render_analysis(analysis))``.
+    """
     doc = analysis.document
     head = Text.assemble(
         ("Article ", "bold"),
@@ -64,12 +54,12 @@ def render_analysis(analysis: Analysis) -> Any:
         if sp.voice == "quoted" and sp.speaker:
             voice = f"quoted: {sp.speaker}"
         passage = sp.text if len(sp.text) <= 90 else sp.text[:87] + "…"
-        spans.add_row(str(i), Text(_display(sp.technique), style=f"black on {_colour(sp.technique)}"), f"{sp.score:.2f}", voice, passage)
+        spans.add_row(str(i), Text(display_name(sp.technique), style=f"black on {colour(sp.technique)}"), f"{sp.score:.2f}", voice, passage)
     prof = Table(title="Profile of the shown spans", caption="expected = sum of confidences; rate = expected per 1,000 words")
     prof.add_column("technique")
     prof.add_column("spans", justify="right")
     prof.add_column("expected", justify="right")
     prof.add_column("rate", justify="right")
     for tech, row in analysis.profile.items():
-        prof.add_row(_display(tech), str(row["count"]), f"{row['expected']:.2f}", f"{row['per_1000_words']:.2f}")
+        prof.add_row(display_name(tech), str(row["count"]), f"{row['expected']:.2f}", f"{row['per_1000_words']:.2f}")
     return Group(head, Panel(highlighted_text(analysis), title=doc.title or "text"), spans, prof)

@@ -8,6 +8,9 @@ Both heads read the same contextual token states (one encoder pass per article):
   token states plus hand-made span features (:mod:`propscan.models.features`).
 
 Imported only when a transformer model is built or loaded (it imports torch).
+
+>>> heads = Heads(384, n_features=21, n_labels=14, si_hidden=256)  # doctest: +SKIP
+>>> probs = torch.softmax(heads.si_logits(states), -1)  # (n_tokens, 3) over O/B/I  # doctest: +SKIP
 """
 
 from __future__ import annotations

