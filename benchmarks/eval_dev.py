@@ -1,6 +1,7 @@
 """Dev-set evaluation of a model with the project's (official-equal) scorers — the held-out report.
 
     python benchmarks/eval_dev.py --model default --note "what changed since the last look"
+    python benchmarks/eval_dev.py --model default --split tune    # the tune-split figures (not a dev look)
 
 Dev is never used to choose anything (see ``propscan.models.protocol``). Every evaluation is a
 *look* and is appended to ``benchmarks/results/dev-log.jsonl`` (date, model, weights hash, what
@@ -29,12 +30,27 @@ from pathlib import Path
 from propscan.eval.scorer import hit_rates, score_flc, score_si, score_tc
 from propscan.io.ptc import read_labels, read_ptc, write_labels
 from propscan.models.loading import file_sha256, load_model, read_config, resolve_model_dir
+from propscan.models.protocol import split_train_ids
 
 DEV_LOG = Path("benchmarks/results/dev-log.jsonl")
 
 
-def evaluate(model_name: str, data: Path, out_dir: Path) -> dict:
-    docs, gold = read_ptc(data, "dev")
+def split_articles(data: Path, split: str) -> tuple[list, dict, dict]:
+    """``(documents, SI gold, TC gold in the official file's order)`` of ``dev`` or of the protocol's ``tune`` split."""
+    if split == "dev":
+        docs, gold = read_ptc(data, "dev")
+        tc_gold = read_labels(data / "dev-task-flc-tc.labels", "tc", documents={d.id: d for d in docs})
+        return docs, gold, tc_gold
+    train, gold = read_ptc(data, "train")
+    tune_ids = set(split_train_ids([d.id for d in train])[1])
+    tc_all = read_labels(data / "train-task-flc-tc.labels", "tc", documents={d.id: d for d in train})
+    docs = [d for d in train if d.id in tune_ids]
+    gold = {d.id: list(gold.get(d.id, [])) for d in docs}
+    return docs, gold, {a: s for a, s in tc_all.items() if a in tune_ids}
+
+
+def evaluate(model_name: str, data: Path, out_dir: Path, split: str = "dev") -> dict:
+    docs, gold, tc_gold = split_articles(data, split)
     model = load_model(model_name)
     t0 = time.perf_counter()
     candidates = model.predict(docs)
@@ -44,8 +60,6 @@ def evaluate(model_name: str, data: Path, out_dir: Path) -> dict:
     pred = {d.id: list(spans) for d, spans in zip(docs, semeval_spans)}
     shown = {d.id: [s for s in spans if s.score >= display_cut] for d, spans in zip(docs, candidates)}
     floor = {d.id: list(spans) for d, spans in zip(docs, candidates)}
-    # TC: the gold spans in the order of the official aggregate file
-    tc_gold = read_labels(data / "dev-task-flc-tc.labels", "tc", documents={d.id: d for d in docs})
     by_id = {d.id: d for d in docs}
     ids = list(tc_gold)
     t0 = time.perf_counter()
@@ -54,14 +68,15 @@ def evaluate(model_name: str, data: Path, out_dir: Path) -> dict:
     tc_pred = dict(zip(ids, labelled))
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = Path(str(model_name)).name
-    write_labels(out_dir / f"dev-si-{stem}.txt", pred, "si")
-    write_labels(out_dir / f"dev-tc-{stem}.txt", tc_pred, "tc")
+    write_labels(out_dir / f"{split}-si-{stem}.txt", pred, "si")
+    write_labels(out_dir / f"{split}-tc-{stem}.txt", tc_pred, "tc")
     si = score_si(pred, gold)
     tc = score_tc(tc_pred, tc_gold)
     flc = score_flc(pred, gold)
     return {
         "model": model.info,
-        "dev_articles": len(docs),
+        "split": split,
+        "articles": len(docs),
         "si": si.to_dict(),
         "tc": tc.to_dict(),
         "display_threshold": display_cut,
@@ -96,17 +111,21 @@ def main() -> int:
     ap.add_argument("--note", default="", help="what changed since the last dev look (written to the dev log)")
     ap.add_argument("--record", action="store_true", help="write the dev figures into the model's config.json")
     ap.add_argument("--check", action="store_true", help="fail if below the figures recorded in the model config (not logged)")
+    ap.add_argument("--split", choices=("dev", "tune"), default="dev",
+                    help="tune: the protocol's tune split of train (what settings were chosen on; not a dev look, not logged)")
     args = ap.parse_args()
+    if args.split == "tune" and (args.record or args.check):
+        ap.error("--record and --check are for dev figures")
     data = Path(args.data)
     if not data.is_dir():
         print(f"error: {data}: PTC data not found", file=sys.stderr)
         return 2
     model_dir = resolve_model_dir(args.model)
-    res = evaluate(args.model, data, Path(args.out))
+    res = evaluate(args.model, data, Path(args.out), args.split)
     name = Path(str(model_dir)).name
-    Path(args.out, f"dev_{name}.json").write_text(json.dumps(res, indent=2) + "\n")
+    Path(args.out, f"{args.split}_{name}.json").write_text(json.dumps(res, indent=2) + "\n")
     figs = summary(res)
-    print(f"{name}: dev SI P={figs['si_precision']:.4f} R={figs['si_recall']:.4f} F1={figs['si_f1']:.4f}  "
+    print(f"{name}: {args.split} SI P={figs['si_precision']:.4f} R={figs['si_recall']:.4f} F1={figs['si_f1']:.4f}  "
           f"TC micro-F1={figs['tc_micro_f1']:.4f}  at display cut {figs['display_threshold']}: hit-any={figs['hit_any']:.3f} "
           f"hit-same={figs['hit_same']:.3f} flag precision={figs['flag_precision_same']:.3f}")
     for t, r in res["tc"]["per_technique"].items():
@@ -122,6 +141,8 @@ def main() -> int:
             print("error: model does not reproduce its recorded dev figures: " + "; ".join(fails), file=sys.stderr)
             return 1
         return 0
+    if args.split == "tune":
+        return 0  # the tune split is where settings were chosen: reproducing it is not a dev look
     cfg_path = Path(model_dir) / "config.json"
     entry = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

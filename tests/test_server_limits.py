@@ -230,7 +230,15 @@ def test_wrong_host_header_is_a_400_error_object() -> None:
         assert "Host" in err["message"]
         page = c.get("/", headers={"Host": "evil.example"})
         assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
+        assert "Error 400" in page.text and "(the Host header)" in page.text
         assert_error(c.get("/", headers={"Host": "evil.example", "Accept": "application/json"}), 400, "invalid_host")
+
+
+def test_the_bare_error_page_escapes_through_the_one_template_environment() -> None:
+    from propscan.views.html import template_env
+
+    html = template_env().get_template("bare_error.html").render(status=400, message="<script>x</script>")
+    assert "<script>" not in html and "&lt;script&gt;" in html
 
 
 # ---- fetches: only ports 80/443 unless configured (#10) ---------------------------------------------------

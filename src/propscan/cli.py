@@ -383,7 +383,7 @@ def train_cli(
     data: Annotated[Path, typer.Option(help="PTC-layout corpus folder (train-articles, dev-articles, labels).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the trained model.")],
     model: Annotated[str, typer.Option(help="default (the transformer) or baseline.")] = defaults.MODEL,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = defaults.SEED,
     smoke: Annotated[bool, typer.Option(help="Tiny run on a few articles (CI smoke test).")] = False,
     encoder: Annotated[str | None, typer.Option(help="Base encoder: local HF directory or hub id (transformer only).")] = None,
     refit: Annotated[bool, typer.Option(help="After tuning on the tune split, retrain on all of train with the chosen settings.")] = False,
@@ -453,7 +453,7 @@ def batch_cli(
     store: Annotated[Path, typer.Option(help="DuckDB store to create or resume.")] = Path("corpus.duckdb"),
     model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = defaults.MODEL,
     threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Store spans with confidence >= this (0 keeps every span; "
-                                             "article scores never depend on it).")] = 0.0,
+                                             "article scores never depend on it).")] = defaults.STORE_THRESHOLD,
     engine: Annotated[BatchEngine, typer.Option(help="local (multiprocessing) or ray (pip install 'propscan\\[ray]').")] = BatchEngine.local,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes / Ray actors.")] = 1,
     threads_per_worker: Annotated[int | None, typer.Option(min=1, help=(

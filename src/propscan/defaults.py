@@ -25,6 +25,11 @@ THRESHOLD: float | None = None
 (``display_threshold`` in its config, chosen on the tune split). SemEval formats use the model's
 F1-optimal decoding instead."""
 
+STORE_THRESHOLD = 0.0
+"""Confidence from which a corpus run (``propscan batch``) stores spans when none is given: 0 keeps every
+candidate so a report can filter later. Unlike :data:`THRESHOLD` it is part of the store key; article
+scores never depend on it."""
+
 # ---------------------------------------------------------------- input limits
 MAX_CHARS = 2_000_000
 """Longest document accepted from files, JSONL/CSV rows and stdin, in characters."""

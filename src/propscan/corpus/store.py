@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from propscan import defaults
 from propscan.corpus.documents import (  # the documents table's rules; re-exported as part of the store API
     META_FIELDS,
     MetadataRow,
@@ -192,7 +193,7 @@ class AnalysisRecord:
     published: _dt.date | None = None
     source: str | None = None
     model_name: str | None = None
-    threshold: float = 0.0
+    threshold: float = defaults.STORE_THRESHOLD
     analysis: bool = True
 
 

@@ -29,10 +29,7 @@ from propscan.errors import PropscanError
 #: a worker pool (local processes or Ray actors) that dies this many times in one run stops the run
 MAX_POOL_RESTARTS = 3
 
-#: confidence from which a batch run stores spans when none is given: 0 keeps every span, so a
-#: report can filter later; unlike :data:`propscan.defaults.THRESHOLD` (the model's display
-#: threshold) it is part of the store key, and article scores never depend on it
-STORE_THRESHOLD = 0.0
+STORE_THRESHOLD = defaults.STORE_THRESHOLD  # re-exported: the corpus layer's name for it
 
 __all__ = ["ModelKey", "model_version_of", "analyze_docs", "result_to_record", "die_with_parent", "pin_threads",
            "default_threads", "init_worker", "work", "doc_payload", "one_line"]

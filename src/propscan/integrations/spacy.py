@@ -45,6 +45,7 @@ only JSON values)::
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from propscan import defaults
 from propscan.analysis.analyzer import Analysis, Analyzer
 from propscan.document import check_text
 from propscan.errors import PropscanError
@@ -60,8 +61,8 @@ __all__ = ["PropscanComponent", "make_propscan", "SPANS_KEY", "DEFAULT_CONFIG"]
 SPANS_KEY = "propscan"
 
 DEFAULT_CONFIG: dict[str, Any] = {
-    "model": "default",
-    "threshold": None,
+    "model": defaults.MODEL,
+    "threshold": defaults.THRESHOLD,
     "techniques": None,
     "voice": True,
     "batch_size": 8,

@@ -24,6 +24,7 @@ from propscan.server.queue import InferenceQueue
 from propscan.server.routes import api, pages
 from propscan.server.settings import Settings
 from propscan.version import __version__
+from propscan.views.html import template_env
 
 #: the web pages' static files (scripts, styles, icons), served at ``/static``
 STATIC = Path(__file__).resolve().parent / "static"
@@ -178,12 +179,10 @@ async def _send_error(send: Send, err: ApiError, scope: Scope) -> None:
         body = json.dumps(error_body(err.code, err.message)).encode()
         headers.append((b"content-type", b"application/json"))
     else:
-        from html import escape
-
-        body = (
-            "<!DOCTYPE html><html lang=en><meta charset=utf-8><title>propscan — error</title>"
-            f"<h1>Error {err.status_code}</h1><p>{escape(err.message)}</p><p><a href='/'>Back</a></p>"
-        ).encode()
+        # answered below the app (no request state, no page layout): a bare page, still through the one
+        # autoescaped template environment
+        page = template_env().get_template("bare_error.html")
+        body = page.render(status=err.status_code, message=err.message).encode()
         headers.append((b"content-type", b"text/html; charset=utf-8"))
     headers.append((b"content-length", str(len(body)).encode()))
     headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (err.headers or {}).items()

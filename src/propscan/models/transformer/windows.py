@@ -129,23 +129,18 @@ def merge_states(docs: Sequence[TokenizedDoc], wins: Sequence[Window], states: S
     return [a / c.clamp_min(1.0) for a, c in zip(acc, cnt)]
 
 
-_SENT_BOUNDARY = None
-
-
 def sentence_ids(text: str, tok: TokenizedDoc) -> np.ndarray:
-    """Sentence index of every token: sentences end at line breaks and at ``. ! ?`` before a capital.
+    """Sentence index of every token, from :func:`propscan.text.sentences.split_sentences` (the same
+    sentences the reader's sentence scores use); a token between two sentences belongs to the next.
 
     >>> import numpy as np
     >>> d = TokenizedDoc(np.zeros(4, dtype=np.int64), np.array([0, 4, 8, 12]), np.array([2, 7, 11, 15]))
     >>> sentence_ids("Hi. You see\\nyes", d).tolist()
     [0, 1, 1, 2]
     """
-    import re
+    from propscan.text.sentences import split_sentences
 
-    global _SENT_BOUNDARY
-    if _SENT_BOUNDARY is None:
-        _SENT_BOUNDARY = re.compile(r"\n+|(?<=[.!?])[\"'”’)]*\s+(?=[\"“‘(]*[A-Z0-9])")
-    bounds = np.asarray([m.end() for m in _SENT_BOUNDARY.finditer(text)], dtype=np.int64)
     if len(tok) == 0:
         return np.zeros(0, dtype=np.int64)
-    return np.searchsorted(bounds, tok.starts, side="right").astype(np.int64)
+    starts = np.asarray([s for s, _ in split_sentences(text)[1:]], dtype=np.int64)
+    return np.searchsorted(starts, tok.starts, side="right").astype(np.int64)
