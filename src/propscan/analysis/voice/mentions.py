@@ -61,10 +61,10 @@ def mention_at(text: str, toks: list[Tok], a: int, b: int) -> Mention | None:
         seg = seg[1:]
     if not seg:
         return None
-    where = (text[seg[0].start : seg[-1].end], seg[0].start, seg[-1].end)
+    where = _where(text, seg)
     low0 = seg[0].low
     if len(seg) == 1 and low0 in PRONOUNS:
-        return Mention("pronoun", *where, head=low0, plural=low0 == "they")
+        return _pronoun(where, low0)
     words_all = [t for t in seg if t.is_word]
     if len(words_all) >= 2 and all(t.text.isupper() for t in words_all):
         # shouted headline text ("ACCORDING TO FEDERAL COURT DOCUMENTS"): no name in it
@@ -110,14 +110,23 @@ def _coordinated(text: str, where: _Where, seg: list[Tok]) -> Mention | None:
     return None
 
 
+def _where(text: str, seg: list[Tok]) -> tuple[str, int, int]:
+    """The text, start and end that every mention built from ``seg`` shares."""
+    return text[seg[0].start : seg[-1].end], seg[0].start, seg[-1].end
+
+
+def _pronoun(where: tuple[str, int, int], low: str) -> Mention:
+    return Mention("pronoun", *where, head=low, plural=low == "they")
+
+
 def _mention_parts(text: str, seg: list[Tok]) -> Mention | None:
     """Classify a mention without parentheticals or coordination."""
     if not seg:
         return None
-    where = (text[seg[0].start : seg[-1].end], seg[0].start, seg[-1].end)
+    where = _where(text, seg)
     low0 = seg[0].low
     if len(seg) == 1 and low0 in PRONOUNS:
-        return Mention("pronoun", *where, head=low0, plural=low0 == "they")
+        return _pronoun(where, low0)
     for k in range(1, len(seg)):
         if seg[k].low in {"in", "near", "outside", "across", "inside", "on"} and (
             is_person_noun(seg[k - 1].low) or seg[k - 1].low in TITLES

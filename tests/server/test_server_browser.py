@@ -16,7 +16,7 @@ from propscan.document import Document, Span
 
 pytestmark = pytest.mark.slow
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 # word -> (technique, calibrated score); scores straddle the slider position the test moves to
 LEXICON = {

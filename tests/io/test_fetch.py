@@ -19,7 +19,7 @@ from propscan.errors import FetchError
 from propscan.io.fetch import FetchedPage, check_address, fetch_url
 from propscan.io.html import html_to_document
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 ARTICLE_HTML = (FIXTURES / "article.html").read_bytes()
 PUBLIC_IP = "93.184.216.34"
 

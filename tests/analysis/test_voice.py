@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from propscan.analysis.voice import Quote, attribute, find_quotes
 from propscan.document import Document
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "src" / "propscan" / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "src" / "propscan" / "data"
 GOLD = DATA_DIR / "quotes_gold.jsonl"
 HELDOUT = DATA_DIR / "quotes_heldout.jsonl"
 HELDOUT2 = DATA_DIR / "quotes_heldout2.jsonl"

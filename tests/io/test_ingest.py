@@ -19,7 +19,7 @@ from propscan.io.fetch import FetchedPage
 from propscan.io.html import html_to_document, looks_like_html
 from propscan.io.ingest import document_from_text, load_inputs, load_url_list
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 ARTICLE_HTML = (FIXTURES / "article.html").read_text(encoding="utf-8")
 BROKEN_HTML = (FIXTURES / "broken.html").read_text(encoding="utf-8")
 BOILERPLATE = [

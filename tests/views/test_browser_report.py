@@ -18,7 +18,7 @@ from propscan.views.html import render_report
 
 pytestmark = pytest.mark.slow
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 TEXT = (
     "Bridge Tolls Return to Eastport\n\n"

@@ -108,7 +108,7 @@ def test_options_are_checked(tmp_path):
 def _launch(corpus: Path, store: Path) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "propscan.corpus.batch", str(corpus), "--store", str(store), "--model", "baseline",
            "--workers", "2", "--batch-size", "2", "--log-commits", "--no-progress"]
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
     # own process group: SIGKILL takes the parent and its workers down at once, like a pulled plug
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
                             start_new_session=True)
@@ -310,7 +310,7 @@ def _alive(pid: int) -> bool:
 def test_workers_and_resource_tracker_die_when_the_parent_is_killed(tmp_path):
     script = tmp_path / "parent.py"
     script.write_text(_ORPHAN_PARENT, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env)
     try:
         workers = set(map(int, proc.stdout.readline().split()))

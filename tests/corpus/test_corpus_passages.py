@@ -20,7 +20,7 @@ from propscan.corpus import store as st
 from propscan.corpus.report import cell_passages, make_report
 from propscan.document import Document, Span, content_hash
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 EVIL = '<img src=x onerror="alert(1)">Gazette'
 #: outlet -> (its loaded phrase, articles, Loaded_Language spans per article)
 OUTLETS = {

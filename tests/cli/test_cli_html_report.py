@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from propscan.cli import app
 
 pytestmark = pytest.mark.slow
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-FIXTURE = Path(__file__).parent / "fixtures" / "article.html"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "article.html"
 
 
 def test_cli_html_report_in_chromium(tmp_path, browser):
