@@ -117,44 +117,61 @@ def load_tokenizer(directory: Path) -> Any:
 def special_ids(tokenizer: Any) -> tuple[int, int, int]:
     """``(cls_id, sep_id, pad_id)`` of a BERT-style (or RoBERTa/MPNet-style) tokenizer."""
     vocab = tokenizer.get_vocab()
-    for cls, sep, pad in (("[CLS]", "[SEP]", "[PAD]"), ("<s>", "</s>", "<pad>")):
+    styles = (("[CLS]", "[SEP]", "[PAD]"), ("<s>", "</s>", "<pad>"))
+    if _post_processor_cls(tokenizer) == "<s>":  # MPNet/RoBERTa vocabularies hold [CLS] too, unused
+        styles = styles[::-1]
+    for cls, sep, pad in styles:
         if cls in vocab and sep in vocab:
             return vocab[cls], vocab[sep], vocab.get(pad, 0)
     raise ModelLoadError("Encoder tokenizer has no [CLS]/[SEP] (or <s>/</s>) tokens.")
 
 
-def _load_auto_model(directory: Path) -> Any:  # pragma: no cover - only for non-BERT encoders with transformers installed
-    """A ``transformers`` model behind MiniBert's call signature (no layer caching)."""
-    import torch
-
+def _post_processor_cls(tokenizer: Any) -> str | None:
+    """The start token a ``BertProcessing``/``RobertaProcessing`` post-processor adds (``None`` for others)."""
     try:
-        from transformers import AutoModel
+        proc = json.loads(tokenizer.to_str()).get("post_processor") or {}
+    except (AttributeError, ValueError):
+        return None
+    cls = proc.get("cls") if proc.get("type") in ("BertProcessing", "RobertaProcessing") else None
+    return str(cls[0]) if cls else None
+
+
+def _load_auto_model(src: EncoderSource, weights: Path, cfg: dict[str, Any], lora: Any = None) -> Any:  # pragma: no cover - needs transformers
+    """A ``transformers`` model behind MiniBert's call signature (no layer caching), with LoRA adapters when ``lora`` is given.
+
+    The weights are read through :func:`~propscan.models.loading.read_safetensors` after their hash check.
+    """
+    try:
+        import transformers  # noqa: F401
     except ImportError as exc:
         raise ModelLoadError(
-            f"Encoder {directory.name} is not BERT-family and loads through transformers, which is not installed; "
+            f"Encoder {src.name} is not BERT-family and loads through transformers, which is not installed; "
             "install it with: pip install 'propscan[accurate]'."
         ) from exc
+    from propscan.models.adapters import AutoEncoder, add_lora, build_auto_model
 
-    model = AutoModel.from_pretrained(str(directory), use_safetensors=True, local_files_only=True)
-
-    class Wrap(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.inner = model
-            self.hidden_size = model.config.hidden_size
-            self.num_layers = 0
-
-        def forward(self, ids: Any, mask: Any, **_: Any) -> Any:
-            return self.inner(input_ids=ids, attention_mask=mask).last_hidden_state
-
-    return Wrap()
+    state = read_safetensors(weights, torch=True, what=f"Encoder {src.name}: {weights}")
+    try:
+        model = build_auto_model(cfg, state)
+    except (KeyError, ValueError, RuntimeError) as exc:
+        raise ModelLoadError(f"Encoder {src.name}: cannot build it from config.json and its weights ({str(exc).splitlines()[0]}).") from exc
+    wrap = AutoEncoder(model)
+    if lora is not None:
+        add_lora(wrap, lora)
+    wrap.eval()
+    return wrap
 
 
-def load_encoder(spec: str = defaults.ENCODER, *, trained_sha256: str | None = None) -> tuple[Any, Any, EncoderSource]:
+def load_encoder(
+    spec: str = defaults.ENCODER, *, trained_sha256: str | None = None, lora: Any = None
+) -> tuple[Any, Any, EncoderSource]:
     """Load ``(encoder_module, tokenizer, source)``; hash-checked, safetensors only, no network.
 
     ``trained_sha256`` is the hash of the encoder a saved model was trained on: it is checked when
     propscan knows no hash for this encoder (a custom one), so a model never runs on another base.
+    ``lora`` (a mapping of :data:`~propscan.models.adapters.DEFAULT_LORA` settings, ``{}`` for the
+    defaults) adds LoRA adapters to an encoder loaded through ``transformers`` (non-BERT, e.g.
+    all-mpnet-base-v2) and freezes its base; BERT-family encoders ignore it.
 
     Raises
     ------
@@ -173,7 +190,7 @@ def load_encoder(spec: str = defaults.ENCODER, *, trained_sha256: str | None = N
         raise ModelLoadError(f"Encoder {src.name}: cannot read config.json ({exc}).") from exc
     tok = load_tokenizer(src.directory)
     if cfg.get("model_type") != "bert":  # pragma: no cover
-        return _load_auto_model(src.directory), tok, src
+        return _load_auto_model(src, weights, cfg, lora), tok, src
     from propscan.models.minibert import BertShape, MiniBert
 
     model = MiniBert(BertShape.from_config(cfg))

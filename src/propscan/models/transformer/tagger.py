@@ -113,6 +113,11 @@ class TransformerTagger(Model):
         Cap on training windows (smoke runs).
     progress : bool, default=True
         Show progress bars while fitting.
+    lora : mapping or None
+        LoRA settings (``r``, ``alpha``, ``dropout``, ``targets``; ``None``: the defaults of
+        :data:`~propscan.models.adapters.DEFAULT_LORA`) for an encoder loaded through ``transformers``
+        (e.g. all-mpnet-base-v2): its base stays frozen and only adapters + heads train and are saved.
+        BERT-family encoders (the default) ignore it and fine-tune layers from ``train_from_layer``.
 
     Attributes
     ----------
@@ -154,6 +159,7 @@ class TransformerTagger(Model):
         seed: int = defaults.SEED,
         max_train_windows: int | None = None,
         progress: bool = True,
+        lora: Mapping[str, Any] | None = None,
     ) -> None:
         self.encoder = encoder
         self.window = window
@@ -174,6 +180,7 @@ class TransformerTagger(Model):
         self.seed = seed
         self.max_train_windows = max_train_windows
         self.progress = progress
+        self.lora = lora
 
     # ---- hyper-parameters -------------------------------------------------------------------
 
@@ -194,7 +201,7 @@ class TransformerTagger(Model):
         from propscan.models.encoder import load_encoder, special_ids
         from propscan.models.transformer.net import Heads
 
-        enc, tok, src = load_encoder(self.encoder, trained_sha256=trained_encoder_sha256)
+        enc, tok, src = load_encoder(self.encoder, trained_sha256=trained_encoder_sha256, lora=dict(self.lora or {}))
         self.encoder_, self.tokenizer_, self.encoder_source_ = enc, tok, src
         self.special_ids_ = special_ids(tok)
         self.labels_ = tuple(NAMES)
@@ -299,7 +306,9 @@ class TransformerTagger(Model):
         self.lexical_, self.lexical_c = None, None
 
     def trained_state(self) -> dict[str, Any]:
-        """Tensors that differ from the base encoder: fine-tuned layers (by HF name)."""
+        """Tensors that differ from the base encoder: fine-tuned layers (by HF name), or the LoRA adapters."""
+        if _uses_adapters(self.encoder_):
+            return dict(self.encoder_.adapter_state())
         k = self.train_from_layer
         return {
             f"encoder.layer.{i}.{name}": t
@@ -311,6 +320,10 @@ class TransformerTagger(Model):
         """Copy fine-tuned layers (named as :meth:`trained_state` names them) and head weights into the model."""
         import torch
 
+        if _uses_adapters(self.encoder_):
+            self.encoder_.load_adapter_state(layers)
+            self.heads_.load_state_dict(dict(heads))
+            return
         with torch.no_grad():
             for name, tensor in layers.items():
                 parts = name.split(".")  # encoder.layer.<i>.<name in the layer>
@@ -431,6 +444,7 @@ class TransformerTagger(Model):
             "features": list(FEATURE_NAMES),
             "params": self.get_params(),
             "calibration": self.calibration_,
+            **_adapter_config(self.encoder_),
             **(dict(extra) if extra else {}),
         }
         lexical = {LEXICAL_FILE: self.lexical_.to_arrays()} if self.lexical_ is not None else {}
@@ -441,7 +455,7 @@ class TransformerTagger(Model):
         """Load a saved model: verify every weight file's sha256, then the base encoder's, then apply."""
         saved = read_model(directory, expect_type=cls.model_type)
         cfg = saved.config
-        model = cls(**_params_from_config(cfg), progress=False)
+        model = cls(**_params_from_config(cfg), progress=False, lora=cfg.get("lora"))
         if list(cfg.get("features", [])) != list(FEATURE_NAMES):
             raise ModelLoadError(f"{saved.directory}: model was trained with other span features; retrain it with this propscan version.")
         limit_inference_threads()
@@ -498,6 +512,16 @@ def _params_from_config(cfg: Mapping[str, Any]) -> dict[str, Any]:
     params.setdefault("lexical_c", None)  # ... and before the lexical part
     known = TransformerTagger().get_params()
     return {k: v for k, v in params.items() if k in known}
+
+
+def _uses_adapters(encoder: Any) -> bool:
+    """Whether ``encoder`` trains LoRA adapters (:mod:`propscan.models.adapters`) rather than its top layers."""
+    return bool(getattr(encoder, "has_adapters", False))
+
+
+def _adapter_config(encoder: Any) -> dict[str, Any]:
+    """``{"lora": settings}`` for a config.json when the encoder has adapters (they are then the saved layers), else ``{}``."""
+    return {"lora": dict(encoder.lora)} if _uses_adapters(encoder) else {}
 
 
 def _reader_figures(dev: Mapping[str, Any] | None) -> dict[str, float] | None:

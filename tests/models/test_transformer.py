@@ -17,8 +17,8 @@ from propscan.models.encoder import default_encoder_dir, load_encoder  # noqa: E
 from propscan.models.transformer.tagger import HEADS_FILE, LAYERS_FILE, TransformerTagger  # noqa: E402
 from propscan.techniques import NAMES  # noqa: E402
 
-DATA = Path(os.environ.get("PROPSCAN_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ptc-semeval2020"))
-DEFAULT_DIR = Path(__file__).resolve().parents[1] / "src" / "propscan" / "models" / "weights" / "default"
+DATA = Path(os.environ.get("PROPSCAN_DATA", Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ptc-semeval2020"))
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "src" / "propscan" / "models" / "weights" / "default"
 
 # Our own text (not from any corpus): CRLF, accents, curly quotes and an emoji exercise the offsets.
 TEXT = (
