@@ -154,6 +154,9 @@ class ClassifyOut(BaseModel):
 
 
 class TechniqueOut(BaseModel):
+    """The public subset of :class:`propscan.techniques.Technique`, written out on purpose: the API's
+    contract must not change when the catalogue gains fields for internal use (cue hints, mappings)."""
+
     id: str
     name: str
     display: str

@@ -62,9 +62,6 @@ def mention_at(text: str, toks: list[Tok], a: int, b: int) -> Mention | None:
     if not seg:
         return None
     where = _where(text, seg)
-    low0 = seg[0].low
-    if len(seg) == 1 and low0 in PRONOUNS:
-        return _pronoun(where, low0)
     words_all = [t for t in seg if t.is_word]
     if len(words_all) >= 2 and all(t.text.isupper() for t in words_all):
         # shouted headline text ("ACCORDING TO FEDERAL COURT DOCUMENTS"): no name in it
