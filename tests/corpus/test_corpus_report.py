@@ -15,7 +15,7 @@ from propscan.corpus.report import make_report, render_corpus_html
 from propscan.corpus.stats import bootstrap_mean_ci, bootstrap_ratio, compare_groups, holm
 from propscan.document import content_hash
 from propscan.errors import InputError
-from propscan.views.html import _sha256, corpus_css
+from propscan.views.html import _sha256, report_css
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -147,7 +147,7 @@ def test_html_is_self_contained(store, tmp_path):
     assert "<script" not in page and "http://" not in page and "https://" not in page
     assert "Holm" in page and "Loud" in page
     (style,) = re.findall(r"<style>(.*?)</style>", page, flags=re.S)
-    assert style == corpus_css() and "unsafe-inline" not in page  # one stylesheet, allowed by its hash
+    assert style == report_css() and "unsafe-inline" not in page  # one stylesheet, allowed by its hash
     assert f"style-src '{_sha256(style)}'" in html.unescape(page)
     frag = render_corpus_html(store, by="month", n_boot=200)
     assert frag.lstrip().startswith('<section class="propscan-corpus">') and "<style" not in frag

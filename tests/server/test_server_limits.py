@@ -82,7 +82,6 @@ ROUTES = {
     ("GET", "/favicon.ico"): "public",
     ("GET", "/assets/report.css"): "public",
     ("GET", "/assets/report.js"): "public",
-    ("GET", "/assets/corpus.css"): "public",
     ("GET", "/assets/techniques.css"): "public",
 }
 

@@ -34,7 +34,7 @@ from propscan.corpus.groups import GROUP_FIELDS, SCORE, TIME_FIELDS, UNKNOWN, gr
 from propscan.corpus.passages import PASSAGES_PER_CELL, PassageCell, cell_passages, render_passages, report_passages
 from propscan.corpus.stats import N_BOOT, RatioBootstrap, bootstrap_ratio, compare_groups
 from propscan.errors import InputError
-from propscan.views.html import corpus_css, csp_policy, template_env
+from propscan.views.html import csp_policy, report_css, template_env
 
 log = logging.getLogger("propscan.corpus")
 
@@ -381,7 +381,7 @@ def render_report_fragment(
 ) -> str:
     """HTML fragment (``<section class="propscan-corpus">``) with tables and inlined charts.
 
-    It is styled by :func:`propscan.views.html.corpus_css` (inlined by the standalone page,
+    It is styled by :func:`propscan.views.html.report_css` (inlined by the standalone page,
     linked by the web app). Every number of a group links to the passages behind it: with ``passages`` (from
     :func:`report_passages`) to anchored sections of the fragment itself; with
     ``passage_href(group, metric)`` to that address (the web app's passages page).
@@ -443,7 +443,7 @@ def render_corpus_html(
 ) -> str:
     """An HTML fragment (tables + base64 charts, no scripts, no network) for the web app.
 
-    The page around it loads the stylesheet (:func:`propscan.views.html.corpus_css`).
+    The page around it loads the stylesheet (:func:`propscan.views.html.report_css`).
 
     With ``passage_href(group, metric) -> url`` every number of a group links to that address
     (the web app's passages page); without it, the passages are anchored sections of the fragment.
@@ -460,7 +460,7 @@ def _html_page(fragment: str, title: str) -> str:
     """The standalone page: the fragment with its stylesheet inlined, allowed by hash in the page's CSP."""
     from markupsafe import Markup
 
-    css = corpus_css()
+    css = report_css()
     return template_env().get_template("corpus_report_page.html.j2").render(
         title=title, csp=csp_policy(css), css=Markup(css), fragment=Markup(fragment)) + "\n"
 

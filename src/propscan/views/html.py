@@ -107,7 +107,8 @@ def colour_rules(rule: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def report_css() -> str:
-    """The report stylesheet, every rule scoped under ``.psr`` (technique colours included).
+    """The one report stylesheet: article reports (rules under ``.psr``, technique colours included) and
+    corpus reports (rules under ``.propscan-corpus``).
 
     >>> ".psr" in report_css() and "#ffffb3" in report_css()
     True
@@ -118,18 +119,6 @@ def report_css() -> str:
     colours = colour_rules('.psr [data-top="{id}"]{{--hl:{color}}}')
     colours += f'.psr [data-top^="other"]{{--hl:{OTHER_COLOUR}}}\n'
     return base.rstrip() + "\n/* technique colours (propscan.techniques.CATALOGUE) */\n" + colours
-
-
-@functools.lru_cache(maxsize=1)
-def corpus_css() -> str:
-    """The corpus report's stylesheet (every rule scoped under ``.propscan-corpus``).
-
-    The standalone corpus report inlines it; the web app serves it as ``/assets/corpus.css``.
-
-    >>> corpus_css().lstrip().startswith("/*") and ".propscan-corpus" in corpus_css()
-    True
-    """
-    return (_STATIC / "corpus.css").read_text(encoding="utf-8")
 
 
 @functools.lru_cache(maxsize=1)
@@ -150,7 +139,7 @@ def csp_policy(css: str | None = None, js: str | None = None) -> str:
     """The Content-Security-Policy of a standalone page: only its own inline style and script run.
 
     Default: the article report's (:func:`report_css`, :func:`report_js`). With ``css`` and no
-    ``js``, a page without scripts (the corpus report). Usage: ``csp_policy(corpus_css())``.
+    ``js``, a page without scripts (the corpus report). Usage: ``csp_policy(report_css())``.
     """
     if css is None:
         css, js = report_css(), report_js()

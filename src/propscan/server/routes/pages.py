@@ -79,10 +79,6 @@ async def report_css() -> Response:
     return _css(views_html.report_css())
 
 
-@router.get("/assets/corpus.css")
-async def corpus_css() -> Response:
-    return _css(views_html.corpus_css())
-
 
 @router.get("/assets/report.js")
 async def report_js() -> Response:
@@ -234,7 +230,7 @@ async def corpus_page(request: Request, settings: SettingsDep, store: str | None
             try:
                 html = await asyncio.to_thread(render_corpus_html, folder / store, by=by,  # type: ignore[operator]
                                                passage_href=href)
-                fragment = Markup(html)  # an autoescaped template (styled by /assets/corpus.css): every value is escaped
+                fragment = Markup(html)  # an autoescaped template (styled by /assets/report.css): every value is escaped
             except PropscanError as exc:
                 error = str(exc)
     return _render(
