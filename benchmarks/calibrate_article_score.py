@@ -45,12 +45,9 @@ def main() -> None:
     out.write_text(json.dumps(allres, indent=2) + "\n")
     print(json.dumps({key: res}, indent=2))
     if args.write and args.model:
-        from propscan.models.loading import resolve_model_dir
+        from propscan.models.loading import resolve_model_dir, update_config
 
-        cfg_path = resolve_model_dir(args.model) / "config.json"
-        cfg = json.loads(cfg_path.read_text())
-        cfg["article_reference_density"] = res["median_density"]
-        cfg_path.write_text(json.dumps(cfg, indent=2) + "\n")
+        cfg_path = update_config(resolve_model_dir(args.model), {"article_reference_density": res["median_density"]})
         print(f"wrote article_reference_density={res['median_density']} to {cfg_path}")
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from propscan.eval.scorer import hit_rates, score_flc, score_si, score_tc
 from propscan.io.ptc import read_labels, read_ptc, write_labels
-from propscan.models.loading import file_sha256, load_model, read_config, resolve_model_dir
+from propscan.models.loading import file_sha256, load_model, read_config, resolve_model_dir, update_config
 from propscan.models.protocol import split_train_ids
 
 DEV_LOG = Path("benchmarks/results/dev-log.jsonl")
@@ -156,9 +156,7 @@ def main() -> int:
     with DEV_LOG.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry) + "\n")
     if args.record:
-        cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
-        cfg["dev_metrics"] = figs
-        cfg_path.write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
+        update_config(model_dir, {"dev_metrics": figs})
     return 0
 
 

@@ -190,6 +190,18 @@ def write_metrics(directory: str | os.PathLike[str], metrics: Mapping[str, Any])
     os.chmod(path, WEIGHTS_MODE)
 
 
+def update_config(directory: str | os.PathLike[str], updates: Mapping[str, Any]) -> Path:
+    """Set top-level keys of a model's ``config.json`` (figures and settings recorded after training),
+    leaving the weight files and their hashes as they are; written atomically. Returns the path.
+
+    >>> update_config("runs/model", {"article_reference_density": 8.2})  # doctest: +SKIP
+    """
+    path = Path(directory) / CONFIG_FILE
+    config = read_config(directory, verify=False)
+    _write_json(path, {**config, **updates}, indent=2)
+    return path
+
+
 def _with_version(config: Mapping[str, Any]) -> dict[str, Any]:
     from propscan.version import __version__
 
