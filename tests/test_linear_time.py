@@ -174,7 +174,8 @@ def test_building_an_analysis_scales_linearly() -> None:
         build_analysis(doc, spans)
         return time.perf_counter() - t0
 
-    small, large = seconds(40_000), seconds(160_000)
+    # best of three: a shared machine's pauses land on single runs, not on all three
+    small, large = min(seconds(40_000) for _ in range(3)), min(seconds(160_000) for _ in range(3))
     assert large < 8 * max(small, 0.05), (small, large)  # 4x the text: ~4x the time, not 16x
 
 
