@@ -206,16 +206,11 @@ def build_analysis(
     kept.sort(key=lambda s: (s.start, -s.end, str(s.technique)))
     quotes: tuple[dict[str, Any], ...] = ()
     if voice:
-        try:
-            from propscan.analysis import voice as _voice
-        except ImportError:  # pragma: no cover - voice module is part of the package
-            _voice = None  # type: ignore[assignment]
-        if _voice is not None:
-            found = _voice.find_quotes(doc)
-            kept = list(_voice.attribute(doc, kept, found))
-            quotes = tuple(
-                {"start": q.start, "end": q.end, "kind": q.kind, "speaker": q.speaker} for q in found
-            )
+        from propscan.analysis.voice import attribute, find_quotes
+
+        found = find_quotes(doc)
+        kept = list(attribute(doc, kept, found))
+        quotes = tuple({"start": q.start, "end": q.end, "kind": q.kind, "speaker": q.speaker} for q in found)
     kept = add_cues(doc, kept)
     sents = tuple(Sentence(s, e, round(sc, 6), doc=doc) for (s, e), sc in zip(sent_bounds, sent_scores))
     warnings = tuple(check_document_text(doc.text, source_words=getattr(doc, "source_words", None)))

@@ -158,6 +158,7 @@ class MiniBert(nn.Module):
         self.encoder = Encoder(shape)
         self.hidden_size = shape.hidden
         self.num_layers = len(self.encoder.layer)
+        self.has_adapters = False  # fine-tuned in place from train_from_layer (adapters: models.adapters)
 
     @staticmethod
     def attn_bias(mask: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:

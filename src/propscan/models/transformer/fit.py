@@ -111,7 +111,7 @@ def _training_set(model: Any, documents: Sequence[Document], gold: Mapping[str, 
         np.maximum.at(has, local, (tags[w.doc][w.start : w.end] > 0).astype(np.float32))
         win_sent.append((torch.from_numpy(local), torch.from_numpy(has)))
     tc_w, si_w = _class_weights(spans, len(model.labels_))
-    cache, masks = (_adapter_inputs if _uses_adapters(model) else _freeze_and_cache)(model, toks, wins)
+    cache, masks = (_adapter_inputs if model.encoder_.has_adapters else _freeze_and_cache)(model, toks, wins)
     si_tgt = torch.full((len(wins), model.window), -100, dtype=torch.long)
     for r, w in enumerate(wins):
         si_tgt[r, 1 : w.end - w.start + 1] = torch.from_numpy(tags[w.doc][w.start : w.end])
@@ -172,11 +172,6 @@ def _freeze_and_cache(model: Any, toks: Sequence[TokenizedDoc], wins: Sequence[W
             cache[i : i + CACHE_BATCH, : ids.shape[1]] = h.to(torch.float16)
             masks[i : i + CACHE_BATCH, : ids.shape[1]] = mask
     return cache, masks
-
-
-def _uses_adapters(model: Any) -> bool:
-    """Whether the model's encoder trains LoRA adapters (:mod:`propscan.models.adapters`), not its top layers."""
-    return bool(getattr(model.encoder_, "has_adapters", False))
 
 
 def _adapter_inputs(model: Any, toks: Sequence[TokenizedDoc], wins: Sequence[Window]) -> tuple[Any, Any]:
@@ -259,7 +254,7 @@ def _batch_loss(model: Any, data: TrainingSet, idx: np.ndarray) -> tuple[Any, fl
     idx_t = torch.from_numpy(idx)
     n = int(data.lengths[idx_t].max())
     mask = data.masks[idx_t, :n]
-    if _uses_adapters(model):  # LoRA: the whole (frozen) encoder runs on the token ids, gradients reach the adapters
+    if model.encoder_.has_adapters:  # LoRA: the whole (frozen) encoder runs on the token ids, gradients reach the adapters
         states = model.encoder_(data.cache[idx_t, :n], mask)
     else:
         # (train_from_layer == 0 does not train: MiniBert starts from ids, not hidden_in, at layer 0)

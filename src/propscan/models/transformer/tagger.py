@@ -307,7 +307,7 @@ class TransformerTagger(Model):
 
     def trained_state(self) -> dict[str, Any]:
         """Tensors that differ from the base encoder: fine-tuned layers (by HF name), or the LoRA adapters."""
-        if _uses_adapters(self.encoder_):
+        if self.encoder_.has_adapters:
             return dict(self.encoder_.adapter_state())
         k = self.train_from_layer
         return {
@@ -320,7 +320,7 @@ class TransformerTagger(Model):
         """Copy fine-tuned layers (named as :meth:`trained_state` names them) and head weights into the model."""
         import torch
 
-        if _uses_adapters(self.encoder_):
+        if self.encoder_.has_adapters:
             self.encoder_.load_adapter_state(layers)
             self.heads_.load_state_dict(dict(heads))
             return
@@ -514,14 +514,9 @@ def _params_from_config(cfg: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k in known}
 
 
-def _uses_adapters(encoder: Any) -> bool:
-    """Whether ``encoder`` trains LoRA adapters (:mod:`propscan.models.adapters`) rather than its top layers."""
-    return bool(getattr(encoder, "has_adapters", False))
-
-
 def _adapter_config(encoder: Any) -> dict[str, Any]:
     """``{"lora": settings}`` for a config.json when the encoder has adapters (they are then the saved layers), else ``{}``."""
-    return {"lora": dict(encoder.lora)} if _uses_adapters(encoder) else {}
+    return {"lora": dict(encoder.lora)} if encoder.has_adapters else {}
 
 
 def _reader_figures(dev: Mapping[str, Any] | None) -> dict[str, float] | None:
