@@ -111,7 +111,7 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
         t = time.perf_counter()
         with torch.inference_mode():
             for ids, mask in bs:
-                model.encoder_(ids, mask)
+                model._encode(ids, mask)  # the backend the pipeline uses (ONNX Runtime or torch)
         return time.perf_counter() - t
 
     def pipe() -> float:
@@ -124,6 +124,7 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
     bare_s, single_s, pipe_s = (statistics.median(r[i] for r in runs) for i in range(3))
     return {
         "articles": len(docs),
+        "encoder_backend": "onnxruntime" if getattr(model, "fast_encoder_", None) is not None else "torch",
         "tokens": n_tokens,
         "stride": model.stride,
         "window_tokens": int(sum(int(m.sum()) for _, m in batches)),

@@ -37,6 +37,19 @@ def require_path(path: Path, what: str) -> Path:
     pytest.skip(f"{what} not available at {path}")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Models loaded by the tests export their ONNX encoder into a temporary cache, never the user's home."""
+    if os.environ.get("PROPSCAN_CACHE_DIR"):
+        yield
+        return
+    os.environ["PROPSCAN_CACHE_DIR"] = str(tmp_path_factory.mktemp("propscan-cache"))
+    try:
+        yield
+    finally:
+        os.environ.pop("PROPSCAN_CACHE_DIR", None)
+
+
 @pytest.fixture(scope="session")
 def ptc_root() -> Path:
     return require_path(_data_root(), "PTC corpus")

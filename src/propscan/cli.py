@@ -36,6 +36,8 @@ ENV_EPILOG = (
     "PROPSCAN_DATA — PTC corpus folder for tests and benchmarks (default ../shared/data/ptc-semeval2020).\n\n"
     "PROPSCAN_TOKEN — bearer token the server requires (serve; none by default).\n\n"
     "PROPSCAN_CORPUS_DIR — folder of *.duckdb stores the server's corpus page may show.\n\n"
+    "PROPSCAN_BACKEND — encoder backend for inference: auto (ONNX Runtime where it is faster), torch or onnx; "
+    "PROPSCAN_CACHE_DIR — where ONNX exports are cached (default ~/.cache/propscan).\n\n"
     "Server limits: PROPSCAN_MAX_TEXT_CHARS, PROPSCAN_MAX_BODY_BYTES, PROPSCAN_QUEUE_SIZE, PROPSCAN_WORKERS, "
     "PROPSCAN_REQUEST_TIMEOUT, PROPSCAN_BATCH_SIZE."
 )
@@ -382,18 +384,21 @@ def evaluate_cli(
 def train_cli(
     data: Annotated[Path, typer.Option(help="PTC-layout corpus folder (train-articles, dev-articles, labels).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the trained model.")],
-    model: Annotated[str, typer.Option(help="default (the transformer) or baseline.")] = defaults.MODEL,
+    model: Annotated[str, typer.Option(help="default (the transformer), baseline, or ensemble (with --members).")] = defaults.MODEL,
     seed: Annotated[int, typer.Option(help="Random seed.")] = defaults.SEED,
     smoke: Annotated[bool, typer.Option(help="Tiny run on a few articles (CI smoke test).")] = False,
     encoder: Annotated[str | None, typer.Option(help="Base encoder: local HF directory or hub id (transformer only).")] = None,
     refit: Annotated[bool, typer.Option(help="After tuning on the tune split, retrain on all of train with the chosen settings.")] = False,
+    epochs: Annotated[int | None, typer.Option(help="Most epochs to train (the best on the tune split is kept).")] = None,
+    members: Annotated[str | None, typer.Option(help="--model ensemble: comma-separated tune-split model folders.")] = None,
 ) -> None:
     """Train a model on PTC train: fit on the fit split, choose every setting on the tune split (dev is not read)."""
     import json
 
     from propscan.models.train import train
 
-    metrics = train(model, data, output, seed=seed, smoke=smoke, encoder=encoder, refit=refit, progress=not _State.quiet)
+    parts = [m for m in (members or "").split(",") if m]
+    metrics = train(model, data, output, seed=seed, smoke=smoke, encoder=encoder, refit=refit, progress=not _State.quiet, epochs=epochs, members=parts)
     typer.echo(json.dumps(metrics, indent=2))
 
 

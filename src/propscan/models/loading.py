@@ -35,6 +35,7 @@ WEIGHTS_MODE = 0o644
 REGISTRY: dict[str, str] = {
     "baseline": "propscan.models.baseline:BaselineModel",
     "transformer": "propscan.models.transformer.tagger:TransformerTagger",
+    "transformer-ensemble": "propscan.models.transformer.ensemble:TaggerEnsemble",
 }
 
 

@@ -177,6 +177,46 @@ def retune(
     return metrics
 
 
+def train_ensemble(
+    member_dirs: list[str | os.PathLike[str]],
+    data_dir: str | os.PathLike[str],
+    output_dir: str | os.PathLike[str],
+    *,
+    smoke: bool = False,
+) -> dict[str, Any]:
+    """Join tune-split taggers (trained with other seeds or epochs) into a seed ensemble, tune it on the tune split, save it.
+
+    Every member must have been fitted on the fit split only, so that the tune split stays unseen;
+    the ensemble's weights go through the int8 round trip *before* tuning, so the settings fit the
+    stored weights. Returns the tune-split figures (as :func:`train_transformer` does).
+
+    >>> train_ensemble(["runs/a", "runs/b"], "../shared/data/ptc-semeval2020", "runs/ensemble")  # doctest: +SKIP
+    """
+    from propscan.models.transformer.ensemble import TaggerEnsemble
+    from propscan.models.transformer.tagger import TransformerTagger
+
+    protocols = []
+    for d in member_dirs:
+        protocol = read_config(d, verify=False).get("protocol") or {}
+        if protocol.get("refit_on_all_train") or not protocol:
+            raise InputError(f"{d}: an ensemble member must be a tune-split model (trained on the fit split only).")
+        protocols.append({k: protocol.get(k) for k in ("tune_fraction", "tune_seed", "fit_articles")})
+    if any(p != protocols[0] for p in protocols):
+        raise InputError("ensemble members were trained on different fit/tune splits.")
+    ens = TaggerEnsemble.from_members([TransformerTagger.from_pretrained(d) for d in member_dirs])
+    _use_training_threads()
+    _, fit_docs, tune_docs, gold = _split(data_dir, smoke)
+    t0 = time.time()
+    metrics = json.loads(json.dumps(ens.tune(tune_docs, {d.id: gold.get(d.id, []) for d in tune_docs}), default=float))
+    metrics["tune_seconds"] = round(time.time() - t0, 1)
+    metrics["members"] = [str(d) for d in member_dirs]
+    protocol = {**protocols[0], "tune_articles": len(tune_docs), "refit_on_all_train": False}
+    metrics["protocol"] = protocol
+    ens.save_pretrained(output_dir, extra={"tune_metrics": _summary(metrics), "protocol": protocol})
+    write_metrics(output_dir, metrics)
+    return metrics
+
+
 def train_baseline(data_dir: str | os.PathLike[str], output_dir: str | os.PathLike[str], *, seed: int = defaults.SEED, smoke: bool = False) -> dict[str, Any]:
     """The baseline under the same protocol: threshold chosen on the tune split, then refitted on all of train."""
     from propscan.eval.scorer import hit_rates, score_si, score_tc
@@ -216,18 +256,26 @@ def train(
     encoder: str | None = None,
     refit: bool = False,
     progress: bool = True,
+    epochs: int | None = None,
+    members: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Train ``model`` ("default"/"transformer" or "baseline") on PTC train (transformer: under the tune-split protocol), save to ``output_dir``.
+    """Train ``model`` ("default"/"transformer", "baseline" or "ensemble") on PTC train, save to ``output_dir``.
 
-    ``progress=False`` hides the transformer's progress bars (``propscan --quiet train``).
+    The transformer trains under the tune-split protocol (``epochs``: the most it may take; the best
+    on the tune split is kept); "ensemble" joins the tune-split taggers in ``members`` and tunes
+    them together (:func:`train_ensemble`). ``progress=False`` hides the progress bars.
     """
     if not Path(data_dir).is_dir():
         raise InputError(f"{data_dir}: no such corpus folder; pass --data ../shared/data/ptc-semeval2020.")
     if model == "baseline":
         return train_baseline(data_dir, output_dir, seed=seed, smoke=smoke)
+    if model == "ensemble":
+        if not members or len(members) < 2:
+            raise InputError("--model ensemble needs --members with two or more tune-split model folders.")
+        return train_ensemble(list(members), data_dir, output_dir, smoke=smoke)
     if model in ("default", "transformer"):
-        kwargs: dict[str, Any] = {"seed": seed, "smoke": smoke, "refit": refit, "progress": progress}
+        kwargs: dict[str, Any] = {"seed": seed, "smoke": smoke, "refit": refit, "progress": progress, "epochs": epochs}
         if encoder:
             kwargs["encoder"] = encoder
         return dict(train_transformer(data_dir, output_dir, **kwargs))
-    raise InputError(f"unknown model {model!r}; choose default, transformer or baseline.")
+    raise InputError(f"unknown model {model!r}; choose default, transformer, ensemble or baseline.")

@@ -136,6 +136,7 @@ class TransformerTagger(Model):
     config_: dict[str, Any]
     weights_sha256_: str
     dev_metrics_: dict[str, Any]
+    fast_encoder_: Any = None  # the encoder through ONNX Runtime (use_fast_encoder), None: torch
 
     def __init__(
         self,
@@ -239,12 +240,33 @@ class TransformerTagger(Model):
             for i in range(0, len(order), batch_size):
                 idx = order[i : i + batch_size]
                 ids, mask = batch_inputs(toks, [wins[k] for k in idx], cls_id, sep_id, pad_id)
-                h = self.encoder_(ids, mask)
+                h = self._encode(ids, mask)
                 for r, k in enumerate(idx):
                     outs[k] = h[r]
         if not wins:
             return [torch.zeros((len(t), self.encoder_.hidden_size)) for t in toks]
         return merge_states(toks, wins, outs)
+
+    def _encode(self, ids: Any, mask: Any) -> Any:
+        """One batch's token states: through ONNX Runtime when :meth:`use_fast_encoder` attached it, else torch."""
+        fast = self.fast_encoder_
+        return fast(ids, mask) if fast is not None and fast.encoder is self.encoder_ else self.encoder_(ids, mask)
+
+    def use_fast_encoder(self, backend: str | None = None) -> bool:
+        """Run the encoder through ONNX Runtime from now on, if ``backend`` wants it; returns whether it does.
+
+        ``backend``: ``auto``/``torch``/``onnx`` (default ``PROPSCAN_BACKEND``, see :mod:`propscan.models.fast_encoder`);
+        idempotent. Call it once the weights are final (after loading): :meth:`load_trained_state` drops it.
+        """
+        from propscan.models.fast_encoder import build_fast_encoder, wants_onnx
+
+        self._check_fitted()
+        fast = self.fast_encoder_
+        if not wants_onnx(self.encoder_, backend):
+            self.fast_encoder_ = None
+        elif fast is None or fast.encoder is not self.encoder_:
+            self.fast_encoder_ = build_fast_encoder(self.encoder_, special=self.special_ids_)
+        return self.fast_encoder_ is not None
 
     def _si_probs(self, states: Any) -> np.ndarray:
         import torch
@@ -253,22 +275,33 @@ class TransformerTagger(Model):
         with torch.inference_mode():
             return torch.softmax(self.heads_.si_logits(states), -1).numpy()
 
+    def _sentence_probs(self, states: Any, sentence_ids: np.ndarray) -> np.ndarray:
+        """``P(sentence holds propaganda)`` for each sentence id of one document."""
+        import torch
+
+        self.heads_.eval()
+        with torch.inference_mode():
+            return torch.sigmoid(self.heads_.sentence_logits(states, torch.from_numpy(sentence_ids))).numpy()
+
     def tc_scores(
         self, text: str, tok: TokenizedDoc, states: Any, spans: Sequence[tuple[int, int]], idx: ArticleIndex | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Raw technique logits ``(len(spans), n_labels)`` and the span features ``(len(spans), n_features)``."""
-        import torch
-
-        from propscan.models.transformer.net import pool_spans
-
         feats = features_for_spans(text, list(spans), idx)
         if not spans or len(tok) == 0:
             return np.zeros((len(spans), len(self.labels_)), dtype=np.float32), feats
         ranges = [tok.token_range(s, e) for s, e in spans]
+        return self._tc_logits(states, ranges, feats), feats
+
+    def _tc_logits(self, states: Any, ranges: Sequence[tuple[int, int]], feats: np.ndarray) -> np.ndarray:
+        """TC head logits for token ``ranges`` of one document's ``states`` (an ensemble averages its members')."""
+        import torch
+
+        from propscan.models.transformer.net import pool_spans
+
         self.heads_.eval()
         with torch.inference_mode():
-            logits = self.heads_.tc_logits(pool_spans(states, ranges), torch.from_numpy(feats)).numpy()
-        return logits, feats
+            return self.heads_.tc_logits(pool_spans(states, ranges), torch.from_numpy(feats)).numpy()
 
     # ---- learning ---------------------------------------------------------------------------
 
@@ -320,6 +353,7 @@ class TransformerTagger(Model):
         """Copy fine-tuned layers (named as :meth:`trained_state` names them) and head weights into the model."""
         import torch
 
+        self.fast_encoder_ = None  # exported from the old weights
         if self.encoder_.has_adapters:
             self.encoder_.load_adapter_state(layers)
             self.heads_.load_state_dict(dict(heads))
@@ -339,16 +373,13 @@ class TransformerTagger(Model):
         sentence's propaganda probability) and ``lex_probs`` (per token, the lexical tagger's
         probability for its word; ``None`` without a lexical part).
         """
-        import torch
-
         self._check_fitted()
         toks = self._tokenize(documents)
         states = self._doc_states(toks)
         out = []
         for doc, t, s in zip(documents, toks, states):
             sid = sentence_ids(doc.text, t)
-            with torch.inference_mode():
-                sp = torch.sigmoid(self.heads_.sentence_logits(s, torch.from_numpy(sid))).numpy() if len(t) else np.zeros(0)
+            sp = self._sentence_probs(s, sid) if len(t) else np.zeros(0)
             lex = self.lexical_.probs_at(doc.text, t.starts) if self.lexical_ is not None else None
             out.append({"tok": t, "states": s, "si_probs": self._si_probs(s), "sent_probs": sp[sid] if len(t) else sp, "lex_probs": lex})
         return out
@@ -467,6 +498,7 @@ class TransformerTagger(Model):
         model.weights_sha256_ = cfg["files"][LAYERS_FILE]
         model.encoder_.eval()
         model.heads_.eval()
+        model.use_fast_encoder()
         return model
 
     def _load_weights(self, saved: SavedModel) -> None:
@@ -476,6 +508,10 @@ class TransformerTagger(Model):
             self.load_trained_state(layers, {k: v.float() for k, v in heads.items()})
         except RuntimeError as exc:
             raise ModelLoadError(f"{saved.directory}: weights do not fit the encoder ({str(exc).splitlines()[0]}).") from exc
+        self._load_lexical(saved)
+
+    def _load_lexical(self, saved: SavedModel) -> None:
+        """The word-level lexical part of a saved model, when it has one."""
         if saved.has(LEXICAL_FILE):
             arrays = saved.arrays(LEXICAL_FILE)
             try:

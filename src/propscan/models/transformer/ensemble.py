@@ -1,0 +1,177 @@
+"""A seed ensemble of :class:`~propscan.models.transformer.tagger.TransformerTagger` models.
+
+Members share the tokenizer, windows and span features; each runs its own encoder pass, and the
+ensemble averages their SI ``O/B/I`` probabilities, sentence probabilities and TC logits. Decoding,
+calibration and tuning are the tagger's own (:mod:`~propscan.models.transformer.tune` sees one
+model), so an ensemble is tuned on the tune split like any tagger — after its weights have been
+through the int8 round trip they are stored in (:mod:`propscan.models.quantize`).
+
+>>> ens = TaggerEnsemble.from_members([TransformerTagger.from_pretrained(d) for d in dirs])  # doctest: +SKIP
+>>> ens.tune(tune_docs, gold); ens.save_pretrained("runs/ensemble")                        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from propscan.errors import ModelLoadError
+from propscan.models.features import FEATURE_NAMES
+from propscan.models.loading import read_model, write_model
+from propscan.models.quantize import dequantize, quantize_int8, round_trip
+from propscan.models.transformer.tagger import (
+    HEADS_FILE,
+    LAYERS_FILE,
+    LEXICAL_FILE,
+    TransformerTagger,
+    _params_from_config,
+    limit_inference_threads,
+)
+from propscan.models.transformer.windows import TokenizedDoc
+
+ENSEMBLE_NAME = "propscan-minilm-ensemble"
+ENSEMBLE_VERSION = "3.0.0"
+SHARED_PARAMS = ("encoder", "window", "stride", "train_from_layer", "tc_hidden", "si_hidden")
+
+
+class TaggerEnsemble(TransformerTagger):
+    """Several taggers that vote: mean SI probabilities and mean TC logits, one calibration.
+
+    Build it from fitted members with :meth:`from_members` (they must share the encoder, window,
+    stride and head sizes); :meth:`save_pretrained` stores every member's trained layers and heads
+    as int8 matrices with per-row scales.
+    """
+
+    model_type = "transformer-ensemble"
+    members_: list[TransformerTagger]
+
+    @classmethod
+    def from_members(cls, members: Sequence[TransformerTagger], *, quantize: bool = True) -> TaggerEnsemble:
+        """An ensemble of fitted ``members`` (the first one's lexical part and calibration are kept).
+
+        ``quantize=True`` passes every member's trained layers and heads through the int8 round trip
+        first, so that what is tuned afterwards is exactly what :meth:`save_pretrained` stores.
+        """
+        if len(members) < 2:
+            raise ValueError("an ensemble needs at least two members")
+        first = members[0]
+        for m in members[1:]:
+            m._check_fitted()
+            diff = [k for k in SHARED_PARAMS if getattr(m, k) != getattr(first, k)]
+            if diff or m.labels_ != first.labels_:
+                raise ValueError(f"ensemble members differ in {', '.join(diff) or 'labels'}")
+        ens = cls(**{**first.get_params(), "seed": first.seed}, progress=False)
+        ens.members_ = list(members)
+        ens.encoder_, ens.tokenizer_, ens.encoder_source_ = first.encoder_, first.tokenizer_, first.encoder_source_
+        ens.special_ids_, ens.labels_, ens.heads_ = first.special_ids_, first.labels_, first.heads_
+        ens.lexical_ = first.lexical_
+        ens.calibration_ = dict(first.calibration_)
+        if quantize:
+            for m in ens.members_:
+                m.load_trained_state(round_trip(m.trained_state()), round_trip(m.heads_.state_dict()))
+        return ens
+
+    # ---- the four places where members are combined ------------------------------------------
+
+    def _doc_states(self, toks: Sequence[TokenizedDoc], *, batch_size: int = 16) -> list[Any]:
+        """Per document, the members' token states side by side ``(n_tokens, sum of hidden sizes)``."""
+        import torch
+
+        per_member = [m._doc_states(toks, batch_size=batch_size) for m in self.members_]
+        return [torch.cat(parts, dim=-1) for parts in zip(*per_member)]
+
+    def use_fast_encoder(self, backend: str | None = None) -> bool:
+        """Run every member's encoder through ONNX Runtime where ``backend`` wants it; whether all of them do."""
+        return all([m.use_fast_encoder(backend) for m in self.members_])
+
+    def _member_states(self, states: Any) -> list[Any]:
+        import torch
+
+        return list(torch.split(states, [m.encoder_.hidden_size for m in self.members_], dim=-1))
+
+    def _si_probs(self, states: Any) -> np.ndarray:
+        return np.mean([m._si_probs(s) for m, s in zip(self.members_, self._member_states(states))], axis=0)
+
+    def _sentence_probs(self, states: Any, sentence_ids: np.ndarray) -> np.ndarray:
+        return np.mean([m._sentence_probs(s, sentence_ids) for m, s in zip(self.members_, self._member_states(states))], axis=0)
+
+    def _tc_logits(self, states: Any, ranges: Sequence[tuple[int, int]], feats: np.ndarray) -> np.ndarray:
+        return np.mean([m._tc_logits(s, ranges, feats) for m, s in zip(self.members_, self._member_states(states))], axis=0)
+
+    # ---- learning and persistence ----------------------------------------------------------------
+
+    def _fit(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError("train the members one by one (propscan.models.train), then TaggerEnsemble.from_members().")
+
+    def trained_state(self) -> dict[str, Any]:
+        """Every member's trained tensors, named ``m<i>.<name>``."""
+        return {f"m{i}.{k}": v for i, m in enumerate(self.members_) for k, v in m.trained_state().items()}
+
+    def save_pretrained(self, directory: str | os.PathLike[str], *, extra: Mapping[str, Any] | None = None) -> None:
+        """Write ``config.json`` + every member's layers and heads (int8 rows) + the lexical part, hash-listed."""
+        self._check_fitted()
+        heads = {f"m{i}.{k}": v for i, m in enumerate(self.members_) for k, v in m.heads_.state_dict().items()}
+        config = {
+            "model_type": self.model_type,
+            "name": ENSEMBLE_NAME,
+            "version": ENSEMBLE_VERSION,
+            "encoder": self.encoder,
+            "encoder_name": self.encoder_source_.name,
+            "encoder_sha256": self.encoder_source_.weights_sha256(),
+            "hidden_size": self.encoder_.hidden_size,
+            "labels": list(self.labels_),
+            "features": list(FEATURE_NAMES),
+            "params": self.get_params(),
+            "members": [m.get_params() for m in self.members_],
+            "weights_format": "int8 matrices with per-row float32 scales; vectors fp16",
+            "calibration": self.calibration_,
+            **(dict(extra) if extra else {}),
+        }
+        lexical = {LEXICAL_FILE: self.lexical_.to_arrays()} if self.lexical_ is not None else {}
+        tensors = {LAYERS_FILE: quantize_int8(self.trained_state()), HEADS_FILE: quantize_int8(heads)}
+        write_model(directory, config, tensors=tensors, arrays=lexical)
+
+    @classmethod
+    def from_pretrained(cls, directory: str | os.PathLike[str]) -> TaggerEnsemble:
+        """Load a saved ensemble: every weight file's sha256 first, then the base encoder's, then each member."""
+        saved = read_model(directory, expect_type=cls.model_type)
+        cfg = saved.config
+        if list(cfg.get("features", [])) != list(FEATURE_NAMES):
+            raise ModelLoadError(f"{saved.directory}: model was trained with other span features; retrain it with this propscan version.")
+        limit_inference_threads()
+        layers, heads = dequantize(saved.tensors(LAYERS_FILE)), dequantize(saved.tensors(HEADS_FILE))
+        members = []
+        for i, params in enumerate(cfg.get("members", [])):
+            member = TransformerTagger(**_params_from_config({**cfg, "params": params}), progress=False)
+            member._build(trained_encoder_sha256=cfg.get("encoder_sha256"))
+            member.labels_ = tuple(cfg["labels"])
+            prefix = f"m{i}."
+            try:
+                member.load_trained_state(_strip(layers, prefix), _strip(heads, prefix))
+            except (RuntimeError, KeyError) as exc:
+                raise ModelLoadError(f"{saved.directory}: weights of member {i} do not fit the encoder ({str(exc).splitlines()[0]}).") from exc
+            member.encoder_.eval()
+            member.heads_.eval()
+            members.append(member)
+        if len(members) < 2:
+            raise ModelLoadError(f"{saved.directory}: an ensemble config needs at least two members.")
+        ens = cls.from_members(members, quantize=False)
+        ens.lexical_ = None
+        ens._load_lexical(saved)
+        ens.use_calibration(cfg["calibration"])
+        ens.config_ = cfg
+        ens.weights_sha256_ = cfg["files"][LAYERS_FILE]
+        ens.use_fast_encoder()
+        return ens
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """``{name, version, weights_sha256, encoder, members, ...}``."""
+        return {**super().info, "name": ENSEMBLE_NAME, "version": ENSEMBLE_VERSION, "members": len(getattr(self, "members_", []))}
+
+
+def _strip(tensors: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}

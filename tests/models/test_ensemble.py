@@ -1,0 +1,131 @@
+"""Tests of the seed ensemble and of int8 weight storage (untrained members: fast, every code path)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from propscan.document import Document  # noqa: E402
+from propscan.errors import ModelLoadError  # noqa: E402
+from propscan.models.loading import load_model  # noqa: E402
+from propscan.models.quantize import SCALE_SUFFIX, dequantize, quantize_int8  # noqa: E402
+from propscan.models.transformer.ensemble import TaggerEnsemble  # noqa: E402
+from propscan.models.transformer.tagger import LAYERS_FILE, TransformerTagger  # noqa: E402
+
+DATA = Path(os.environ.get("PROPSCAN_DATA", Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ptc-semeval2020"))
+
+# Our own text, not from any corpus.
+TEXT = (
+    "The council's reckless plan will ruin this town. Everyone already knows it; only the usual cowards deny it. "
+    "Either we stop the plan today or we lose the harbour forever."
+)
+
+
+def _member(seed: int, **params: object) -> TransformerTagger:
+    m = TransformerTagger(progress=False, seed=seed, **params)  # type: ignore[arg-type]
+    m._build()
+    return m
+
+
+@pytest.fixture(scope="module")
+def ensemble() -> TaggerEnsemble:
+    return TaggerEnsemble.from_members([_member(1), _member(2)])
+
+
+def test_int8_round_trip_is_within_half_a_step_per_row() -> None:
+    g = torch.Generator().manual_seed(0)
+    w = torch.randn(96, 128, generator=g) * torch.linspace(0.01, 3.0, 96).unsqueeze(1)
+    bias = torch.randn(96, generator=g)
+    packed = quantize_int8({"w": w, "b": bias})
+    assert packed["w"].dtype == torch.int8 and packed["b"].dtype == torch.float16
+    assert set(packed) == {"w", "w" + SCALE_SUFFIX, "b"}
+    back = dequantize(packed)
+    step = w.reshape(96, 2, 64).abs().amax(2, keepdim=True) / 127.0  # one scale per 64 weights of a row
+    err = (back["w"] - w).abs().reshape(96, 2, 64)
+    assert torch.all(err <= step * 0.51 + 1e-6)
+    odd = quantize_int8({"v": torch.randn(8, 600, generator=g)})  # 600 is no multiple of 64: one scale per row
+    assert odd["v" + SCALE_SUFFIX].shape == (8, 1) and dequantize(odd)["v"].shape == (8, 600)
+    assert torch.allclose(back["b"], bias, atol=2e-3)
+
+
+def test_ensemble_averages_its_members(ensemble: TaggerEnsemble) -> None:
+    doc = Document(TEXT)
+    raw = ensemble.raw_predict([doc])[0]
+    members = [m.raw_predict([doc])[0] for m in ensemble.members_]
+    assert raw["states"].shape[-1] == sum(m.encoder_.hidden_size for m in ensemble.members_)
+    np.testing.assert_allclose(raw["si_probs"], np.mean([r["si_probs"] for r in members], axis=0), atol=1e-6)
+    assert not np.allclose(members[0]["si_probs"], members[1]["si_probs"])  # the members really differ
+    spans = [(0, 24), (50, 80)]
+    logits, _ = ensemble.tc_scores(doc.text, raw["tok"], raw["states"], spans)
+    each = [m.tc_scores(doc.text, r["tok"], r["states"], spans)[0] for m, r in zip(ensemble.members_, members)]
+    np.testing.assert_allclose(logits, np.mean(each, axis=0), atol=1e-5)
+
+
+def test_saved_ensemble_reloads_through_load_model_and_predicts_identically(ensemble: TaggerEnsemble, tmp_path: Path) -> None:
+    ensemble.use_calibration({**ensemble.calibration_, "si_threshold": 0.0, "si_core_threshold": 0.0})
+    ensemble.save_pretrained(tmp_path / "ens")
+    loaded = load_model(tmp_path / "ens")
+    assert isinstance(loaded, TaggerEnsemble) and len(loaded.members_) == 2
+    assert loaded.info["members"] == 2 and loaded.info["model_type"] == "transformer-ensemble"
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        pass
+    else:  # each member's encoder runs through ONNX Runtime after loading (PROPSCAN_BACKEND=auto)
+        assert all(m.fast_encoder_ is not None for m in loaded.members_)
+    doc = Document(TEXT)
+    a, b = ensemble.raw_predict([doc])[0], loaded.raw_predict([doc])[0]
+    np.testing.assert_allclose(a["si_probs"], b["si_probs"], atol=1e-5)
+    assert [(s.start, s.end, s.technique) for s in ensemble.predict([doc])[0]] == [(s.start, s.end, s.technique) for s in loaded.predict([doc])[0]]
+
+
+def test_tampered_ensemble_weights_are_refused(ensemble: TaggerEnsemble, tmp_path: Path) -> None:
+    ensemble.save_pretrained(tmp_path / "ens")
+    f = tmp_path / "ens" / LAYERS_FILE
+    data = bytearray(f.read_bytes())
+    data[-1] ^= 0x01
+    f.write_bytes(bytes(data))
+    with pytest.raises(ModelLoadError, match="modified or corrupted"):
+        load_model(tmp_path / "ens")
+
+
+def test_members_must_share_windows_and_one_member_is_not_an_ensemble() -> None:
+    with pytest.raises(ValueError, match="window"):
+        TaggerEnsemble.from_members([_member(1), _member(2, window=128)])
+    with pytest.raises(ValueError, match="at least two"):
+        TaggerEnsemble.from_members([_member(1)])
+
+
+def test_training_an_ensemble_refuses_members_that_saw_the_tune_split(tmp_path: Path) -> None:
+    from propscan.errors import InputError
+    from propscan.models.train import train
+
+    for i, refit in enumerate((False, True)):
+        _member(i).save_pretrained(tmp_path / f"m{i}", extra={"protocol": {"tune_fraction": 0.2, "tune_seed": "s", "refit_on_all_train": refit}})
+    with pytest.raises(InputError, match="tune-split model"):
+        train("ensemble", tmp_path, tmp_path / "out", members=[str(tmp_path / "m0"), str(tmp_path / "m1")])
+    with pytest.raises(InputError, match="two or more"):
+        train("ensemble", tmp_path, tmp_path / "out", members=[str(tmp_path / "m0")])
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DATA.is_dir(), reason="PTC corpus not available")
+def test_smoke_ensemble_is_tuned_on_the_tune_split_saved_and_served(tmp_path: Path) -> None:
+    from propscan.models.train import train
+
+    for seed in (1, 2):
+        train("default", DATA, tmp_path / f"s{seed}", seed=seed, smoke=True, progress=False)
+    metrics = train("ensemble", DATA, tmp_path / "ens", smoke=True, members=[str(tmp_path / "s1"), str(tmp_path / "s2")])
+    assert 0.0 <= metrics["si"]["f1"] <= 1.0 and "per_technique" in metrics["tc"]
+    assert not metrics["protocol"]["refit_on_all_train"]
+    model = load_model(tmp_path / "ens")
+    assert isinstance(model, TaggerEnsemble) and model.display_threshold == metrics["cuts"]["display_threshold"]
+    assert model.lexical_ is not None and model.config_["tune_metrics"]["si_f1"] == metrics["si"]["f1"]
+    spans = model.predict([Document(TEXT, id="x")])[0]
+    assert all(TEXT[s.start : s.end] == s.text for s in spans)
