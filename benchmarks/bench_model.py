@@ -107,11 +107,14 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
     single = batches_for(model.content_size)
     n_tokens = sum(len(t) for t in toks)
 
+    encoders = getattr(model, "members_", [model])  # a seed ensemble runs every member's encoder
+
     def bare(bs: list) -> float:
         t = time.perf_counter()
         with torch.inference_mode():
             for ids, mask in bs:
-                model._encode(ids, mask)  # the backend the pipeline uses (ONNX Runtime or torch)
+                for m in encoders:
+                    m._encode(ids, mask)  # the backend the pipeline uses (ONNX Runtime or torch)
         return time.perf_counter() - t
 
     def pipe() -> float:
@@ -124,7 +127,8 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
     bare_s, single_s, pipe_s = (statistics.median(r[i] for r in runs) for i in range(3))
     return {
         "articles": len(docs),
-        "encoder_backend": "onnxruntime" if getattr(model, "fast_encoder_", None) is not None else "torch",
+        "encoder_backend": "onnxruntime" if getattr(encoders[0], "fast_encoder_", None) is not None else "torch",
+        "encoders": len(encoders),
         "tokens": n_tokens,
         "stride": model.stride,
         "window_tokens": int(sum(int(m.sum()) for _, m in batches)),
@@ -142,9 +146,9 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
 RSS_SNIPPET = r"""
 import resource, sys, json
 sys.path.insert(0, {src!r})
-from propscan.models.transformer.tagger import TransformerTagger
+from propscan.models.loading import load_model
 from propscan.document import Document
-m = TransformerTagger.from_pretrained({model!r})
+m = load_model({model!r})
 m.predict([Document(open({text!r}, encoding='utf-8').read(), id='x')])
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")]
 print(json.dumps({{"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -187,11 +191,11 @@ def main() -> None:
 
     import torch
 
-    from propscan.models.transformer.tagger import TransformerTagger
+    from propscan.models.loading import load_model
 
     torch.set_num_threads(defaults.THREADS)
     t = time.perf_counter()
-    model = TransformerTagger.from_pretrained(args.model)
+    model = load_model(args.model)  # a tagger or a seed ensemble
     load_s = time.perf_counter() - t
     docs, gold = read_ptc(args.data, "dev")
     result: dict = {"model": model.info, "load_s": load_s, "threads": torch.get_num_threads(), "machine": platform.processor() or platform.machine()}
