@@ -112,8 +112,8 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
     def bare(bs: list) -> float:
         t = time.perf_counter()
         with torch.inference_mode():
-            for ids, mask in bs:
-                for m in encoders:
+            for m in encoders:  # member by member, as the pipeline runs them
+                for ids, mask in bs:
                     m._encode(ids, mask)  # the backend the pipeline uses (ONNX Runtime or torch)
         return time.perf_counter() - t
 

@@ -36,7 +36,7 @@ ENV_EPILOG = (
     "PROPSCAN_DATA — PTC corpus folder for tests and benchmarks (default ../shared/data/ptc-semeval2020).\n\n"
     "PROPSCAN_TOKEN — bearer token the server requires (serve; none by default).\n\n"
     "PROPSCAN_CORPUS_DIR — folder of *.duckdb stores the server's corpus page may show.\n\n"
-    "PROPSCAN_BACKEND — encoder backend for inference: auto (ONNX Runtime where it is faster), torch or onnx; "
+    "PROPSCAN_BACKEND — encoder backend for inference: torch (default), auto or onnx (ONNX Runtime, the onnx extra); "
     "PROPSCAN_CACHE_DIR — where ONNX exports are cached (default ~/.cache/propscan).\n\n"
     "Server limits: PROPSCAN_MAX_TEXT_CHARS, PROPSCAN_MAX_BODY_BYTES, PROPSCAN_QUEUE_SIZE, PROPSCAN_WORKERS, "
     "PROPSCAN_REQUEST_TIMEOUT, PROPSCAN_BATCH_SIZE."

@@ -72,12 +72,7 @@ def test_saved_ensemble_reloads_through_load_model_and_predicts_identically(ense
     loaded = load_model(tmp_path / "ens")
     assert isinstance(loaded, TaggerEnsemble) and len(loaded.members_) == 2
     assert loaded.info["members"] == 2 and loaded.info["model_type"] == "transformer-ensemble"
-    try:
-        import onnxruntime  # noqa: F401
-    except ImportError:
-        pass
-    else:  # each member's encoder runs through ONNX Runtime after loading (PROPSCAN_BACKEND=auto)
-        assert all(m.fast_encoder_ is not None for m in loaded.members_)
+    assert all(m.fast_encoder_ is None for m in loaded.members_)  # torch unless PROPSCAN_BACKEND asks otherwise
     doc = Document(TEXT)
     a, b = ensemble.raw_predict([doc])[0], loaded.raw_predict([doc])[0]
     np.testing.assert_allclose(a["si_probs"], b["si_probs"], atol=1e-5)
@@ -129,3 +124,13 @@ def test_smoke_ensemble_is_tuned_on_the_tune_split_saved_and_served(tmp_path: Pa
     assert model.lexical_ is not None and model.config_["tune_metrics"]["si_f1"] == metrics["si"]["f1"]
     spans = model.predict([Document(TEXT, id="x")])[0]
     assert all(TEXT[s.start : s.end] == s.text for s in spans)
+
+
+def test_ensemble_members_run_on_onnx_runtime_when_asked(ensemble: TaggerEnsemble) -> None:
+    pytest.importorskip("onnxruntime")
+    doc = Document(TEXT)
+    before = ensemble.raw_predict([doc])[0]["si_probs"]
+    assert ensemble.use_fast_encoder("onnx") is True and all(m.fast_encoder_ is not None for m in ensemble.members_)
+    after = ensemble.raw_predict([doc])[0]["si_probs"]
+    assert ensemble.use_fast_encoder("torch") is False
+    np.testing.assert_allclose(before, after, atol=1e-4)

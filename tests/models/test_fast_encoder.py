@@ -21,8 +21,8 @@ pytest.importorskip("onnx")
 from propscan.document import Document  # noqa: E402
 from propscan.errors import ModelLoadError  # noqa: E402
 from propscan.models import fast_encoder as fe  # noqa: E402
+from propscan.models.loading import load_model  # noqa: E402
 from propscan.models.minibert import BertShape, MiniBert  # noqa: E402
-from propscan.models.transformer.tagger import TransformerTagger  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore")  # the legacy exporter's deprecation and tracer warnings
 
@@ -164,16 +164,21 @@ def default_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PROPSCAN_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
         mp.setenv("PROPSCAN_BACKEND", "auto")
-        yield TransformerTagger.from_pretrained(DEFAULT_DIR)
+        yield load_model(DEFAULT_DIR)
+
+
+def _attached(model: Any) -> list[bool]:
+    """Per encoder of ``model`` (each member of an ensemble), whether ONNX Runtime runs it."""
+    return [m.fast_encoder_ is not None for m in getattr(model, "members_", [model])]
 
 
 def test_the_default_model_runs_on_onnx_runtime_with_the_same_probabilities(default_model: Any) -> None:
     model = default_model
-    assert model.fast_encoder_ is not None
+    assert all(_attached(model))
     assert model.use_fast_encoder() is True and model.use_fast_encoder("auto") is True  # idempotent
     docs = [Document(TEXT), Document(TEXT[:60])]  # two lengths: a padded window
     fast = model.raw_predict(docs)
-    assert model.use_fast_encoder("torch") is False and model.fast_encoder_ is None
+    assert model.use_fast_encoder("torch") is False and not any(_attached(model))
     slow = model.raw_predict(docs)
     for f, s in zip(fast, slow):
         assert f["si_probs"].shape == s["si_probs"].shape
@@ -183,16 +188,18 @@ def test_the_default_model_runs_on_onnx_runtime_with_the_same_probabilities(defa
 
 
 def test_new_weights_drop_the_onnx_encoder(default_model: Any) -> None:
-    model = default_model
-    model.use_fast_encoder()
-    assert model.fast_encoder_ is not None
-    model.load_trained_state(model.trained_state(), model.heads_.state_dict())
-    assert model.fast_encoder_ is None
+    member = getattr(default_model, "members_", [default_model])[0]
+    member.use_fast_encoder()
+    assert member.fast_encoder_ is not None
+    member.load_trained_state(member.trained_state(), member.heads_.state_dict())
+    assert member.fast_encoder_ is None
 
 
-def test_backend_torch_keeps_torch_when_loading(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("backend", ["torch", None])
+def test_torch_runs_when_loading_by_default_or_when_asked(cache: Path, monkeypatch: pytest.MonkeyPatch, backend: str | None) -> None:
     if not (DEFAULT_DIR / "config.json").is_file():
         pytest.skip("the default model is not installed")
-    monkeypatch.setenv("PROPSCAN_BACKEND", "torch")
-    model = TransformerTagger.from_pretrained(DEFAULT_DIR)
-    assert model.fast_encoder_ is None and _onnx_files(cache) == []
+    if backend:
+        monkeypatch.setenv("PROPSCAN_BACKEND", backend)
+    model = load_model(DEFAULT_DIR)
+    assert not any(_attached(model)) and _onnx_files(cache) == []

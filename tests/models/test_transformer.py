@@ -155,7 +155,7 @@ def test_shipped_default_model_loads_and_finds_spans() -> None:
     from propscan.models import load_model
 
     model = load_model("default")
-    assert model.info["name"] == "propscan-minilm-tagger"
+    assert model.info["name"] == "propscan-minilm-ensemble" and model.info["members"] == 2
     total = sum(f.stat().st_size for f in DEFAULT_DIR.iterdir() if f.suffix == ".safetensors")
     assert total <= 20 * 1024 * 1024
     text = (

@@ -25,6 +25,11 @@ TRAILING_WORDS = frozenset(
 )
 #: function words a highlighted passage does not start with
 LEADING_WORDS = frozenset("and or but of to that is are was by as at for with in on".split())
+#: closed-class words never flagged on their own (PTC train: of 6,128 gold spans, 13 are a lone "our", none another)
+LONE_WORDS = TRAILING_WORDS | LEADING_WORDS | frozenset(
+    "into onto upon about after before over under than then so if because while were has have had been being "
+    "will would can could should may might do does did it he she they them there here which who what when where".split()
+)
 _WORD = re.compile(r"[\w'’-]+")
 _JOINERS = "-'’‐‑"  # hyphens and apostrophes inside a word ("anti-imperialist", "slow-motion", "don't")
 
@@ -169,6 +174,8 @@ def drop_edge_words(text: str, start: int, end: int) -> tuple[int, int] | None:
     >>> s, e = drop_edge_words(t, 5, len(t))
     >>> t[s:e]
     'a shameful disaster'
+    >>> drop_edge_words("turned into a desert", 7, 11) is None  # a lone "into" is never a passage
+    True
     """
     while True:
         words = list(_WORD.finditer(text, start, end))
@@ -181,6 +188,6 @@ def drop_edge_words(text: str, start: int, end: int) -> tuple[int, int] | None:
         else:
             break
     left = [w.lower() for w in _WORD.findall(text, start, end)]
-    if not left or (len(left) == 1 and left[0] in TRAILING_WORDS | LEADING_WORDS):
+    if not left or (len(left) == 1 and left[0] in LONE_WORDS):
         return None
     return start, end

@@ -1,15 +1,15 @@
-"""Run a loaded encoder through ONNX Runtime for inference: same token states as torch, faster on a CPU.
+"""Run a loaded encoder through ONNX Runtime for inference: same token states as torch (within 1e-4).
 
-On this project's CPU, ONNX Runtime runs the default model's MiniLM encoder 1.7-2.2x faster than
-torch with states equal within 5e-6; MPNet gains ~1.3x, below the adoption bar
-(``benchmarks/results/onnx.json``, ``benchmarks/bench_onnx.py``). So only BERT-family encoders
-(:class:`~propscan.models.minibert.MiniBert`, no adapters) switch by default.
+Opt-in (``pip install 'propscan[onnx]'``, ``PROPSCAN_BACKEND=auto`` or ``onnx``). On a quiet 2-core CPU
+ONNX Runtime ran the default model's MiniLM encoder 1.10-1.19x faster than torch and MPNet 1.08x, below
+the project's 1.3x adoption bar, so torch is the default (under CPU contention ORT measured 1.7-2.2x;
+``benchmarks/results/onnx.json``, ``benchmarks/bench_onnx.py``).
 
 The backend is chosen by ``PROPSCAN_BACKEND`` (:func:`propscan.defaults.inference_backend`):
 
-* ``auto`` (default): ONNX Runtime for a plain BERT-family encoder when onnxruntime is installed,
-  torch for every other encoder (MPNet, LoRA adapters) until they are measured again;
-* ``torch``: always torch;
+* ``torch`` (default): always torch;
+* ``auto``: ONNX Runtime for a plain BERT-family encoder when onnxruntime is installed, torch for every
+  other encoder (MPNet, LoRA adapters);
 * ``onnx``: ONNX Runtime for every encoder (a :class:`~propscan.errors.ModelLoadError` when
   onnxruntime or onnx is missing).
 
