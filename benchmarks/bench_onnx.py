@@ -45,7 +45,6 @@ import statistics
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +59,6 @@ MPNET_SHA256 = "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658
 TOLERANCE = 1e-4
 ADOPT_RATIO = 1.3
 BATCH_SIZE = 16  # TransformerTagger._doc_states' batch_size
-OPSET = 17
 
 
 def article_text(path: Path, words: int) -> str:
@@ -110,50 +108,23 @@ def load_mpnet(directory: Path) -> dict[str, Any]:
 
 
 def export_onnx(encoder: Any, path: Path, special: tuple[int, int, int]) -> dict[str, Any]:
-    """Export ``encoder(ids, mask)`` with dynamic batch/sequence axes (legacy exporter); returns timings and notes."""
-    import torch
+    """Export with the library's own recipe (:func:`propscan.models.fast_encoder.export_onnx`); returns its timing."""
+    from propscan.models.fast_encoder import OPSET
+    from propscan.models.fast_encoder import export_onnx as export
 
-    class Forward(torch.nn.Module):  # positional (ids, mask) only: the tracer would pass MiniBert's keyword defaults
-        def __init__(self, enc: Any) -> None:
-            super().__init__()
-            self.enc = enc
-
-        def forward(self, ids: Any, mask: Any) -> Any:
-            return self.enc(ids, mask)
-
-    cls_id, sep_id, pad_id = special
-    ids = torch.full((2, 16), pad_id, dtype=torch.long)
-    ids[:, 1:15] = torch.arange(5, 19)  # any ordinary ids: only shapes and the padding matter
-    ids[:, 0], ids[0, 15], ids[1, 9] = cls_id, sep_id, sep_id
-    mask = torch.ones_like(ids)
-    mask[1, 10:] = 0  # padded: the traced graph keeps the attention-mask branch
-    ids[1, 10:] = pad_id
-    encoder.eval()
-    axes = {"batch": 0, "seq": 1}
-    dyn = {n: {i: a for a, i in axes.items()} for n in ("input_ids", "attention_mask", "states")}
     t = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught, torch.no_grad():
-        warnings.simplefilter("always")
-        torch.onnx.export(
-            Forward(encoder).eval(), (ids, mask), str(path), input_names=["input_ids", "attention_mask"],
-            output_names=["states"], dynamic_axes=dyn, opset_version=OPSET, dynamo=False,
-        )  # fmt: skip
+    export(encoder, path, special)
     export_s = time.perf_counter() - t
-    notes = sorted({str(w.message).split(".")[0][:120] for w in caught})
     return {"exporter": "torch.onnx.export(dynamo=False) (TorchScript)", "opset": OPSET, "export_s": export_s,
-            "onnx_bytes": sum(f.stat().st_size for f in path.parent.iterdir() if f.is_file()), "export_warnings": notes}
+            "onnx_bytes": sum(f.stat().st_size for f in path.parent.iterdir() if f.is_file())}
 
 
 def ort_session(path: Path, threads: int) -> tuple[Any, float]:
-    import onnxruntime as ort
+    """The library's session (:func:`propscan.models.fast_encoder.open_session`) on ``threads`` threads, and its load time."""
+    from propscan.models.fast_encoder import open_session
 
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = threads
-    so.inter_op_num_threads = 1
-    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     t = time.perf_counter()
-    sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+    sess = open_session(path, threads=threads)
     return sess, time.perf_counter() - t
 
 

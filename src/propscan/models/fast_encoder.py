@@ -210,7 +210,7 @@ def _export_atomic(encoder: Any, path: Path, special: tuple[int, int, int] | Non
 def _checked(encoder: Any, path: Path, special: tuple[int, int, int] | None, keep: Any = None) -> OnnxEncoder | None:
     """A session on ``path`` if its states match torch's on a padded probe batch, else ``None`` (also when it cannot load)."""
     try:
-        fast = OnnxEncoder(_session(path), encoder, path, keep)
+        fast = OnnxEncoder(open_session(path), encoder, path, keep)
         ids, mask = _padded_batch(encoder, special, lengths=[24, 13, 5], seed=1)  # other shapes than the export's
         with torch.inference_mode():
             ref = encoder(ids, mask).float().numpy()
@@ -224,11 +224,12 @@ def _checked(encoder: Any, path: Path, special: tuple[int, int, int] | None, kee
     return fast
 
 
-def _session(path: Path) -> Any:
+def open_session(path: Path, *, threads: int | None = None) -> Any:
+    """An ONNX Runtime CPU session on ``path``: ``threads`` intra-op threads (default: torch's count), full graph optimisation."""
     import onnxruntime as ort
 
     so = ort.SessionOptions()
-    so.intra_op_num_threads = max(1, torch.get_num_threads())
+    so.intra_op_num_threads = max(1, threads or torch.get_num_threads())
     so.inter_op_num_threads = 1
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL

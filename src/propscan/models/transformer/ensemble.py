@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from propscan.errors import ModelLoadError
-from propscan.models.features import FEATURE_NAMES
 from propscan.models.loading import read_model, write_model
 from propscan.models.quantize import dequantize, quantize_int8, round_trip
 from propscan.models.transformer.tagger import (
@@ -28,12 +27,14 @@ from propscan.models.transformer.tagger import (
     LEXICAL_FILE,
     TransformerTagger,
     _params_from_config,
+    check_features,
     limit_inference_threads,
 )
 from propscan.models.transformer.windows import TokenizedDoc
 
 ENSEMBLE_NAME = "propscan-minilm-ensemble"
 ENSEMBLE_VERSION = "3.0.0"
+WEIGHTS_FORMAT = "int8 matrices with one fp16 scale per 64 weights of a row; vectors fp16"
 SHARED_PARAMS = ("encoder", "window", "stride", "train_from_layer", "tc_hidden", "si_hidden")
 
 
@@ -58,7 +59,7 @@ class TaggerEnsemble(TransformerTagger):
         if len(members) < 2:
             raise ValueError("an ensemble needs at least two members")
         first = members[0]
-        for m in members[1:]:
+        for m in members:
             m._check_fitted()
             diff = [k for k in SHARED_PARAMS if getattr(m, k) != getattr(first, k)]
             if diff or m.labels_ != first.labels_:
@@ -115,19 +116,9 @@ class TaggerEnsemble(TransformerTagger):
         self._check_fitted()
         heads = {f"m{i}.{k}": v for i, m in enumerate(self.members_) for k, v in m.heads_.state_dict().items()}
         config = {
-            "model_type": self.model_type,
-            "name": ENSEMBLE_NAME,
-            "version": ENSEMBLE_VERSION,
-            "encoder": self.encoder,
-            "encoder_name": self.encoder_source_.name,
-            "encoder_sha256": self.encoder_source_.weights_sha256(),
-            "hidden_size": self.encoder_.hidden_size,
-            "labels": list(self.labels_),
-            "features": list(FEATURE_NAMES),
-            "params": self.get_params(),
+            **self._saved_config(ENSEMBLE_NAME, ENSEMBLE_VERSION),
             "members": [m.get_params() for m in self.members_],
-            "weights_format": "int8 matrices with per-row float32 scales; vectors fp16",
-            "calibration": self.calibration_,
+            "weights_format": WEIGHTS_FORMAT,
             **(dict(extra) if extra else {}),
         }
         lexical = {LEXICAL_FILE: self.lexical_.to_arrays()} if self.lexical_ is not None else {}
@@ -139,8 +130,7 @@ class TaggerEnsemble(TransformerTagger):
         """Load a saved ensemble: every weight file's sha256 first, then the base encoder's, then each member."""
         saved = read_model(directory, expect_type=cls.model_type)
         cfg = saved.config
-        if list(cfg.get("features", [])) != list(FEATURE_NAMES):
-            raise ModelLoadError(f"{saved.directory}: model was trained with other span features; retrain it with this propscan version.")
+        check_features(saved)
         limit_inference_threads()
         layers, heads = dequantize(saved.tensors(LAYERS_FILE)), dequantize(saved.tensors(HEADS_FILE))
         members = []

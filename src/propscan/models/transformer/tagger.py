@@ -463,10 +463,16 @@ class TransformerTagger(Model):
         self._check_fitted()
         layers = {k: v.detach().to(torch.float16).contiguous() for k, v in self.trained_state().items()}
         heads = {k: v.detach().to(torch.float16).contiguous() for k, v in self.heads_.state_dict().items()}
-        config = {
+        config = {**self._saved_config(MODEL_NAME, MODEL_VERSION), **_adapter_config(self.encoder_), **(dict(extra) if extra else {})}
+        lexical = {LEXICAL_FILE: self.lexical_.to_arrays()} if self.lexical_ is not None else {}
+        write_model(directory, config, tensors={LAYERS_FILE: layers, HEADS_FILE: heads}, arrays=lexical)
+
+    def _saved_config(self, name: str, version: str) -> dict[str, Any]:
+        """The ``config.json`` fields of every saved transformer model (a seed ensemble adds its members)."""
+        return {
             "model_type": self.model_type,
-            "name": MODEL_NAME,
-            "version": MODEL_VERSION,
+            "name": name,
+            "version": version,
             "encoder": self.encoder,
             "encoder_name": self.encoder_source_.name,
             "encoder_sha256": self.encoder_source_.weights_sha256(),
@@ -475,11 +481,7 @@ class TransformerTagger(Model):
             "features": list(FEATURE_NAMES),
             "params": self.get_params(),
             "calibration": self.calibration_,
-            **_adapter_config(self.encoder_),
-            **(dict(extra) if extra else {}),
         }
-        lexical = {LEXICAL_FILE: self.lexical_.to_arrays()} if self.lexical_ is not None else {}
-        write_model(directory, config, tensors={LAYERS_FILE: layers, HEADS_FILE: heads}, arrays=lexical)
 
     @classmethod
     def from_pretrained(cls, directory: str | os.PathLike[str]) -> TransformerTagger:
@@ -487,8 +489,7 @@ class TransformerTagger(Model):
         saved = read_model(directory, expect_type=cls.model_type)
         cfg = saved.config
         model = cls(**_params_from_config(cfg), progress=False, lora=cfg.get("lora"))
-        if list(cfg.get("features", [])) != list(FEATURE_NAMES):
-            raise ModelLoadError(f"{saved.directory}: model was trained with other span features; retrain it with this propscan version.")
+        check_features(saved)
         limit_inference_threads()
         model._build(trained_encoder_sha256=cfg.get("encoder_sha256"))
         model.labels_ = tuple(cfg["labels"])
@@ -538,6 +539,12 @@ class TransformerTagger(Model):
     def display_threshold(self) -> float:
         """Recommended confidence cut for readers, chosen on the tune split (0.0 for older models)."""
         return float(getattr(self, "calibration_", {}).get("display_threshold", 0.0))
+
+
+def check_features(saved: SavedModel) -> None:
+    """Refuse a saved model whose TC head read other span features than this version computes."""
+    if list(saved.config.get("features", [])) != list(FEATURE_NAMES):
+        raise ModelLoadError(f"{saved.directory}: model was trained with other span features; retrain it with this propscan version.")
 
 
 def _params_from_config(cfg: Mapping[str, Any]) -> dict[str, Any]:
