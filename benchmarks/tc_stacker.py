@@ -10,6 +10,7 @@ pre-declared set of TC options by 5-fold article-grouped CV repeated with 3 seed
 fitted part -- temperature, biases, stacker -- is refitted on the 4 training folds of each split):
 
 * ``current``: the shipped calibration as is (its biases were fitted on all of tune: flattered);
+* ``argmax``: the TC head's own argmax (nothing fitted; temperatures do not change it);
 * ``recipe_cv``: the shipped tuning recipe (temperature, Repetition boost, bias grid) refitted per fold;
 * ``bias_cv``: temperature + the bias grid only (no boost), refitted per fold;
 * ``lr_bias``: temperature + per-class intercepts of the offset logistic regression (no features);
@@ -179,6 +180,7 @@ def options(data: dict[str, Any]) -> dict[str, Option]:
     labels = list(data["labels"])
     opts: dict[str, Option] = {
         "current": lambda d, tr, te: tc_calibrated(d["logits"][te], d["feats"][te], shipped, labels).argmax(1),
+        "argmax": lambda d, tr, te: d["logits"][te].argmax(1),  # nothing fitted: no bias, no boost
         "recipe_cv": lambda d, tr, te: _recipe(d, tr, te, boost=True),
         "bias_cv": lambda d, tr, te: _recipe(d, tr, te, boost=False),
     }

@@ -30,7 +30,7 @@ from propscan.errors import PropscanError
 #: shown under ``propscan --help``; the full list with defaults is docs/configuration.md
 ENV_EPILOG = (
     "Environment variables (details and defaults: docs/configuration.md):\n\n"
-    "PROPSCAN_MODEL — model used when --model is 'default' (analyze, classify, batch, serve).\n\n"
+    "PROPSCAN_MODEL — model used when --model is 'default' (analyze, classify, serve; batch with --model default).\n\n"
     "PROPSCAN_THREADS — CPU threads for training (default 2).\n\n"
     "PROPSCAN_OFFLINE — set to never download an encoder from the Hugging Face hub.\n\n"
     "PROPSCAN_DATA — PTC corpus folder for tests and benchmarks (default ../shared/data/ptc-semeval2020).\n\n"
@@ -384,13 +384,13 @@ def evaluate_cli(
 def train_cli(
     data: Annotated[Path, typer.Option(help="PTC-layout corpus folder (train-articles, dev-articles, labels).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the trained model.")],
-    model: Annotated[str, typer.Option(help="default (the transformer), baseline, or ensemble (with --members).")] = defaults.MODEL,
+    model: Annotated[str, typer.Option(help="default (the transformer), baseline, ensemble or fast (with --members).")] = defaults.MODEL,
     seed: Annotated[int, typer.Option(help="Random seed.")] = defaults.SEED,
     smoke: Annotated[bool, typer.Option(help="Tiny run on a few articles (CI smoke test).")] = False,
     encoder: Annotated[str | None, typer.Option(help="Base encoder: local HF directory or hub id (transformer only).")] = None,
     refit: Annotated[bool, typer.Option(help="After tuning on the tune split, retrain on all of train with the chosen settings.")] = False,
     epochs: Annotated[int | None, typer.Option(help="Most epochs to train (the best on the tune split is kept).")] = None,
-    members: Annotated[str | None, typer.Option(help="--model ensemble: comma-separated tune-split model folders.")] = None,
+    members: Annotated[str | None, typer.Option(help="--model ensemble: comma-separated tune-split model folders; --model fast: one ensemble folder.")] = None,
 ) -> None:
     """Train a model on PTC train: fit on the fit split, choose every setting on the tune split (dev is not read)."""
     import json
@@ -456,7 +456,7 @@ class BatchEngine(str, Enum):
 def batch_cli(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, JSONL/CSV with metadata columns, URLs.")],
     store: Annotated[Path, typer.Option(help="DuckDB store to create or resume.")] = Path("corpus.duckdb"),
-    model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = defaults.MODEL,
+    model: Annotated[str, typer.Option(help="fast (one tagger), default (the ensemble), baseline, or a model directory.")] = defaults.BATCH_MODEL,
     threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Store spans with confidence >= this (0 keeps every span; "
                                              "article scores never depend on it).")] = defaults.STORE_THRESHOLD,
     engine: Annotated[BatchEngine, typer.Option(help="local (multiprocessing) or ray (pip install 'propscan\\[ray]').")] = BatchEngine.local,

@@ -18,6 +18,11 @@ from pathlib import Path
 MODEL = "default"
 """The model name every entry point uses when none is given: the embedded transformer."""
 
+BATCH_MODEL = "fast"
+"""The model ``propscan batch`` (and :func:`propscan.corpus.batch.run_batch`) uses when none is given:
+the default ensemble's first member served alone, about twice the throughput (falls back to
+:data:`MODEL` where no fast model is installed)."""
+
 ENCODER = "default"
 """The base encoder of a new transformer model: the installed, hash-checked all-MiniLM-L6-v2."""
 

@@ -201,7 +201,7 @@ class _Job:
 
 
 def run_batch(
-    inputs: Sequence[str], store: str | os.PathLike[str], *, model: str = defaults.MODEL,
+    inputs: Sequence[str], store: str | os.PathLike[str], *, model: str = defaults.BATCH_MODEL,
     threshold: float = STORE_THRESHOLD, engine: str = "local", workers: int = 1, batch_size: int = 8,
     text_column: str = "text", progress: bool = True, on_commit: Callable[[dict[str, int]], None] | None = None,
     metadata: str | os.PathLike[str] | None = None, threads: int | None = None, address: str | None = None,
@@ -215,8 +215,8 @@ def run_batch(
         may carry ``id``, ``title``, ``url``, ``outlet``, ``published``/``date``.
     store : path
         DuckDB file, created when missing. Analyses are keyed by (text sha256, model version).
-    model : str, default=:data:`propscan.defaults.MODEL`
-        ``default``, ``baseline`` or a model directory.
+    model : str, default=:data:`propscan.defaults.BATCH_MODEL`
+        ``fast`` (one tagger), ``default`` (the ensemble), ``baseline`` or a model directory.
     threshold : float, default=:data:`~propscan.corpus.worker.STORE_THRESHOLD` (0: every span)
         Keep spans at or above this confidence (part of the store key).
     engine : {"local", "ray"}
@@ -446,7 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m propscan.corpus.batch", description=main.__doc__)
     ap.add_argument("inputs", nargs="+")
     ap.add_argument("--store", required=True)
-    ap.add_argument("--model", default=defaults.MODEL)
+    ap.add_argument("--model", default=defaults.BATCH_MODEL)
     ap.add_argument("--threshold", type=float, default=STORE_THRESHOLD)
     ap.add_argument("--engine", default="local", choices=["local", "ray"])
     ap.add_argument("--workers", type=int, default=1)

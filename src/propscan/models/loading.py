@@ -36,6 +36,7 @@ REGISTRY: dict[str, str] = {
     "baseline": "propscan.models.baseline:BaselineModel",
     "transformer": "propscan.models.transformer.tagger:TransformerTagger",
     "transformer-ensemble": "propscan.models.transformer.ensemble:TaggerEnsemble",
+    "transformer-member": "propscan.models.transformer.member:EnsembleMember",
 }
 
 
@@ -229,7 +230,8 @@ def _write_json(path: Path, value: Mapping[str, Any], **dump: Any) -> None:
 
 def resolve_model_dir(name_or_path: str | os.PathLike[str] | None = None) -> Path:
     """``None``/"default" → the embedded default model (transformer when shipped, else baseline);
-    a bare name → ``weights/<name>``; anything else → a directory path.
+    "fast" → the embedded fast model (else the default); a bare name → ``weights/<name>``; anything
+    else → a directory path.
 
     >>> resolve_model_dir("baseline").name
     'baseline'
@@ -242,6 +244,8 @@ def resolve_model_dir(name_or_path: str | os.PathLike[str] | None = None) -> Pat
             return resolve_model_dir(env)
         default = WEIGHTS_DIR / "default"
         return default if (default / CONFIG_FILE).is_file() else WEIGHTS_DIR / "baseline"
+    if str(name_or_path) == "fast" and not (WEIGHTS_DIR / "fast" / CONFIG_FILE).is_file():
+        return resolve_model_dir("default")  # no fast model installed: the default serves batch too
     p = Path(name_or_path)
     if not p.exists() and (WEIGHTS_DIR / str(name_or_path) / CONFIG_FILE).is_file():
         return WEIGHTS_DIR / str(name_or_path)

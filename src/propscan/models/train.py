@@ -217,6 +217,43 @@ def train_ensemble(
     return metrics
 
 
+def train_member(
+    ensemble_dir: str | os.PathLike[str],
+    data_dir: str | os.PathLike[str],
+    output_dir: str | os.PathLike[str],
+    *,
+    index: int = 0,
+    stride: int | None = None,
+    smoke: bool = False,
+) -> dict[str, Any]:
+    """Serve member ``index`` of a tune-split ensemble alone (the fast model): tune it on the tune split, save it.
+
+    The saved model holds only its config; it reads the member's weights from ``ensemble_dir`` (exactly
+    as stored there, int8 round trip included) and refuses to load if they change. ``stride`` sets the
+    inference stride before tuning (default: the member's training stride).
+
+    >>> train_member("runs/ensemble", "../shared/data/ptc-semeval2020", "runs/fast")  # doctest: +SKIP
+    """
+    from propscan.models.transformer.member import EnsembleMember
+
+    protocol = read_config(ensemble_dir, verify=False).get("protocol") or {}
+    if protocol.get("refit_on_all_train") or not protocol:
+        raise InputError(f"{ensemble_dir}: the ensemble must be a tune-split model (its members trained on the fit split only).")
+    member = EnsembleMember.from_ensemble(ensemble_dir, index)
+    if stride is not None:
+        member.stride = int(stride)
+    _use_training_threads()
+    _, _, tune_docs, gold = _split(data_dir, smoke)
+    t0 = time.time()
+    metrics = json.loads(json.dumps(member.tune(tune_docs, {d.id: gold.get(d.id, []) for d in tune_docs}), default=float))
+    metrics["tune_seconds"] = round(time.time() - t0, 1)
+    metrics["source"] = {"ensemble": str(ensemble_dir), "member": index, "stride": member.stride}
+    metrics["protocol"] = {**protocol, "tune_articles": len(tune_docs)}
+    member.save_pretrained(output_dir, extra={"tune_metrics": _summary(metrics), "protocol": metrics["protocol"]})
+    write_metrics(output_dir, metrics)
+    return metrics
+
+
 def train_baseline(data_dir: str | os.PathLike[str], output_dir: str | os.PathLike[str], *, seed: int = defaults.SEED, smoke: bool = False) -> dict[str, Any]:
     """The baseline under the same protocol: threshold chosen on the tune split, then refitted on all of train."""
     from propscan.eval.scorer import hit_rates, score_si, score_tc
@@ -259,11 +296,12 @@ def train(
     epochs: int | None = None,
     members: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Train ``model`` ("default"/"transformer", "baseline" or "ensemble") on PTC train, save to ``output_dir``.
+    """Train ``model`` ("default"/"transformer", "baseline", "ensemble" or "fast") on PTC train, save to ``output_dir``.
 
     The transformer trains under the tune-split protocol (``epochs``: the most it may take; the best
     on the tune split is kept); "ensemble" joins the tune-split taggers in ``members`` and tunes
-    them together (:func:`train_ensemble`). ``progress=False`` hides the progress bars.
+    them together (:func:`train_ensemble`); "fast" tunes the first member of the ensemble in
+    ``members`` to serve alone (:func:`train_member`). ``progress=False`` hides the progress bars.
     """
     if not Path(data_dir).is_dir():
         raise InputError(f"{data_dir}: no such corpus folder; pass --data ../shared/data/ptc-semeval2020.")
@@ -273,9 +311,13 @@ def train(
         if not members or len(members) < 2:
             raise InputError("--model ensemble needs --members with two or more tune-split model folders.")
         return train_ensemble(list(members), data_dir, output_dir, smoke=smoke)
+    if model == "fast":
+        if not members or len(members) != 1:
+            raise InputError("--model fast needs --members with one tune-split ensemble folder (its first member is served).")
+        return train_member(members[0], data_dir, output_dir, smoke=smoke)
     if model in ("default", "transformer"):
         kwargs: dict[str, Any] = {"seed": seed, "smoke": smoke, "refit": refit, "progress": progress, "epochs": epochs}
         if encoder:
             kwargs["encoder"] = encoder
         return dict(train_transformer(data_dir, output_dir, **kwargs))
-    raise InputError(f"unknown model {model!r}; choose default, transformer, ensemble or baseline.")
+    raise InputError(f"unknown model {model!r}; choose default, transformer, ensemble, fast or baseline.")

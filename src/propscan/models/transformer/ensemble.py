@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from propscan.errors import ModelLoadError
-from propscan.models.loading import read_model, write_model
+from propscan.models.loading import SavedModel, read_model, write_model
 from propscan.models.quantize import dequantize, quantize_int8, round_trip
 from propscan.models.transformer.tagger import (
     HEADS_FILE,
@@ -133,19 +133,7 @@ class TaggerEnsemble(TransformerTagger):
         check_features(saved)
         limit_inference_threads()
         layers, heads = dequantize(saved.tensors(LAYERS_FILE)), dequantize(saved.tensors(HEADS_FILE))
-        members = []
-        for i, params in enumerate(cfg.get("members", [])):
-            member = TransformerTagger(**_params_from_config({**cfg, "params": params}), progress=False)
-            member._build(trained_encoder_sha256=cfg.get("encoder_sha256"))
-            member.labels_ = tuple(cfg["labels"])
-            prefix = f"m{i}."
-            try:
-                member.load_trained_state(_strip(layers, prefix), _strip(heads, prefix))
-            except (RuntimeError, KeyError) as exc:
-                raise ModelLoadError(f"{saved.directory}: weights of member {i} do not fit the encoder ({str(exc).splitlines()[0]}).") from exc
-            member.encoder_.eval()
-            member.heads_.eval()
-            members.append(member)
+        members = [load_member(TransformerTagger, saved, layers, heads, i) for i in range(len(cfg.get("members", [])))]
         if len(members) < 2:
             raise ModelLoadError(f"{saved.directory}: an ensemble config needs at least two members.")
         ens = cls.from_members(members, quantize=False)
@@ -161,6 +149,25 @@ class TaggerEnsemble(TransformerTagger):
     def info(self) -> dict[str, Any]:
         """``{name, version, weights_sha256, encoder, members, ...}``."""
         return {**super().info, "name": ENSEMBLE_NAME, "version": ENSEMBLE_VERSION, "members": len(getattr(self, "members_", []))}
+
+
+def load_member(cls: type[TransformerTagger], saved: SavedModel, layers: Mapping[str, Any], heads: Mapping[str, Any], index: int) -> Any:
+    """Member ``index`` of a saved ensemble as a ``cls`` tagger in eval mode (no lexical part, no calibration).
+
+    ``layers`` and ``heads`` are the ensemble's dequantized tensors (``m<i>.``-prefixed).
+    """
+    cfg = saved.config
+    member = cls(**_params_from_config({**cfg, "params": cfg["members"][index]}), progress=False)
+    member._build(trained_encoder_sha256=cfg.get("encoder_sha256"))
+    member.labels_ = tuple(cfg["labels"])
+    prefix = f"m{index}."
+    try:
+        member.load_trained_state(_strip(layers, prefix), _strip(heads, prefix))
+    except (RuntimeError, KeyError) as exc:
+        raise ModelLoadError(f"{saved.directory}: weights of member {index} do not fit the encoder ({str(exc).splitlines()[0]}).") from exc
+    member.encoder_.eval()
+    member.heads_.eval()
+    return member
 
 
 def _strip(tensors: Mapping[str, Any], prefix: str) -> dict[str, Any]:
