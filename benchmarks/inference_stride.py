@@ -30,13 +30,6 @@ from propscan.models.protocol import split_train_ids
 from propscan.models.train import _summary
 
 
-def set_stride(model: Any, stride: int) -> None:
-    """Use ``stride`` for every encoder pass of ``model`` (and of its members, for an ensemble)."""
-    model.stride = stride
-    for m in getattr(model, "members_", []):
-        m.stride = stride
-
-
 def candidates(model: Any) -> dict[str, Any]:
     """``default`` (the model as loaded) and, for an ensemble, ``member0`` (its first member with the lexical part)."""
     out = {"default": model}
@@ -69,7 +62,7 @@ def main() -> None:
     for stride in (int(s) for s in args.strides.split(",")):
         for name in wanted:
             m = cands[name]
-            set_stride(m, stride)
+            m.set_stride(stride)
             t0 = time.perf_counter()
             figures = json.loads(json.dumps(m.tune(docs, gold), default=float))
             row = {"candidate": name, "stride": stride, "seconds": round(time.perf_counter() - t0, 1), **_summary(figures),

@@ -65,12 +65,12 @@ def extract(model_dir: str, data: str, cache: str | None) -> dict[str, Any]:
     if cache and Path(cache).is_file():
         z = np.load(cache, allow_pickle=False)
         return {k: z[k] for k in z.files}
-    from propscan.models.transformer.tagger import TransformerTagger
+    from propscan.models.loading import load_model
 
     docs, gold = read_ptc(data, "train")
     _, tune = split_train_ids([d.id for d in docs])
     docs = [d for d in docs if d.id in set(tune)]
-    model = TransformerTagger.from_pretrained(model_dir)
+    model = load_model(model_dir)  # a tagger, an ensemble or a fast (member) model
     toks = model._tokenize(docs)
     states = model._doc_states(toks)
     lab = {n: i for i, n in enumerate(model.labels_)}
@@ -106,7 +106,7 @@ def _recipe(data: dict[str, Any], tr: np.ndarray, te: np.ndarray, *, boost: bool
 
     labels = list(data["labels"])
     cal: dict[str, Any] = {}
-    _tune_tc(labels, data["logits"][tr], data["y"][tr], data["feats"][tr], cal)
+    _tune_tc(labels, data["logits"][tr], data["y"][tr], data["feats"][tr], cal, fit_bias=True)
     if not boost:  # refit the bias without the Repetition boost
         from propscan.models.transformer.tune import _tune_bias
 

@@ -144,26 +144,33 @@ def retune(
     *,
     output_dir: str | os.PathLike[str] | None = None,
     lexical: bool = True,
+    stride: int | None = None,
 ) -> dict[str, Any]:
     """Re-run only the tuning (decoding thresholds, calibration, cuts) of a protocol model on its tune split.
 
-    The encoder and head weights are unchanged (same files, same sha256); ``config.json`` and
-    ``metrics.json`` are rewritten. This is exactly the tuning step that ends :func:`train`. A model
+    Works for a tagger, a seed ensemble and a fast (member) model. The weights are unchanged (same
+    files, same sha256): in place, only ``config.json`` and ``metrics.json`` are rewritten. A model
     refitted on all of train has seen the tune split, so it cannot be retuned (retrain instead).
-    ``lexical=False`` drops the word-level lexical tagger first (the ablation arm of the protocol).
+    ``lexical=False`` drops the word-level lexical tagger first (the ablation arm of the protocol; a
+    tagger only), ``stride`` sets the inference stride before tuning.
 
     >>> retune("runs/model", "../shared/data/ptc-semeval2020")  # doctest: +SKIP
     """
+    from propscan.models.loading import load_model, update_config
     from propscan.models.transformer.tagger import TransformerTagger
 
     src = Path(model_dir)
     protocol = read_config(src, verify=False).get("protocol") or {}
     if protocol.get("refit_on_all_train") or not protocol:
         raise InputError(f"{src}: this model was trained on the tune split too (or before the protocol); retrain it instead.")
-    model = TransformerTagger.from_pretrained(src)
+    model = load_model(src)
+    if not isinstance(model, TransformerTagger):
+        raise InputError(f"{src}: only transformer models are tuned on the tune split.")
     _use_training_threads()  # after loading, which caps the threads for inference
     if not lexical:
         model.drop_lexical()
+    if stride is not None:
+        model.set_stride(int(stride))
     _, _, tune_docs, gold = _split(data_dir, smoke=False)
     old = read_metrics(src)
     t0 = time.time()
@@ -172,7 +179,12 @@ def retune(
     protocol = {**protocol, "tune_articles": len(tune_docs)}
     metrics["protocol"] = protocol
     out = Path(output_dir) if output_dir else src
-    model.save_pretrained(out, extra={"tune_metrics": _summary(metrics), "protocol": protocol})
+    extra = {"tune_metrics": _summary(metrics), "protocol": protocol}
+    if out.resolve() == src.resolve() and lexical:  # the weight files stay byte for byte
+        update_config(src, {"calibration": model.calibration_, "params": {**read_config(src, verify=False).get("params", {}),
+                                                                          "stride": model.stride}, **extra})
+    else:
+        model.save_pretrained(out, extra=extra)
     write_metrics(out, metrics)
     return metrics
 
@@ -188,7 +200,7 @@ def train_ensemble(
 
     Every member must have been fitted on the fit split only, so that the tune split stays unseen;
     the ensemble's weights go through the int8 round trip *before* tuning, so the settings fit the
-    stored weights. Returns the tune-split figures (as :func:`train_transformer` does).
+    stored weights, and it is tuned at :data:`propscan.defaults.INFERENCE_STRIDE`. Returns the tune-split figures (as :func:`train_transformer` does).
 
     >>> train_ensemble(["runs/a", "runs/b"], "../shared/data/ptc-semeval2020", "runs/ensemble")  # doctest: +SKIP
     """
@@ -204,6 +216,7 @@ def train_ensemble(
     if any(p != protocols[0] for p in protocols):
         raise InputError("ensemble members were trained on different fit/tune splits.")
     ens = TaggerEnsemble.from_members([TransformerTagger.from_pretrained(d) for d in member_dirs])
+    ens.set_stride(defaults.INFERENCE_STRIDE)
     _use_training_threads()
     _, fit_docs, tune_docs, gold = _split(data_dir, smoke)
     t0 = time.time()
@@ -230,7 +243,7 @@ def train_member(
 
     The saved model holds only its config; it reads the member's weights from ``ensemble_dir`` (exactly
     as stored there, int8 round trip included) and refuses to load if they change. ``stride`` sets the
-    inference stride before tuning (default: the member's training stride).
+    inference stride before tuning (default: :data:`propscan.defaults.INFERENCE_STRIDE`).
 
     >>> train_member("runs/ensemble", "../shared/data/ptc-semeval2020", "runs/fast")  # doctest: +SKIP
     """
@@ -240,14 +253,13 @@ def train_member(
     if protocol.get("refit_on_all_train") or not protocol:
         raise InputError(f"{ensemble_dir}: the ensemble must be a tune-split model (its members trained on the fit split only).")
     member = EnsembleMember.from_ensemble(ensemble_dir, index)
-    if stride is not None:
-        member.stride = int(stride)
+    member.set_stride(int(stride or defaults.INFERENCE_STRIDE))
     _use_training_threads()
     _, _, tune_docs, gold = _split(data_dir, smoke)
     t0 = time.time()
     metrics = json.loads(json.dumps(member.tune(tune_docs, {d.id: gold.get(d.id, []) for d in tune_docs}), default=float))
     metrics["tune_seconds"] = round(time.time() - t0, 1)
-    metrics["source"] = {"ensemble": str(ensemble_dir), "member": index, "stride": member.stride}
+    metrics["source"] = {"ensemble": str(ensemble_dir), "member": index}
     metrics["protocol"] = {**protocol, "tune_articles": len(tune_docs)}
     member.save_pretrained(output_dir, extra={"tune_metrics": _summary(metrics), "protocol": metrics["protocol"]})
     write_metrics(output_dir, metrics)

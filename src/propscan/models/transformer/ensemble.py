@@ -33,7 +33,7 @@ from propscan.models.transformer.tagger import (
 from propscan.models.transformer.windows import TokenizedDoc
 
 ENSEMBLE_NAME = "propscan-minilm-ensemble"
-ENSEMBLE_VERSION = "3.0.0"
+ENSEMBLE_VERSION = "3.1.0"
 WEIGHTS_FORMAT = "int8 matrices with one fp16 scale per 64 weights of a row; vectors fp16"
 SHARED_PARAMS = ("encoder", "window", "stride", "train_from_layer", "tc_hidden", "si_hidden")
 
@@ -83,6 +83,12 @@ class TaggerEnsemble(TransformerTagger):
 
         per_member = [m._doc_states(toks, batch_size=batch_size) for m in self.members_]
         return [torch.cat(parts, dim=-1) for parts in zip(*per_member)]
+
+    def set_stride(self, stride: int) -> None:
+        """Read articles in windows every ``stride`` tokens (the ensemble's and every member's passes)."""
+        self.stride = stride
+        for m in self.members_:
+            m.stride = stride
 
     def use_fast_encoder(self, backend: str | None = None) -> bool:
         """Run every member's encoder through ONNX Runtime where ``backend`` wants it; whether all of them do."""
@@ -137,6 +143,7 @@ class TaggerEnsemble(TransformerTagger):
         if len(members) < 2:
             raise ModelLoadError(f"{saved.directory}: an ensemble config needs at least two members.")
         ens = cls.from_members(members, quantize=False)
+        ens.set_stride(int(cfg.get("params", {}).get("stride", ens.stride)))  # inference stride, chosen on the tune split
         ens.lexical_ = None
         ens._load_lexical(saved)
         ens.use_calibration(cfg["calibration"])

@@ -32,7 +32,7 @@ from propscan.models.transformer.tagger import (
 )
 
 FAST_NAME = "propscan-minilm-fast"
-FAST_VERSION = "3.0.0"
+FAST_VERSION = "3.1.0"
 
 
 class EnsembleMember(TransformerTagger):
@@ -63,7 +63,7 @@ class EnsembleMember(TransformerTagger):
         layers, heads = dequantize(saved.tensors(LAYERS_FILE)), dequantize(saved.tensors(HEADS_FILE))
         member: EnsembleMember = load_member(cls, saved, layers, heads, index)
         if stride is not None:
-            member.stride = int(stride)
+            member.set_stride(int(stride))
         member._load_lexical(saved)
         member.use_calibration(calibration)
         member.source_, member.member_index_ = saved, index

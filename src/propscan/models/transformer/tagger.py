@@ -330,6 +330,12 @@ class TransformerTagger(Model):
         self.use_calibration(calibration)
         return figures
 
+    def set_stride(self, stride: int) -> None:
+        """Read articles in windows every ``stride`` tokens from now on (an inference setting, chosen on the tune split)."""
+        if not 0 < int(stride) <= self.content_size:
+            raise ValueError(f"stride must be in 1..{self.content_size}, got {stride}")
+        self.stride = int(stride)
+
     def use_calibration(self, calibration: Mapping[str, Any]) -> None:
         """Decode and score with ``calibration`` (a copy), e.g. the one tuned for another fit of this model."""
         self.calibration_ = dict(calibration)
