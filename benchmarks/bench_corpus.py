@@ -170,10 +170,13 @@ def memory(model: str, n: int, *, workers: int, batch_size: int) -> dict:
 
 def chart(data: Path, model: str, *, workers: int, batch_size: int, store: Path, out: Path) -> dict:
     from propscan.corpus import make_report, run_batch
+    from propscan.corpus.worker import model_version_of
 
     res = run_batch([str(data / "train-articles"), str(data / "dev-articles")], store, model=model, workers=workers,
                     batch_size=batch_size, progress=False)
-    rep = make_report(store, by="source", fmt="png", output=out.parent / ".ptc_charts", n_boot=2000, seed=0)
+    # this model's analyses only (the store may hold other models' analyses of the same texts)
+    rep = make_report(store, by="source", fmt="png", output=out.parent / ".ptc_charts", n_boot=2000, seed=0,
+                      model_version=model_version_of(model).version)
     src = out.parent / ".ptc_charts" / "heatmap.png"
     out.parent.mkdir(parents=True, exist_ok=True)
     os.replace(src, out)
@@ -192,7 +195,7 @@ def chart(data: Path, model: str, *, workers: int, batch_size: int, store: Path,
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path(os.environ.get("PROPSCAN_DATA", REPO.parent / "shared/data/ptc-semeval2020")))
-    ap.add_argument("--model", default="baseline", help="baseline (default) or default (the transformer)")
+    ap.add_argument("--model", default="baseline", help="baseline (default), fast or default (the ensemble)")
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--mem-articles", type=int, default=10_000)
     ap.add_argument("--only", choices=["throughput", "memory", "chart"], action="append")
