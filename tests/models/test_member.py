@@ -106,3 +106,17 @@ def test_fast_falls_back_to_default_where_none_is_installed(tmp_path: Path, monk
     (tmp_path / "fast" / "config.json").write_text("{}")
     assert loading.resolve_model_dir("fast") == tmp_path / "fast"
     assert defaults.BATCH_MODEL == "fast"
+
+
+WEIGHTS = Path(__file__).resolve().parents[2] / "src" / "propscan" / "models" / "weights"
+
+
+@pytest.mark.skipif(not (WEIGHTS / "fast" / "config.json").is_file(), reason="no fast model shipped")
+def test_shipped_fast_model_is_pinned_to_the_shipped_ensemble() -> None:
+    fast_cfg = json.loads((WEIGHTS / "fast" / "config.json").read_text())
+    ens_cfg = json.loads((WEIGHTS / "default" / "config.json").read_text())
+    assert fast_cfg["source"]["directory"] == "../default" and fast_cfg["source"]["files"] == ens_cfg["files"]
+    fast = load_model("fast")
+    assert isinstance(fast, EnsembleMember) and fast.info["name"] == FAST_NAME and fast.info["member"] == 0
+    assert fast.stride == defaults.INFERENCE_STRIDE and fast.display_threshold > 0
+    assert fast.info["weights_sha256"] == ens_cfg["files"]["encoder_layers.safetensors"]
