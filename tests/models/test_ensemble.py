@@ -134,3 +134,21 @@ def test_ensemble_members_run_on_onnx_runtime_when_asked(ensemble: TaggerEnsembl
     after = ensemble.raw_predict([doc])[0]["si_probs"]
     assert ensemble.use_fast_encoder("torch") is False
     np.testing.assert_allclose(before, after, atol=1e-4)
+
+
+def test_the_inference_stride_is_saved_and_reaches_every_member(tmp_path: Path) -> None:
+    ens = TaggerEnsemble.from_members([_member(5), _member(6)])
+    ens.set_stride(112)
+    assert [m.stride for m in ens.members_] == [112, 112]
+    with pytest.raises(ValueError, match="stride must be in"):
+        ens.set_stride(0)
+    ens.save_pretrained(tmp_path / "ens")
+    loaded = load_model(tmp_path / "ens")
+    assert loaded.stride == 112 and [m.stride for m in loaded.members_] == [112, 112]
+    doc = Document(TEXT * 40)  # long enough for several windows: the stride changes what is encoded
+    wide = TaggerEnsemble.from_members([_member(5), _member(6)], quantize=True)
+    a = loaded.raw_predict([doc])[0]["si_probs"]
+    b = wide.raw_predict([doc])[0]["si_probs"]  # the same weights read every 224 tokens
+    assert a.shape == b.shape and not np.allclose(a, b, atol=1e-4)
+    wide.set_stride(112)
+    np.testing.assert_allclose(wide.raw_predict([doc])[0]["si_probs"], a, atol=1e-5)  # the stride was the only difference

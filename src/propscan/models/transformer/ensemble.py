@@ -86,9 +86,9 @@ class TaggerEnsemble(TransformerTagger):
 
     def set_stride(self, stride: int) -> None:
         """Read articles in windows every ``stride`` tokens (the ensemble's and every member's passes)."""
-        self.stride = stride
+        super().set_stride(stride)
         for m in self.members_:
-            m.stride = stride
+            m.set_stride(stride)
 
     def use_fast_encoder(self, backend: str | None = None) -> bool:
         """Run every member's encoder through ONNX Runtime where ``backend`` wants it; whether all of them do."""
