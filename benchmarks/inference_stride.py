@@ -25,20 +25,20 @@ from pathlib import Path
 from typing import Any
 
 from propscan.io.ptc import read_ptc
-from propscan.models.loading import load_model
+from propscan.models.loading import load_model, resolve_model_dir
 from propscan.models.protocol import split_train_ids
 from propscan.models.train import _summary
 
 
-def candidates(model: Any) -> dict[str, Any]:
-    """``default`` (the model as loaded) and, for an ensemble, ``member0`` (its first member with the lexical part)."""
+def candidates(name: str) -> dict[str, Any]:
+    """``default`` (the model as loaded) and, for an ensemble, ``member0``: its first member as the fast model
+    serves it (:class:`~propscan.models.transformer.member.EnsembleMember`, the same stored weights)."""
+    model = load_model(name)
     out = {"default": model}
-    members = getattr(model, "members_", None)
-    if members:
-        first = members[0]
-        first.lexical_ = model.lexical_
-        first.calibration_ = dict(model.calibration_)
-        out["member0"] = first
+    if getattr(model, "members_", None):
+        from propscan.models.transformer.member import EnsembleMember
+
+        out["member0"] = EnsembleMember.from_ensemble(resolve_model_dir(name), 0)
     return out
 
 
@@ -56,8 +56,8 @@ def main() -> None:
     docs = [d for d in train if d.id in tune_ids]
     gold = {d.id: list(gold.get(d.id, [])) for d in docs}
     rows: list[dict[str, Any]] = json.loads(args.out.read_text())["rows"] if args.out.is_file() else []
-    model = load_model(args.model)
-    cands = candidates(model)
+    cands = candidates(args.model)
+    model = cands["default"]
     wanted = args.only.split(",") if args.only else list(cands)
     for stride in (int(s) for s in args.strides.split(",")):
         for name in wanted:

@@ -138,6 +138,14 @@ def _summary(m: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _tune_split_protocol(model_dir: str | os.PathLike[str], refusal: str) -> dict[str, Any]:
+    """The saved protocol of a model that never saw the tune split; else :class:`InputError` ``"<dir>: <refusal>."``."""
+    protocol = read_config(model_dir, verify=False).get("protocol") or {}
+    if protocol.get("refit_on_all_train") or not protocol:
+        raise InputError(f"{model_dir}: {refusal}.")
+    return dict(protocol)
+
+
 def retune(
     model_dir: str | os.PathLike[str],
     data_dir: str | os.PathLike[str],
@@ -160,9 +168,7 @@ def retune(
     from propscan.models.transformer.tagger import TransformerTagger
 
     src = Path(model_dir)
-    protocol = read_config(src, verify=False).get("protocol") or {}
-    if protocol.get("refit_on_all_train") or not protocol:
-        raise InputError(f"{src}: this model was trained on the tune split too (or before the protocol); retrain it instead.")
+    protocol = _tune_split_protocol(src, "this model was trained on the tune split too (or before the protocol); retrain it instead")
     model = load_model(src)
     if not isinstance(model, TransformerTagger):
         raise InputError(f"{src}: only transformer models are tuned on the tune split.")
@@ -209,9 +215,7 @@ def train_ensemble(
 
     protocols = []
     for d in member_dirs:
-        protocol = read_config(d, verify=False).get("protocol") or {}
-        if protocol.get("refit_on_all_train") or not protocol:
-            raise InputError(f"{d}: an ensemble member must be a tune-split model (trained on the fit split only).")
+        protocol = _tune_split_protocol(d, "an ensemble member must be a tune-split model (trained on the fit split only)")
         protocols.append({k: protocol.get(k) for k in ("tune_fraction", "tune_seed", "fit_articles")})
     if any(p != protocols[0] for p in protocols):
         raise InputError("ensemble members were trained on different fit/tune splits.")
@@ -249,9 +253,7 @@ def train_member(
     """
     from propscan.models.transformer.member import EnsembleMember
 
-    protocol = read_config(ensemble_dir, verify=False).get("protocol") or {}
-    if protocol.get("refit_on_all_train") or not protocol:
-        raise InputError(f"{ensemble_dir}: the ensemble must be a tune-split model (its members trained on the fit split only).")
+    protocol = _tune_split_protocol(ensemble_dir, "the ensemble must be a tune-split model (its members trained on the fit split only)")
     member = EnsembleMember.from_ensemble(ensemble_dir, index)
     member.set_stride(int(stride or defaults.INFERENCE_STRIDE))
     _use_training_threads()
