@@ -1,0 +1,168 @@
+"""Train the span reader (:mod:`propscan.models.transformer.span_reader`) on the fit split; score it on the tune split.
+
+    nice -n 10 .venv/bin/python benchmarks/tc_span_reader.py --epochs 3 --out runs/span-reader > /tmp/reader.log 2>&1 &
+
+Reads only PTC **train** (:func:`propscan.models.protocol.split_train_ids`): every gold span of the
+297 fit-split articles is a training example; after each epoch the reader classifies every gold
+span of the 74 tune-split articles, in the row order of ``benchmarks/tc_stacker.py``'s extraction,
+and the epoch's raw logits go to ``<out>/tune_logits_e<k>.npz`` with its trainable state
+(``<out>/reader_e<k>.safetensors``). ``--fit-articles`` / ``--tune-articles`` cut a slice to time a
+run first. Dev is never read. Which epoch and which mix with the ensemble's TC head ship is decided
+by ``benchmarks/tc_reader_cv.py`` (article-grouped CV inside the tune split).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DEFAULT_DATA = os.environ.get("PROPSCAN_DATA", "../shared/data/ptc-semeval2020")
+
+
+def examples(docs: list[Any], gold: dict[str, list[Any]], tokenizer: Any, specials: tuple[int, int, int, int], labels: list[str]) -> dict[str, Any]:
+    from propscan.models.features import ArticleIndex, features_for_spans
+    from propscan.models.transformer.span_reader import span_input
+    from propscan.models.transformer.windows import tokenize_docs
+
+    lab = {n: i for i, n in enumerate(labels)}
+    toks = tokenize_docs(tokenizer, [d.text for d in docs])
+    out: dict[str, list[Any]] = {"inputs": [], "feats": [], "y": [], "art": [], "start": [], "end": []}
+    for d, t in zip(docs, toks):
+        g = list(gold.get(d.id, []))
+        if not g:
+            continue
+        bounds = [(x.start, x.end) for x in g]
+        out["feats"].append(features_for_spans(d.text, bounds, ArticleIndex(d.text)))
+        out["inputs"] += [span_input(t, s, e, specials) for s, e in bounds]
+        out["y"] += [lab.get(str(x.technique), -1) for x in g]
+        out["art"] += [d.id] * len(g)
+        out["start"] += [x.start for x in g]
+        out["end"] += [x.end for x in g]
+    out["feats"] = np.concatenate(out["feats"]).astype(np.float32)
+    for k in ("y", "start", "end", "art"):
+        out[k] = np.asarray(out[k])
+    return out
+
+
+def predict(net: Any, ex: dict[str, Any], pad_id: int, batch: int = 64) -> np.ndarray:
+    import torch
+
+    from propscan.models.transformer.span_reader import collate
+
+    net.eval()
+    order = np.argsort([len(x.ids) for x in ex["inputs"]])
+    out = np.zeros((len(order), net.head[-1].out_features), dtype=np.float32)
+    with torch.inference_mode():
+        for i in range(0, len(order), batch):
+            idx = order[i : i + batch]
+            ids, types, mask, spans = collate([ex["inputs"][j] for j in idx], pad_id)
+            out[idx] = net(ids, types, mask, spans, torch.from_numpy(ex["feats"][idx])).numpy()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default=DEFAULT_DATA)
+    ap.add_argument("--out", default="runs/span-reader")
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--fit-articles", type=int, default=0)
+    ap.add_argument("--tune-articles", type=int, default=0)
+    ap.add_argument("--max-steps", type=int, default=0, help="stop an epoch after this many steps (timing)")
+    args = ap.parse_args()
+
+    import torch
+    from safetensors.torch import save_file
+
+    from propscan.io.ptc import read_ptc
+    from propscan.models.encoder import load_encoder, special_ids
+    from propscan.models.features import FEATURE_NAMES
+    from propscan.models.protocol import split_train_ids
+    from propscan.models.transformer.span_reader import CLOSE_MARK, OPEN_MARK, SpanReaderNet, add_lora, collate, trainable_state
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(2)
+    rng = np.random.default_rng(args.seed)
+    labels = json.loads(Path("src/propscan/models/weights/default/config.json").read_text())["labels"]
+    encoder, tokenizer, _ = load_encoder()
+    cls_id, sep_id, pad_id = special_ids(tokenizer)
+    vocab = tokenizer.get_vocab()
+    specials = (cls_id, sep_id, vocab[OPEN_MARK], vocab[CLOSE_MARK])
+    docs, gold = read_ptc(args.data, "train")
+    fit_ids, tune_ids = split_train_ids([d.id for d in docs])
+    fit_docs = [d for d in docs if d.id in set(fit_ids)]
+    tune_docs = [d for d in docs if d.id in set(tune_ids)]
+    if args.fit_articles:
+        fit_docs = [fit_docs[i] for i in sorted(rng.choice(len(fit_docs), args.fit_articles, replace=False))]
+    if args.tune_articles:
+        tune_docs = tune_docs[: args.tune_articles]
+    tr = examples(fit_docs, gold, tokenizer, specials, labels)
+    te = examples(tune_docs, gold, tokenizer, specials, labels)
+    keep = np.flatnonzero(tr["y"] >= 0)
+    print(f"fit spans {len(keep)}  tune spans {len(te['y'])}  mean tokens {np.mean([len(x.ids) for x in tr['inputs']]):.1f}", flush=True)
+
+    add_lora(encoder)
+    encoder.embeddings.token_type_embeddings.weight.requires_grad_(True)
+    net = SpanReaderNet(encoder, len(FEATURE_NAMES), len(labels))
+    params = [p for p in net.parameters() if p.requires_grad]
+    print(f"trainable parameters {sum(p.numel() for p in params)}", flush=True)
+    steps_per_epoch = math.ceil(len(keep) / args.batch) if not args.max_steps else args.max_steps
+    total = steps_per_epoch * args.epochs
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+    warm = max(1, int(0.06 * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log = []
+    for epoch in range(1, args.epochs + 1):
+        net.train()
+        t0 = time.time()
+        # length-bucketed batches: shuffle, then sort within chunks of 50 batches
+        perm = rng.permutation(keep)
+        chunks = [perm[i : i + 50 * args.batch] for i in range(0, len(perm), 50 * args.batch)]
+        batches = []
+        for c in chunks:
+            c = c[np.argsort([len(tr["inputs"][j].ids) for j in c])]
+            batches += [c[i : i + args.batch] for i in range(0, len(c), args.batch)]
+        batches = [batches[i] for i in rng.permutation(len(batches))][:steps_per_epoch]
+        tot, n_tok = 0.0, 0
+        for step, idx in enumerate(batches, 1):
+            ids, types, mask, spans = collate([tr["inputs"][j] for j in idx], pad_id)
+            logits = net(ids, types, mask, spans, torch.from_numpy(tr["feats"][idx]))
+            loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(tr["y"][idx]).long())
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            sched.step()
+            tot += float(loss)
+            n_tok += int(mask.sum())
+            if step % 50 == 0:
+                print(f"epoch {epoch} step {step}/{len(batches)} loss {tot / step:.4f} {n_tok / (time.time() - t0):.0f} tok/s", flush=True)
+        train_s = time.time() - t0
+        t1 = time.time()
+        lg = predict(net, te, pad_id)
+        pred_s = time.time() - t1
+        ok = te["y"] >= 0
+        acc = float((lg.argmax(1)[ok] == te["y"][ok]).mean())
+        np.savez(out / f"tune_logits_e{epoch}.npz", logits=lg, y=te["y"], art=te["art"], start=te["start"], end=te["end"])
+        save_file({k: v.contiguous() for k, v in trainable_state(net).items()}, str(out / f"reader_e{epoch}.safetensors"))
+        row = {"epoch": epoch, "loss": round(tot / len(batches), 4), "tune_accuracy": round(acc, 4), "train_s": round(train_s, 1),
+               "train_tok_per_s": round(n_tok / train_s), "predict_s": round(pred_s, 1), "tune_spans": int(len(te["y"]))}
+        log.append(row)
+        print(json.dumps(row), flush=True)
+        (out / "log.json").write_text(json.dumps({"args": vars(args), "epochs": log}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+
+    main()

@@ -1,0 +1,169 @@
+"""The span reader: a second TC classifier that reads one span at a time, marked in its own context.
+
+The taggers' TC head pools token states of a whole-article pass, so the encoder never knows which
+passage is being asked about. The span reader encodes ``[CLS] left « span » right [SEP]`` around
+each span (the widest symmetric context within :data:`MAX_TOKENS`), with the span's tokens and
+markers as token type 1, and classifies the pooled ``[CLS]``, span-mean and opening-marker states
+plus the span features (:mod:`propscan.models.features`) -- the "span markers / span CLS" recipe
+of the SemEval-2020 TC leaders. The base encoder stays frozen; low-rank adapters (LoRA) on every
+linear layer, the token-type embeddings and the head are trained, so a saved reader is about
+1 MB and the base encoder comes, hash-checked, from its installed package.
+
+>>> reader = SpanReader.build(labels)  # doctest: +SKIP
+>>> logits = reader.tc_logits(text, tok, [(10, 25)], feats)  # (1, n_labels)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from propscan.models.transformer.windows import TokenizedDoc
+
+#: tokens per span input, markers and [CLS]/[SEP] included
+MAX_TOKENS = 96
+#: LoRA rank, scale numerator and the linear layers adapted (MiniBert names)
+LORA_R = 16
+LORA_ALPHA = 32
+LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
+#: the marker characters (real tokens of the BERT vocabulary)
+OPEN_MARK, CLOSE_MARK = "«", "»"
+
+
+class LoRALinear(nn.Module):
+    """``base(x) + (alpha / r) * B(A(x))`` with ``base`` frozen; ``B`` starts at zero."""
+
+    def __init__(self, base: nn.Linear, r: int = LORA_R, alpha: int = LORA_ALPHA, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.base = base
+        for p in base.parameters():
+            p.requires_grad_(False)
+        self.lora_A = nn.Parameter(torch.empty(r, base.in_features))
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, r))
+        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
+        self.scale = alpha / r
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.base(x) + (self.drop(x) @ self.lora_A.T @ self.lora_B.T) * self.scale
+
+    def merged(self) -> nn.Linear:
+        """A plain ``nn.Linear`` with the adapter folded in (inference)."""
+        out = nn.Linear(self.base.in_features, self.base.out_features)
+        with torch.no_grad():
+            out.weight.copy_(self.base.weight + self.scale * (self.lora_B @ self.lora_A))
+            out.bias.copy_(self.base.bias)
+        return out
+
+
+def add_lora(encoder: nn.Module, *, r: int = LORA_R, alpha: int = LORA_ALPHA) -> None:
+    """Freeze ``encoder`` and wrap every :data:`LORA_TARGETS` linear layer in :class:`LoRALinear`."""
+    for p in encoder.parameters():
+        p.requires_grad_(False)
+    for name, module in list(encoder.named_modules()):
+        for child_name, child in list(module.named_children()):
+            full = f"{name}.{child_name}" if name else child_name
+            if isinstance(child, nn.Linear) and any(full.endswith(t) for t in LORA_TARGETS):
+                setattr(module, child_name, LoRALinear(child, r, alpha))
+
+
+def merge_lora(encoder: nn.Module) -> None:
+    """Replace every :class:`LoRALinear` of ``encoder`` by its merged ``nn.Linear``."""
+    for module in list(encoder.modules()):
+        for child_name, child in list(module.named_children()):
+            if isinstance(child, LoRALinear):
+                setattr(module, child_name, child.merged())
+
+
+@dataclass(frozen=True)
+class SpanInput:
+    """One span's encoder input: ids, token types, and where the span's tokens are."""
+
+    ids: np.ndarray
+    types: np.ndarray
+    span: tuple[int, int]  # [a, b) in ids (the span's own tokens, markers excluded)
+
+
+def span_input(tok: TokenizedDoc, start: int, end: int, specials: tuple[int, int, int, int], max_tokens: int = MAX_TOKENS) -> SpanInput:
+    """``[CLS] left « span » right [SEP]`` for characters ``[start, end)`` of a tokenised article.
+
+    ``specials`` = ``(cls, sep, open_mark, close_mark)`` ids. A span longer than the budget keeps
+    its head and tail; the context left over is split evenly (the unused side goes to the other).
+    """
+    cls_id, sep_id, open_id, close_id = specials
+    a, b = tok.token_range(start, end)
+    ids = tok.ids
+    budget = max_tokens - 4
+    span_ids = ids[a:b]
+    if len(span_ids) > budget:
+        half = budget // 2
+        span_ids = np.concatenate([span_ids[:half], span_ids[len(span_ids) - (budget - half) :]])
+    room = budget - len(span_ids)
+    left_n = min(a, room // 2)
+    right_n = min(len(ids) - b, room - left_n)
+    left_n = min(a, room - right_n)
+    left, right = ids[a - left_n : a], ids[b : b + right_n]
+    seq = np.concatenate([[cls_id], left, [open_id], span_ids, [close_id], right, [sep_id]]).astype(np.int64)
+    types = np.zeros(len(seq), dtype=np.int64)
+    s0 = 1 + len(left)
+    types[s0 : s0 + len(span_ids) + 2] = 1
+    return SpanInput(seq, types, (s0 + 1, s0 + 1 + len(span_ids)))
+
+
+class SpanReaderNet(nn.Module):
+    """Encoder (frozen base + LoRA) + token-type embeddings + the span head."""
+
+    def __init__(self, encoder: nn.Module, n_features: int, n_labels: int, *, hidden: int = 256, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.encoder = encoder
+        h = encoder.hidden_size
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(3 * h + n_features, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, n_labels))
+
+    def forward(self, ids: torch.Tensor, types: torch.Tensor, mask: torch.Tensor, spans: torch.Tensor, feats: torch.Tensor) -> torch.Tensor:
+        emb = self.encoder.embeddings
+        pos = torch.arange(ids.shape[1])
+        x = emb.word_embeddings(ids) + emb.position_embeddings(pos)[None] + emb.token_type_embeddings(types)
+        x = emb.dropout(emb.LayerNorm(x))
+        bias = None if bool(mask.all()) else self.encoder.attn_bias(mask, x.dtype)
+        states = x
+        for layer in self.encoder.encoder.layer:
+            states = layer(states, bias)
+        idx = torch.arange(ids.shape[1])[None]
+        inside = ((idx >= spans[:, :1]) & (idx < spans[:, 1:])).to(states.dtype)
+        mean = (states * inside[..., None]).sum(1) / inside.sum(1, keepdim=True).clamp_min(1.0)
+        marker = states[torch.arange(len(ids)), spans[:, 0] - 1]
+        return self.head(torch.cat([states[:, 0], mean, marker, feats], -1))
+
+
+def collate(inputs: Sequence[SpanInput], pad_id: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Pad a batch: ``(ids, types, mask, spans)``."""
+    n = max(len(x.ids) for x in inputs)
+    ids = np.full((len(inputs), n), pad_id, dtype=np.int64)
+    types = np.zeros((len(inputs), n), dtype=np.int64)
+    mask = np.zeros((len(inputs), n), dtype=np.int64)
+    for i, x in enumerate(inputs):
+        ids[i, : len(x.ids)], types[i, : len(x.ids)], mask[i, : len(x.ids)] = x.ids, x.types, 1
+    spans = np.asarray([x.span for x in inputs], dtype=np.int64)
+    return torch.from_numpy(ids), torch.from_numpy(types), torch.from_numpy(mask), torch.from_numpy(spans)
+
+
+def trainable_state(net: SpanReaderNet) -> dict[str, torch.Tensor]:
+    """What a saved reader stores: adapters, token-type embeddings, head."""
+    return {k: v.detach().clone() for k, v in net.named_parameters() if v.requires_grad}
+
+
+def load_trainable(net: SpanReaderNet, state: Mapping[str, Any]) -> None:
+    """Inverse of :func:`trainable_state`; every stored tensor must match a trainable one."""
+    own = dict(net.named_parameters())
+    missing = [k for k in own if own[k].requires_grad and k not in state]
+    if missing or any(k not in own for k in state):
+        raise ValueError(f"span reader state does not match the network ({len(missing)} missing)")
+    with torch.no_grad():
+        for k, v in state.items():
+            own[k].copy_(torch.as_tensor(v))
