@@ -1,0 +1,90 @@
+"""Does the span reader pay? Article-grouped CV inside the tune split (the rule in the README, fixed beforehand).
+
+    .venv/bin/python benchmarks/tc_reader_cv.py --cache /tmp/tc_ens_tune.npz --reader runs/span-reader
+
+Inputs: the ensemble TC head's raw logits on every tune-split gold span (``benchmarks/tc_stacker.py``'s
+extraction, cached) and the span reader's per-epoch logits on the same rows
+(``benchmarks/tc_span_reader.py``). For each of 15 folds (5 article-grouped folds x 3 seeds, the
+folds of ``tc_stacker.py``) the epoch and the mixing weight ``w`` of
+``(1 - w) log p_ensemble + w log p_reader`` are chosen on the 4 training folds (TC micro-F1) and
+scored on the fifth. Compared against the plain argmax of the ensemble's TC head (fits nothing).
+Every fixed (epoch, w) is also scored on the whole tune split, for information (in-sample).
+Writes ``benchmarks/results/tc_reader_cv.json``. Dev is never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+from tc_stacker import extract, folds, log_softmax, tc_score
+
+WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+MIN_GAIN = 0.01
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default="src/propscan/models/weights/default")
+    ap.add_argument("--data", default="../shared/data/ptc-semeval2020")
+    ap.add_argument("--cache", required=True)
+    ap.add_argument("--reader", default="runs/span-reader")
+    ap.add_argument("--epochs", type=int, nargs="+", default=[1, 2, 3, 4])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--out", default="benchmarks/results/tc_reader_cv.json")
+    args = ap.parse_args()
+    data = extract(args.model, args.data, args.cache)
+    ens = log_softmax(data["logits"])
+    reader = {}
+    for e in args.epochs:
+        f = Path(args.reader) / f"tune_logits_e{e}.npz"
+        if not f.is_file():
+            continue
+        z = np.load(f)
+        assert (z["start"] == data["start"]).all() and (z["end"] == data["end"]).all() and (z["art"] == data["art"]).all(), "row order differs"
+        reader[e] = log_softmax(z["logits"])
+    configs = list(itertools.product(sorted(reader), WEIGHTS))
+
+    def pred(cfg: tuple[int, float], rows: np.ndarray) -> np.ndarray:
+        e, w = cfg
+        return ((1 - w) * ens[rows] + w * reader[e][rows]).argmax(1)
+
+    everything = np.arange(len(data["y"]))
+    in_sample = {f"e{e}_w{w}": round(tc_score(data, everything, pred((e, w), everything)).f1, 4) for e, w in configs}
+    arts = sorted(set(data["art"].tolist()))
+    rows_cv: dict[str, list[float]] = {"argmax": [], "mix_cv": [], "reader_cv": []}
+    chosen = []
+    for seed in args.seeds:
+        for fold in folds(arts, 5, seed):
+            te = np.flatnonzero(np.isin(data["art"], fold))
+            tr = np.flatnonzero(~np.isin(data["art"], fold) & (data["y"] >= 0))
+            best = max(configs, key=lambda c: (tc_score(data, tr, pred(c, tr)).f1, -c[1]))
+            best_r = max([c for c in configs if c[1] == 1.0], key=lambda c: tc_score(data, tr, pred(c, tr)).f1)
+            chosen.append({"epoch": best[0], "w": best[1]})
+            rows_cv["argmax"].append(tc_score(data, te, ens[te].argmax(1)).f1)
+            rows_cv["mix_cv"].append(tc_score(data, te, pred(best, te)).f1)
+            rows_cv["reader_cv"].append(tc_score(data, te, pred(best_r, te)).f1)
+    base = np.asarray(rows_cv["argmax"])
+    table = {}
+    for name, v in rows_cv.items():
+        f = np.asarray(v)
+        table[name] = {"mean": round(float(f.mean()), 4), "std": round(float(f.std(ddof=1)), 4),
+                       "diff_vs_argmax": round(float((f - base).mean()), 4), "diff_std": round(float((f - base).std(ddof=1)), 4),
+                       "folds_better": int((f > base + 1e-12).sum()), "folds_worse": int((f < base - 1e-12).sum())}
+    gain = table["mix_cv"]["diff_vs_argmax"]
+    full = max(configs, key=lambda c: (tc_score(data, everything, pred(c, everything)).f1, -c[1]))
+    res = {"rule": f"ships if mix_cv beats argmax by >= {MIN_GAIN} (mean over folds) and 1,000 words <= 1.5 s",
+           "n_folds": len(base), "spans": int(len(data["y"])), "cv": table, "chosen_per_fold": chosen,
+           "in_sample_tune": in_sample, "chosen_on_whole_tune": {"epoch": full[0], "w": full[1]},
+           "passes_tc_gain": bool(gain >= MIN_GAIN)}
+    for name, r in table.items():
+        print(f"{name:10s} {r['mean']:.4f} ± {r['std']:.4f}  Δ {r['diff_vs_argmax']:+.4f} ± {r['diff_std']:.4f} ({r['folds_better']}/{r['folds_worse']})")
+    print("chosen on the whole tune split:", res["chosen_on_whole_tune"], "passes:", res["passes_tc_gain"])
+    Path(args.out).write_text(json.dumps(res, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
