@@ -1,6 +1,8 @@
 """Train the span reader (:mod:`propscan.models.transformer.span_reader`) on the fit split; score it on the tune split.
 
-    nice -n 10 .venv/bin/python benchmarks/tc_span_reader.py --epochs 3 --out runs/span-reader > /tmp/reader.log 2>&1 &
+    nice -n 10 .venv/bin/python benchmarks/tc_span_reader.py --epochs 4 --out runs/span-reader > /tmp/reader.log 2>&1 &
+    .venv/bin/python benchmarks/tc_span_reader.py --out runs/span-reader --attach src/propscan/models/weights/default \
+        --epoch 4 --weight 0.25 --output runs/ens-reader   # the chosen reader into the ensemble, re-tuned
 
 Reads only PTC **train** (:func:`propscan.models.protocol.split_train_ids`): every gold span of the
 297 fit-split articles is a training example; after each epoch the reader classifies every gold
@@ -78,7 +80,18 @@ def main() -> None:
     ap.add_argument("--fit-articles", type=int, default=0)
     ap.add_argument("--tune-articles", type=int, default=0)
     ap.add_argument("--max-steps", type=int, default=0, help="stop an epoch after this many steps (timing)")
+    ap.add_argument("--attach", metavar="ENSEMBLE", help="instead of training: add <out>/reader_e<--epoch>.safetensors to this ensemble, "
+                    "mixed with weight --weight, re-tune it on the tune split and save it to --output")
+    ap.add_argument("--epoch", type=int, default=4)
+    ap.add_argument("--weight", type=float, default=0.25)
+    ap.add_argument("--output", default="runs/ens-reader")
     args = ap.parse_args()
+    if args.attach:
+        from propscan.models.train import retune
+
+        m = retune(args.attach, args.data, output_dir=args.output, span_reader=(Path(args.out) / f"reader_e{args.epoch}.safetensors", args.weight))
+        print(json.dumps({k: m[k] for k in ("si", "tc") if k in m}, default=str)[:2000])
+        return
 
     import torch
     from safetensors.torch import save_file
@@ -87,7 +100,14 @@ def main() -> None:
     from propscan.models.encoder import load_encoder, special_ids
     from propscan.models.features import FEATURE_NAMES
     from propscan.models.protocol import split_train_ids
-    from propscan.models.transformer.span_reader import CLOSE_MARK, OPEN_MARK, SpanReaderNet, add_lora, collate, trainable_state
+    from propscan.models.transformer.span_reader import (
+        CLOSE_MARK,
+        OPEN_MARK,
+        SpanReaderNet,
+        add_lora,
+        collate,
+        trainable_state,
+    )
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(2)

@@ -106,3 +106,61 @@ def test_reader_net_trains_only_its_parts_and_round_trips() -> None:
     assert torch.allclose(net(ids, types, mask, spans, feats), before, atol=1e-5)
     with pytest.raises(ValueError):
         load_trainable(net, {"head.1.weight": state["head.1.weight"]})
+
+
+def _reader_state(seed: int, n_labels: int) -> dict[str, torch.Tensor]:
+    """A random trainable state for a reader on the installed base encoder (adapters non-zero)."""
+    from propscan.models.encoder import load_encoder
+    from propscan.models.features import FEATURE_NAMES
+
+    torch.manual_seed(seed)
+    enc, _, _ = load_encoder()
+    add_lora(enc)
+    enc.embeddings.token_type_embeddings.weight.requires_grad_(True)
+    net = SpanReaderNet(enc, len(FEATURE_NAMES), n_labels)
+    with torch.no_grad():
+        for name, p in net.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0, 0.02)
+    return trainable_state(net)
+
+
+def test_an_ensemble_saves_and_reloads_its_reader_and_its_fast_member_ignores_it(tmp_path) -> None:  # noqa: ANN001
+    from propscan.document import Document
+    from propscan.models.loading import load_model
+    from propscan.models.quantize import round_trip
+    from propscan.models.transformer.ensemble import TaggerEnsemble
+    from propscan.models.transformer.member import EnsembleMember
+    from propscan.models.transformer.span_reader import READER_FILE, SpanReader
+    from propscan.models.transformer.tagger import TransformerTagger
+
+    members = []
+    for seed in (1, 2):
+        m = TransformerTagger(progress=False, seed=seed)
+        m._build()
+        members.append(m)
+    ens = TaggerEnsemble.from_members(members)
+    ens.use_calibration({**ens.calibration_, "si_threshold": 0.0, "si_core_threshold": 0.0})
+    ens.save_pretrained(tmp_path / "plain")
+    EnsembleMember.from_ensemble(tmp_path / "plain", 0).save_pretrained(tmp_path / "fast")
+    state = round_trip(_reader_state(3, len(ens.labels_)))
+    ens.reader_ = SpanReader.from_state(state, n_features=21, n_labels=len(ens.labels_), weight=0.25)
+    text = "The mayor's shameful scheme will bankrupt every family here. All decent people already oppose it."
+    doc = Document(text)
+    tok = ens._tokenize([doc])[0]
+    states = ens._doc_states([tok])[0]
+    spans = [(12, 27), (60, 79)]
+    mixed, feats = ens.tc_scores(text, tok, states, spans)
+    head = torch.log_softmax(torch.from_numpy(ens._tc_logits(states, [tok.token_range(s, e) for s, e in spans], feats)), -1).numpy()
+    assert not np.allclose(mixed, head, atol=1e-4)  # the reader moves the TC scores
+    only_first, _ = ens.tc_scores(text, tok, states, spans, read=np.array([True, False]))
+    np.testing.assert_allclose(only_first[1], head[1], atol=1e-6)  # a span it does not read keeps the head's
+    np.testing.assert_allclose(only_first[0], mixed[0], atol=1e-6)
+
+    ens.save_pretrained(tmp_path / "plain")  # the same folder, now with a reader
+    assert (tmp_path / "plain" / READER_FILE).is_file()
+    again = load_model(tmp_path / "plain")
+    assert again.reader_ is not None and again.reader_.weight == 0.25
+    np.testing.assert_allclose(again.tc_scores(text, tok, again._doc_states([tok])[0], spans)[0], mixed, atol=1e-4)
+    fast = load_model(tmp_path / "fast")  # its member's files did not change: it still loads, without the reader
+    assert fast.reader_ is None

@@ -153,6 +153,7 @@ def retune(
     output_dir: str | os.PathLike[str] | None = None,
     lexical: bool = True,
     stride: int | None = None,
+    span_reader: tuple[str | os.PathLike[str], float] | None = None,
 ) -> dict[str, Any]:
     """Re-run only the tuning (decoding thresholds, calibration, cuts) of a protocol model on its tune split.
 
@@ -160,7 +161,9 @@ def retune(
     files, same sha256): in place, only ``config.json`` and ``metrics.json`` are rewritten. A model
     refitted on all of train has seen the tune split, so it cannot be retuned (retrain instead).
     ``lexical=False`` drops the word-level lexical tagger first (the ablation arm of the protocol; a
-    tagger only), ``stride`` sets the inference stride before tuning.
+    tagger only), ``stride`` sets the inference stride before tuning. ``span_reader`` = ``(file, w)``
+    adds a span reader trained on the fit split (``benchmarks/tc_span_reader.py``) to an ensemble, mixed
+    into TC with weight ``w``, after the int8 round trip it is stored in; the model is then saved whole.
 
     >>> retune("runs/model", "../shared/data/ptc-semeval2020")  # doctest: +SKIP
     """
@@ -177,6 +180,8 @@ def retune(
         model.drop_lexical()
     if stride is not None:
         model.set_stride(int(stride))
+    if span_reader is not None:
+        model.reader_ = _load_span_reader(model, *span_reader)
     _, _, tune_docs, gold = _split(data_dir, smoke=False)
     old = read_metrics(src)
     t0 = time.time()
@@ -186,13 +191,28 @@ def retune(
     metrics["protocol"] = protocol
     out = Path(output_dir) if output_dir else src
     extra = {"tune_metrics": _summary(metrics), "protocol": protocol}
-    if out.resolve() == src.resolve() and lexical:  # the weight files stay byte for byte
+    if out.resolve() == src.resolve() and lexical and span_reader is None:  # the weight files stay byte for byte
         update_config(src, {"calibration": model.calibration_, "params": {**read_config(src, verify=False).get("params", {}),
                                                                           "stride": model.stride}, **extra})
     else:
         model.save_pretrained(out, extra=extra)
     write_metrics(out, metrics)
     return metrics
+
+
+def _load_span_reader(model: Any, path: str | os.PathLike[str], weight: float) -> Any:
+    """A span reader from its training file, through the int8 round trip, for an ensemble ``model``."""
+    from safetensors.torch import load_file
+
+    from propscan.models.features import FEATURE_NAMES
+    from propscan.models.quantize import round_trip
+    from propscan.models.transformer.ensemble import TaggerEnsemble
+    from propscan.models.transformer.span_reader import SpanReader
+
+    if not isinstance(model, TaggerEnsemble):
+        raise InputError("a span reader is added to an ensemble (propscan train --model ensemble) only.")
+    state = round_trip(load_file(str(path)))
+    return SpanReader.from_state(state, n_features=len(FEATURE_NAMES), n_labels=len(model.labels_), weight=float(weight))
 
 
 def train_ensemble(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from propscan.models.edges import clean_edges, drop_edge_words
+from propscan.models.edges import clean_edges, drop_edge_words, widen_to_words
 from propscan.models.transformer.windows import TokenizedDoc
 
 
@@ -104,3 +104,27 @@ def decode_spans(
             s, e = clean_edges(text, s, e)
         out.append((s, e, round(score, 6)))
     return out
+
+
+#: words never named as cues (they carry no evidence of their own)
+CUE_STOP = frozenset(
+    "a an the of to in on at by for and or but is are was were be been it its this that these those will would".split()
+)
+
+
+def cue_words(text: str, tok: TokenizedDoc, si_probs: np.ndarray, start: int, end: int, k: int = 3) -> str | None:
+    """The span's words the tagger was most sure about (highest inside-probability), in text order."""
+    a, b = tok.token_range(start, end)
+    if b <= a:
+        return None
+    inside = si_probs[a:b, 1] + si_probs[a:b, 2]
+    words: dict[tuple[int, int], float] = {}
+    for i in range(a, b):
+        ws, we = widen_to_words(text, int(tok.starts[i]), int(tok.ends[i]))
+        if we <= ws or not any(ch.isalnum() for ch in text[ws:we]) or text[ws:we].lower() in CUE_STOP:
+            continue
+        words[(ws, we)] = max(words.get((ws, we), 0.0), float(inside[i - a]))
+    if len(words) <= 1:
+        return None
+    top = sorted(sorted(words, key=lambda w: -words[w])[: min(k, len(words) - 1)])
+    return "strongest cue words: " + ", ".join(repr(text[ws:we]) for ws, we in top)

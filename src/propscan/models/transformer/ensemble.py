@@ -21,6 +21,7 @@ import numpy as np
 from propscan.errors import ModelLoadError
 from propscan.models.loading import SavedModel, read_model, write_model
 from propscan.models.quantize import dequantize, quantize_int8, round_trip
+from propscan.models.transformer.span_reader import READER_FILE, SpanReader
 from propscan.models.transformer.tagger import (
     HEADS_FILE,
     LAYERS_FILE,
@@ -33,7 +34,7 @@ from propscan.models.transformer.tagger import (
 from propscan.models.transformer.windows import TokenizedDoc
 
 ENSEMBLE_NAME = "propscan-minilm-ensemble"
-ENSEMBLE_VERSION = "3.1.0"
+ENSEMBLE_VERSION = "3.2.0"
 WEIGHTS_FORMAT = "int8 matrices with one fp16 scale per 64 weights of a row; vectors fp16"
 SHARED_PARAMS = ("encoder", "window", "stride", "train_from_layer", "tc_hidden", "si_hidden")
 
@@ -129,6 +130,9 @@ class TaggerEnsemble(TransformerTagger):
         }
         lexical = {LEXICAL_FILE: self.lexical_.to_arrays()} if self.lexical_ is not None else {}
         tensors = {LAYERS_FILE: quantize_int8(self.trained_state()), HEADS_FILE: quantize_int8(heads)}
+        if self.reader_ is not None:
+            config["span_reader"] = self.reader_.config()
+            tensors[READER_FILE] = quantize_int8(self.reader_.state)
         write_model(directory, config, tensors=tensors, arrays=lexical)
 
     @classmethod
@@ -146,6 +150,8 @@ class TaggerEnsemble(TransformerTagger):
         ens.set_stride(int(cfg.get("params", {}).get("stride", ens.stride)))  # inference stride, chosen on the tune split
         ens.lexical_ = None
         ens._load_lexical(saved)
+        if cfg.get("span_reader"):
+            ens.reader_ = SpanReader.from_config(cfg["span_reader"], dequantize(saved.tensors(READER_FILE)), n_labels=len(cfg["labels"]))
         ens.use_calibration(cfg["calibration"])
         ens.config_ = cfg
         ens.weights_sha256_ = cfg["files"][LAYERS_FILE]

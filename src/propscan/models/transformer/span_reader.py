@@ -34,6 +34,8 @@ LORA_ALPHA = 32
 LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
 #: the marker characters (real tokens of the BERT vocabulary)
 OPEN_MARK, CLOSE_MARK = "«", "»"
+#: where a model folder stores a reader's trainable tensors (int8 matrices, like the members')
+READER_FILE = "span_reader.safetensors"
 
 
 class LoRALinear(nn.Module):
@@ -167,3 +169,83 @@ def load_trainable(net: SpanReaderNet, state: Mapping[str, Any]) -> None:
     with torch.no_grad():
         for k, v in state.items():
             own[k].copy_(torch.as_tensor(v))
+
+
+class SpanReader:
+    """A trained span reader ready for inference (adapters merged) and the mix it enters TC with.
+
+    ``weight`` is ``w`` in ``(1 - w) log p_head + w log p_reader``, chosen on the tune split.
+    ``state`` (the trainable tensors, as :func:`trainable_state` gives them) is kept for saving.
+
+    >>> reader = SpanReader.from_state(state, n_features=21, n_labels=14, weight=0.25)  # doctest: +SKIP
+    >>> mixed = reader.mix(head_logits, tok, [(10, 25)], feats)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self, net: SpanReaderNet, state: Mapping[str, Any], specials: tuple[int, int, int, int], pad_id: int, *,
+        weight: float, r: int = LORA_R, alpha: int = LORA_ALPHA,
+    ) -> None:
+        self.net = net
+        self.r, self.alpha = r, alpha
+        self.state = dict(state)
+        self.specials = specials
+        self.pad_id = pad_id
+        self.weight = float(weight)
+
+    @classmethod
+    def from_state(
+        cls, state: Mapping[str, Any], *, n_features: int, n_labels: int, weight: float, r: int = LORA_R, alpha: int = LORA_ALPHA
+    ) -> SpanReader:
+        """Build the network on the installed base encoder (hash-checked), load ``state``, merge the adapters."""
+        from propscan.models.encoder import load_encoder, special_ids
+
+        encoder, tokenizer, _ = load_encoder()
+        cls_id, sep_id, pad_id = special_ids(tokenizer)
+        vocab = tokenizer.get_vocab()
+        add_lora(encoder, r=r, alpha=alpha)
+        encoder.embeddings.token_type_embeddings.weight.requires_grad_(True)
+        net = SpanReaderNet(encoder, n_features, n_labels)
+        load_trainable(net, {k: torch.as_tensor(v).float() for k, v in state.items()})
+        merge_lora(encoder)
+        net.eval()
+        return cls(net, state, (cls_id, sep_id, vocab[OPEN_MARK], vocab[CLOSE_MARK]), pad_id, weight=weight, r=r, alpha=alpha)
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any], state: Mapping[str, Any], *, n_labels: int) -> SpanReader:
+        """The reader a model's ``config.json`` (``span_reader``) describes, with its stored ``state``."""
+        from propscan.errors import ModelLoadError
+        from propscan.models.features import FEATURE_NAMES
+
+        if int(cfg.get("max_tokens", MAX_TOKENS)) != MAX_TOKENS:
+            raise ModelLoadError(f"span reader built for {cfg.get('max_tokens')} tokens; this propscan reads {MAX_TOKENS}.")
+        try:
+            return cls.from_state(state, n_features=len(FEATURE_NAMES), n_labels=n_labels, weight=float(cfg["weight"]),
+                                  r=int(cfg.get("lora_r", LORA_R)), alpha=int(cfg.get("lora_alpha", LORA_ALPHA)))
+        except (ValueError, RuntimeError, KeyError) as exc:
+            raise ModelLoadError(f"span reader weights do not fit its network ({str(exc).splitlines()[0]}).") from exc
+
+    def config(self) -> dict[str, Any]:
+        """What ``config.json`` records of the reader (its tensors go to :data:`READER_FILE`)."""
+        return {"weight": self.weight, "max_tokens": MAX_TOKENS, "lora_r": self.r, "lora_alpha": self.alpha, "encoder": "default"}
+
+    def logits(self, tok: TokenizedDoc, spans: Sequence[tuple[int, int]], feats: np.ndarray, *, batch_size: int = 32) -> np.ndarray:
+        """Raw technique logits ``(len(spans), n_labels)`` for character spans of one tokenised article."""
+        inputs = [span_input(tok, s, e, self.specials) for s, e in spans]
+        out = np.zeros((len(inputs), self.net.head[-1].out_features), dtype=np.float32)
+        order = np.argsort([len(x.ids) for x in inputs], kind="stable")
+        with torch.inference_mode():
+            for i in range(0, len(order), batch_size):
+                idx = order[i : i + batch_size]
+                ids, types, mask, sp = collate([inputs[j] for j in idx], self.pad_id)
+                out[idx] = self.net(ids, types, mask, sp, torch.from_numpy(np.ascontiguousarray(feats[idx]))).numpy()
+        return out
+
+    def mix(self, head_logits: np.ndarray, tok: TokenizedDoc, spans: Sequence[tuple[int, int]], feats: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """``(1 - w) log p_head + w log p_reader`` for ``rows`` (default: every span); other rows keep ``log p_head``."""
+        head = torch.log_softmax(torch.from_numpy(head_logits), -1).numpy()
+        rows = np.arange(len(spans)) if rows is None else np.flatnonzero(rows)
+        if len(rows) and len(tok):
+            read = self.logits(tok, [spans[i] for i in rows], feats[rows])
+            reader = torch.log_softmax(torch.from_numpy(read), -1).numpy()
+            head[rows] = (1.0 - self.weight) * head[rows] + self.weight * reader
+        return head

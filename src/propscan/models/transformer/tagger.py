@@ -26,11 +26,10 @@ from propscan.document import Document, Span
 from propscan.errors import ModelLoadError, NotFittedError
 from propscan.models.base import Gold, Model
 from propscan.models.calibration import apply_platt, tc_calibrated
-from propscan.models.edges import widen_to_words
 from propscan.models.features import FEATURE_NAMES, ArticleIndex, features_for_spans
 from propscan.models.lexical import LexicalTagger
 from propscan.models.loading import SavedModel, read_model, write_model
-from propscan.models.transformer.decode import decode_spans, mix_inside
+from propscan.models.transformer.decode import cue_words, decode_spans, mix_inside
 from propscan.models.transformer.windows import (
     TokenizedDoc,
     batch_inputs,
@@ -130,6 +129,9 @@ class TransformerTagger(Model):
         in the SI inside-probability); set by :meth:`tune` or :meth:`use_calibration`.
     lexical_ : LexicalTagger or None
         The word-level tagger mixed into SI (``None`` for models without one).
+    reader_ : SpanReader or None
+        A second TC classifier that reads each span marked in its own context, mixed into the TC
+        head's log-probabilities (:mod:`~propscan.models.transformer.span_reader`; ``None``: none).
     """
 
     model_type = "transformer"
@@ -137,6 +139,7 @@ class TransformerTagger(Model):
     weights_sha256_: str
     dev_metrics_: dict[str, Any]
     fast_encoder_: Any = None  # the encoder through ONNX Runtime (use_fast_encoder), None: torch
+    reader_: Any = None  # a SpanReader mixed into TC (ensembles that ship one), None: the TC head alone
 
     def __init__(
         self,
@@ -284,14 +287,28 @@ class TransformerTagger(Model):
             return torch.sigmoid(self.heads_.sentence_logits(states, torch.from_numpy(sentence_ids))).numpy()
 
     def tc_scores(
-        self, text: str, tok: TokenizedDoc, states: Any, spans: Sequence[tuple[int, int]], idx: ArticleIndex | None = None
+        self,
+        text: str,
+        tok: TokenizedDoc,
+        states: Any,
+        spans: Sequence[tuple[int, int]],
+        idx: ArticleIndex | None = None,
+        *,
+        read: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Raw technique logits ``(len(spans), n_labels)`` and the span features ``(len(spans), n_features)``."""
+        """Raw technique logits ``(len(spans), n_labels)`` and the span features ``(len(spans), n_features)``.
+
+        With a span reader the logits are its mix with the TC head (log-probabilities) on the spans
+        ``read`` selects (a boolean mask; default: all).
+        """
         feats = features_for_spans(text, list(spans), idx)
         if not spans or len(tok) == 0:
             return np.zeros((len(spans), len(self.labels_)), dtype=np.float32), feats
         ranges = [tok.token_range(s, e) for s, e in spans]
-        return self._tc_logits(states, ranges, feats), feats
+        logits = self._tc_logits(states, ranges, feats)
+        if self.reader_ is not None:
+            logits = self.reader_.mix(logits, tok, spans, feats, read)
+        return logits, feats
 
     def _tc_logits(self, states: Any, ranges: Sequence[tuple[int, int]], feats: np.ndarray) -> np.ndarray:
         """TC head logits for token ``ranges`` of one document's ``states`` (an ensemble averages its members')."""
@@ -431,7 +448,7 @@ class TransformerTagger(Model):
         out: list[Span] = []
         for (s, e, _), p_span, p in zip(found, si_p, probs):
             order = np.argsort(-p)
-            cue = _cue_words(doc.text, raw["tok"], si_probs, s, e)
+            cue = cue_words(doc.text, raw["tok"], si_probs, s, e)
             for k in order[:2]:
                 if k != order[0] and p[k] < float(c["second_threshold"]):
                     break
@@ -573,27 +590,3 @@ def _reader_figures(dev: Mapping[str, Any] | None) -> dict[str, float] | None:
     if not dev or dev.get("flag_precision_same") is None:
         return None
     return {k: float(dev[k]) for k in ("flag_precision_same", "hit_any", "hit_same", "display_threshold") if dev.get(k) is not None}
-
-
-#: words never named as cues (they carry no evidence of their own)
-_CUE_STOP = frozenset(
-    "a an the of to in on at by for and or but is are was were be been it its this that these those will would".split()
-)
-
-
-def _cue_words(text: str, tok: TokenizedDoc, si_probs: np.ndarray, start: int, end: int, k: int = 3) -> str | None:
-    """The span's words the tagger was most sure about (highest inside-probability), in text order."""
-    a, b = tok.token_range(start, end)
-    if b <= a:
-        return None
-    inside = si_probs[a:b, 1] + si_probs[a:b, 2]
-    words: dict[tuple[int, int], float] = {}
-    for i in range(a, b):
-        ws, we = widen_to_words(text, int(tok.starts[i]), int(tok.ends[i]))
-        if we <= ws or not any(ch.isalnum() for ch in text[ws:we]) or text[ws:we].lower() in _CUE_STOP:
-            continue
-        words[(ws, we)] = max(words.get((ws, we), 0.0), float(inside[i - a]))
-    if len(words) <= 1:
-        return None
-    top = sorted(sorted(words, key=lambda w: -words[w])[: min(k, len(words) - 1)])
-    return "strongest cue words: " + ", ".join(repr(text[ws:we]) for ws, we in top)
