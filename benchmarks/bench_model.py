@@ -88,6 +88,9 @@ def latency(model, doc: Document, runs: int = 7) -> dict:
 def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
     """Pipeline (predict) vs bare encoder forward, medians of ``repeats`` interleaved runs.
 
+    A model with a span reader runs one more encoder, over every candidate span; its bare forward
+    (over the candidates of one pipeline run, inputs built beforehand) counts in both references.
+
     Two references: the encoder over the same overlapping windows the model uses (``ratio``: what
     our code adds around the encoder), and over non-overlapping windows, each token once
     (``ratio_single_pass``: also charges the overlap the model reads for context).
@@ -108,6 +111,15 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
     n_tokens = sum(len(t) for t in toks)
 
     encoders = getattr(model, "members_", [model])  # a seed ensemble runs every member's encoder
+    reader = getattr(model, "reader_", None)  # a span reader is one more encoder, over every candidate span
+    reader_batches: list = []
+    if reader is not None:
+        from propscan.models.transformer.span_reader import collate, span_input
+
+        cands = [sorted({(s.start, s.end) for s in spans}) for spans in model.predict(docs)]
+        inputs = sorted((span_input(t, a, b, reader.specials) for t, c in zip(toks, cands) for a, b in c), key=lambda x: len(x.ids))
+        reader_batches = [collate(inputs[i : i + 32], reader.pad_id) for i in range(0, len(inputs), 32)]
+        n_feats = reader.net.head[1].in_features - 3 * reader.net.encoder.hidden_size
 
     def bare(bs: list) -> float:
         t = time.perf_counter()
@@ -115,6 +127,8 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
             for m in encoders:  # member by member, as the pipeline runs them
                 for ids, mask in bs:
                     m._encode(ids, mask)  # the backend the pipeline uses (ONNX Runtime or torch)
+            for ids, types, mask, sp in reader_batches:  # the reader's network alone (inputs built beforehand)
+                reader.net(ids, types, mask, sp, torch.zeros(len(ids), n_feats))
         return time.perf_counter() - t
 
     def pipe() -> float:
@@ -129,6 +143,8 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
         "articles": len(docs),
         "encoder_backend": "onnxruntime" if getattr(encoders[0], "fast_encoder_", None) is not None else "torch",
         "encoders": len(encoders),
+        "span_reader_spans": int(sum(len(b[0]) for b in reader_batches)),
+        "span_reader_tokens": int(sum(int(b[2].sum()) for b in reader_batches)),
         "tokens": n_tokens,
         "stride": model.stride,
         "window_tokens": int(sum(int(m.sum()) for _, m in batches)),

@@ -121,10 +121,13 @@ def span_input(tok: TokenizedDoc, start: int, end: int, specials: tuple[int, int
 class SpanReaderNet(nn.Module):
     """Encoder (frozen base + LoRA) + token-type embeddings + the span head."""
 
-    def __init__(self, encoder: nn.Module, n_features: int, n_labels: int, *, hidden: int = 256, dropout: float = 0.1) -> None:
+    encoder: Any  # a MiniBert (embeddings, encoder.layer, attn_bias, hidden_size)
+
+    def __init__(self, encoder: Any, n_features: int, n_labels: int, *, hidden: int = 256, dropout: float = 0.1) -> None:
         super().__init__()
         self.encoder = encoder
-        h = encoder.hidden_size
+        self.n_labels = n_labels
+        h = int(encoder.hidden_size)
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(3 * h + n_features, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, n_labels))
 
     def forward(self, ids: torch.Tensor, types: torch.Tensor, mask: torch.Tensor, spans: torch.Tensor, feats: torch.Tensor) -> torch.Tensor:
@@ -231,7 +234,7 @@ class SpanReader:
     def logits(self, tok: TokenizedDoc, spans: Sequence[tuple[int, int]], feats: np.ndarray, *, batch_size: int = 32) -> np.ndarray:
         """Raw technique logits ``(len(spans), n_labels)`` for character spans of one tokenised article."""
         inputs = [span_input(tok, s, e, self.specials) for s, e in spans]
-        out = np.zeros((len(inputs), self.net.head[-1].out_features), dtype=np.float32)
+        out = np.zeros((len(inputs), self.net.n_labels), dtype=np.float32)
         order = np.argsort([len(x.ids) for x in inputs], kind="stable")
         with torch.inference_mode():
             for i in range(0, len(order), batch_size):
@@ -245,7 +248,7 @@ class SpanReader:
         head = torch.log_softmax(torch.from_numpy(head_logits), -1).numpy()
         rows = np.arange(len(spans)) if rows is None else np.flatnonzero(rows)
         if len(rows) and len(tok):
-            read = self.logits(tok, [spans[i] for i in rows], feats[rows])
+            read = self.logits(tok, [spans[int(i)] for i in rows], feats[rows])
             reader = torch.log_softmax(torch.from_numpy(read), -1).numpy()
             head[rows] = (1.0 - self.weight) * head[rows] + self.weight * reader
         return head

@@ -1,0 +1,65 @@
+"""The 1,000-word latency when an article is dense with candidates (the span reader reads every one).
+
+    PYTHONPATH=src .venv/bin/python benchmarks/latency_dense.py --model default
+
+``bench_model.py``'s 1,000-word article is the first 1,000 words of the dev texts joined by spaces; it
+happens to hold few candidate spans. A model with a span reader spends time per candidate, so this
+script also times the worst case the dev set offers: the dev articles ranked by candidates per word
+(one pass of the model), the densest joined (paragraphs kept) and cut at 1,000 words. Medians of 5
+warm runs, with the reader and without it (the same weights), one process, 2 threads. Writes
+``benchmarks/results/latency_dense.json``. Only timing: no figure here is a quality figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import time
+from pathlib import Path
+
+from propscan.document import Document
+from propscan.io.ptc import read_ptc
+from propscan.models.loading import load_model
+
+
+def timed(model, doc: Document, runs: int = 5) -> dict:  # noqa: ANN001
+    model.predict([doc])
+    ts = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        model.predict([doc])
+        ts.append(time.perf_counter() - t)
+    return {"median_s": round(statistics.median(ts), 3), "min_s": round(min(ts), 3)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default="default")
+    ap.add_argument("--data", default=os.environ.get("PROPSCAN_DATA", "../shared/data/ptc-semeval2020"))
+    ap.add_argument("--out", default="benchmarks/results/latency_dense.json")
+    args = ap.parse_args()
+    docs, _ = read_ptc(args.data, "dev")
+    model = load_model(args.model)
+    preds = model.predict(docs)
+    rates = sorted(((len({(s.start, s.end) for s in p}) / max(1, len(d.text.split())), d) for p, d in zip(preds, docs)), key=lambda x: -x[0])
+    text = "\n\n".join(d.text for _, d in rates[:15])
+    ends = [m.end() for m in re.finditer(r"\S+", text)]
+    doc = Document(text[: ends[min(999, len(ends) - 1)]], id="dense1000")
+    res = {
+        "model": args.model,
+        "candidates_per_1000_words_dev": {"median": round(1000 * statistics.median(r for r, _ in rates), 1), "max": round(1000 * rates[0][0], 1)},
+        "dense_1000_words_candidates": len({(s.start, s.end) for s in model.predict([doc])[0]}),
+        "with_reader": timed(model, doc),
+    }
+    if getattr(model, "reader_", None) is not None:
+        model.reader_ = None
+        res["without_reader"] = timed(model, doc)
+    print(json.dumps(res))
+    Path(args.out).write_text(json.dumps(res, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
