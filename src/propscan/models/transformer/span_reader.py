@@ -9,8 +9,8 @@ of the SemEval-2020 TC leaders. The base encoder stays frozen; low-rank adapters
 linear layer, the token-type embeddings and the head are trained, so a saved reader is about
 1 MB and the base encoder comes, hash-checked, from its installed package.
 
->>> reader = SpanReader.build(labels)  # doctest: +SKIP
->>> logits = reader.tc_logits(text, tok, [(10, 25)], feats)  # (1, n_labels)  # doctest: +SKIP
+>>> reader = SpanReader.from_state(state, n_features=21, n_labels=14, weight=0.25)  # doctest: +SKIP
+>>> mixed = reader.mix(head_logits, tok, [(10, 25)], feats)  # (1, n_labels) log-probabilities  # doctest: +SKIP
 """
 
 from __future__ import annotations
