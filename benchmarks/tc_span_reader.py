@@ -1,7 +1,7 @@
 """Train the span reader (:mod:`propscan.models.transformer.span_reader`) on the fit split; score it on the tune split.
 
     nice -n 10 .venv/bin/python benchmarks/tc_span_reader.py --epochs 4 --out runs/span-reader > /tmp/reader.log 2>&1 &
-    .venv/bin/python benchmarks/tc_span_reader.py --out runs/span-reader --attach src/propscan/models/weights/default \
+    .venv/bin/python benchmarks/tc_span_reader.py --out runs/span-reader --attach runs/ens-ab --stride 112 \
         --epoch 4 --weight 0.25 --output runs/ens-reader   # the chosen reader into the ensemble, re-tuned
 
 Reads only PTC **train** (:func:`propscan.models.protocol.split_train_ids`): every gold span of the
@@ -85,11 +85,12 @@ def main() -> None:
     ap.add_argument("--epoch", type=int, default=4)
     ap.add_argument("--weight", type=float, default=0.25)
     ap.add_argument("--output", default="runs/ens-reader")
+    ap.add_argument("--stride", type=int, default=None, help="with --attach: the inference stride to tune at (default: the ensemble's own)")
     args = ap.parse_args()
     if args.attach:
         from propscan.models.train import retune
 
-        m = retune(args.attach, args.data, output_dir=args.output, span_reader=(Path(args.out) / f"reader_e{args.epoch}.safetensors", args.weight))
+        m = retune(args.attach, args.data, output_dir=args.output, stride=args.stride, span_reader=(Path(args.out) / f"reader_e{args.epoch}.safetensors", args.weight))
         print(json.dumps({k: m[k] for k in ("si", "tc") if k in m}, default=str)[:2000])
         return
 
