@@ -33,6 +33,8 @@ def main() -> None:
     ap.add_argument("--cache", required=True)
     ap.add_argument("--reader", default="runs/span-reader")
     ap.add_argument("--epochs", type=int, nargs="+", default=[1, 2, 3, 4])
+    ap.add_argument("--second-reader", default=None, help="a second reader's run (another seed): also score the mix with "
+                    "the mean of both readers' log-probabilities, epoch and w chosen in-fold (mix2_cv)")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--out", default="benchmarks/results/tc_reader_cv.json")
     args = ap.parse_args()
@@ -46,7 +48,15 @@ def main() -> None:
         z = np.load(f)
         assert (z["start"] == data["start"]).all() and (z["end"] == data["end"]).all() and (z["art"] == data["art"]).all(), "row order differs"
         reader[e] = log_softmax(z["logits"])
+    if args.second_reader:
+        for e in list(reader):
+            f = Path(args.second_reader) / f"tune_logits_e{e}.npz"
+            if f.is_file():
+                z = np.load(f)
+                assert (z["start"] == data["start"]).all() and (z["art"] == data["art"]).all(), "row order differs"
+                reader[100 + e] = 0.5 * (reader[e] + log_softmax(z["logits"]))  # 100 + e: both readers at epoch e
     configs = list(itertools.product(sorted(reader), WEIGHTS))
+    single = [c for c in configs if c[0] < 100]
 
     def pred(cfg: tuple[int, float], rows: np.ndarray) -> np.ndarray:
         e, w = cfg
@@ -56,13 +66,18 @@ def main() -> None:
     in_sample = {f"e{e}_w{w}": round(tc_score(data, everything, pred((e, w), everything)).f1, 4) for e, w in configs}
     arts = sorted(set(data["art"].tolist()))
     rows_cv: dict[str, list[float]] = {"argmax": [], "mix_cv": [], "reader_cv": []}
+    if len(single) < len(configs):
+        rows_cv["mix2_cv"] = []
     chosen = []
     for seed in args.seeds:
         for fold in folds(arts, 5, seed):
             te = np.flatnonzero(np.isin(data["art"], fold))
             tr = np.flatnonzero(~np.isin(data["art"], fold) & (data["y"] >= 0))
-            best = max(configs, key=lambda c: (tc_score(data, tr, pred(c, tr)).f1, -c[1]))
-            best_r = max([c for c in configs if c[1] == 1.0], key=lambda c: tc_score(data, tr, pred(c, tr)).f1)
+            best = max(single, key=lambda c: (tc_score(data, tr, pred(c, tr)).f1, -c[1]))
+            best_r = max([c for c in single if c[1] == 1.0], key=lambda c: tc_score(data, tr, pred(c, tr)).f1)
+            if "mix2_cv" in rows_cv:
+                best2 = max([c for c in configs if c[0] >= 100], key=lambda c: (tc_score(data, tr, pred(c, tr)).f1, -c[1]))
+                rows_cv["mix2_cv"].append(tc_score(data, te, pred(best2, te)).f1)
             chosen.append({"epoch": best[0], "w": best[1]})
             rows_cv["argmax"].append(tc_score(data, te, ens[te].argmax(1)).f1)
             rows_cv["mix_cv"].append(tc_score(data, te, pred(best, te)).f1)
@@ -75,7 +90,7 @@ def main() -> None:
                        "diff_vs_argmax": round(float((f - base).mean()), 4), "diff_std": round(float((f - base).std(ddof=1)), 4),
                        "folds_better": int((f > base + 1e-12).sum()), "folds_worse": int((f < base - 1e-12).sum())}
     gain = table["mix_cv"]["diff_vs_argmax"]
-    full = max(configs, key=lambda c: (tc_score(data, everything, pred(c, everything)).f1, -c[1]))
+    full = max(single, key=lambda c: (tc_score(data, everything, pred(c, everything)).f1, -c[1]))
     res = {"rule": f"ships if mix_cv beats argmax by >= {MIN_GAIN} (mean over folds) and 1,000 words <= 1.5 s",
            "n_folds": len(base), "spans": int(len(data["y"])), "cv": table, "chosen_per_fold": chosen,
            "in_sample_tune": in_sample, "chosen_on_whole_tune": {"epoch": full[0], "w": full[1]},

@@ -71,6 +71,7 @@ def extract(model_dir: str, data: str, cache: str | None) -> dict[str, Any]:
     _, tune = split_train_ids([d.id for d in docs])
     docs = [d for d in docs if d.id in set(tune)]
     model = load_model(model_dir)  # a tagger, an ensemble or a fast (member) model
+    model.reader_ = None  # the TC head's own logits (a span reader, v3.2.0 on, is mixed in by tc_reader_cv.py)
     toks = model._tokenize(docs)
     states = model._doc_states(toks)
     lab = {n: i for i, n in enumerate(model.labels_)}
