@@ -88,8 +88,8 @@ def latency(model, doc: Document, runs: int = 7) -> dict:
 def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
     """Pipeline (predict) vs bare encoder forward, medians of ``repeats`` interleaved runs.
 
-    A model with a span reader runs one more encoder, over every candidate span; its bare forward
-    (over the candidates of one pipeline run, inputs built beforehand) counts in both references.
+    A model with span readers runs one more encoder per reader seed, over the candidate spans it reads; their bare forward
+    (over as many candidates as one pipeline run reads, inputs built beforehand) counts in both references.
 
     Two references: the encoder over the same overlapping windows the model uses (``ratio``: what
     our code adds around the encoder), and over non-overlapping windows, each token once
@@ -114,12 +114,16 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
     reader = getattr(model, "reader_", None)  # a span reader is one more encoder, over every candidate span
     reader_batches: list = []
     if reader is not None:
+        import numpy as np
+
         from propscan.models.transformer.span_reader import collate, span_input
 
         cands = [sorted({(s.start, s.end) for s in spans}) for spans in model.predict(docs)]
+        # under a cap the reader reads only so many per article (which ones barely changes the cost)
+        cands = [c[: int(reader.rows_to_read(np.zeros(len(c)), len(t)).sum())] for t, c in zip(toks, cands)]
         inputs = sorted((span_input(t, a, b, reader.specials) for t, c in zip(toks, cands) for a, b in c), key=lambda x: len(x.ids))
         reader_batches = [collate(inputs[i : i + 32], reader.pad_id) for i in range(0, len(inputs), 32)]
-        n_feats = reader.net.head[1].in_features - 3 * reader.net.encoder.hidden_size
+        n_feats = reader.nets[0].head[1].in_features - 3 * reader.nets[0].encoder.hidden_size
 
     def bare(bs: list) -> float:
         t = time.perf_counter()
@@ -128,7 +132,8 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
                 for ids, mask in bs:
                     m._encode(ids, mask)  # the backend the pipeline uses (ONNX Runtime or torch)
             for ids, types, mask, sp in reader_batches:  # the reader's network alone (inputs built beforehand)
-                reader.net(ids, types, mask, sp, torch.zeros(len(ids), n_feats))
+                for net in reader.nets:
+                    net(ids, types, mask, sp, torch.zeros(len(ids), n_feats))
         return time.perf_counter() - t
 
     def pipe() -> float:

@@ -1,6 +1,7 @@
 """Train the span reader (:mod:`propscan.models.transformer.span_reader`) on the fit split; score it on the tune split.
 
     nice -n 10 .venv/bin/python benchmarks/tc_span_reader.py --epochs 4 --out runs/span-reader > /tmp/reader.log 2>&1 &
+    .venv/bin/python benchmarks/tc_span_reader.py --epochs 4 --all-train --out runs/span-reader-all   # refit, chosen settings
     .venv/bin/python benchmarks/tc_span_reader.py --out runs/span-reader --attach runs/ens-ab --stride 112 \
         --epoch 4 --weight 0.25 --output runs/ens-reader   # the chosen reader into the ensemble, re-tuned
 
@@ -79,6 +80,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--fit-articles", type=int, default=0)
     ap.add_argument("--tune-articles", type=int, default=0)
+    ap.add_argument("--all-train", action="store_true", help="refit on all 371 train articles (fit + tune split) with settings "
+                    "already chosen; the tune figures it prints are then in-sample")
     ap.add_argument("--max-steps", type=int, default=0, help="stop an epoch after this many steps (timing)")
     ap.add_argument("--attach", metavar="ENSEMBLE", help="instead of training: add <out>/reader_e<--epoch>.safetensors to this ensemble, "
                     "mixed with weight --weight, re-tune it on the tune split and save it to --output")
@@ -86,11 +89,15 @@ def main() -> None:
     ap.add_argument("--weight", type=float, default=0.25)
     ap.add_argument("--output", default="runs/ens-reader")
     ap.add_argument("--stride", type=int, default=None, help="with --attach: the inference stride to tune at (default: the ensemble's own)")
+    ap.add_argument("--also", action="append", default=[], metavar="RUN", help="with --attach: another reader run (seed) whose "
+                    "reader_e<--epoch> joins the first; their log-probabilities are averaged")
+    ap.add_argument("--cap", type=float, default=None, help="with --attach: read at most this many decoded candidates per 1,000 tokens")
     args = ap.parse_args()
     if args.attach:
         from propscan.models.train import retune
 
-        m = retune(args.attach, args.data, output_dir=args.output, stride=args.stride, span_reader=(Path(args.out) / f"reader_e{args.epoch}.safetensors", args.weight))
+        files = [Path(run) / f"reader_e{args.epoch}.safetensors" for run in [args.out, *args.also]]
+        m = retune(args.attach, args.data, output_dir=args.output, stride=args.stride, span_reader=(files, args.weight), reader_cap=args.cap)
         print(json.dumps({k: m[k] for k in ("si", "tc") if k in m}, default=str)[:2000])
         return
 
@@ -120,7 +127,7 @@ def main() -> None:
     specials = (cls_id, sep_id, vocab[OPEN_MARK], vocab[CLOSE_MARK])
     docs, gold = read_ptc(args.data, "train")
     fit_ids, tune_ids = split_train_ids([d.id for d in docs])
-    fit_docs = [d for d in docs if d.id in set(fit_ids)]
+    fit_docs = docs if args.all_train else [d for d in docs if d.id in set(fit_ids)]
     tune_docs = [d for d in docs if d.id in set(tune_ids)]
     if args.fit_articles:
         fit_docs = [fit_docs[i] for i in sorted(rng.choice(len(fit_docs), args.fit_articles, replace=False))]

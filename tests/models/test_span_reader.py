@@ -144,7 +144,7 @@ def test_an_ensemble_saves_and_reloads_its_reader_and_its_fast_member_ignores_it
     ens.save_pretrained(tmp_path / "plain")
     EnsembleMember.from_ensemble(tmp_path / "plain", 0).save_pretrained(tmp_path / "fast")
     state = round_trip(_reader_state(3, len(ens.labels_)))
-    ens.reader_ = SpanReader.from_state(state, n_features=21, n_labels=len(ens.labels_), weight=0.25)
+    ens.reader_ = SpanReader.from_states([state], n_features=21, n_labels=len(ens.labels_), weight=0.25, cap=1.0)
     text = "The mayor's shameful scheme will bankrupt every family here. All decent people already oppose it."
     doc = Document(text)
     tok = ens._tokenize([doc])[0]
@@ -153,14 +153,53 @@ def test_an_ensemble_saves_and_reloads_its_reader_and_its_fast_member_ignores_it
     mixed, feats = ens.tc_scores(text, tok, states, spans)
     head = torch.log_softmax(torch.from_numpy(ens._tc_logits(states, [tok.token_range(s, e) for s, e in spans], feats)), -1).numpy()
     assert not np.allclose(mixed, head, atol=1e-4)  # the reader moves the TC scores
-    only_first, _ = ens.tc_scores(text, tok, states, spans, read=np.array([True, False]))
-    np.testing.assert_allclose(only_first[1], head[1], atol=1e-6)  # a span it does not read keeps the head's
-    np.testing.assert_allclose(only_first[0], mixed[0], atol=1e-6)
+    # the cap (1 per 1,000 tokens: one span here) reads the span with the higher SI score only
+    only_second, _ = ens.tc_scores(text, tok, states, spans, priority=np.array([0.3, 0.8]))
+    np.testing.assert_allclose(only_second[0], head[0], atol=1e-6)  # a span it does not read keeps the head's
+    np.testing.assert_allclose(only_second[1], mixed[1], atol=1e-6)
 
     ens.save_pretrained(tmp_path / "plain")  # the same folder, now with a reader
     assert (tmp_path / "plain" / READER_FILE).is_file()
     again = load_model(tmp_path / "plain")
-    assert again.reader_ is not None and again.reader_.weight == 0.25
+    assert again.reader_ is not None and again.reader_.weight == 0.25 and again.reader_.cap == 1.0
     np.testing.assert_allclose(again.tc_scores(text, tok, again._doc_states([tok])[0], spans)[0], mixed, atol=1e-4)
+
+    # two seeds: stored in one file, reloaded apart, their log-probabilities averaged into the mix
+    second = round_trip(_reader_state(4, len(ens.labels_)))
+    ens.reader_ = SpanReader.from_states([state, second], n_features=21, n_labels=len(ens.labels_), weight=0.5)
+    feats_only = ens.tc_scores(text, tok, states, spans)[1]
+    per_seed = [SpanReader.from_states([s], n_features=21, n_labels=len(ens.labels_), weight=1.0).log_probs(tok, spans, feats_only)
+                for s in (state, second)]
+    np.testing.assert_allclose(ens.tc_scores(text, tok, states, spans)[0], 0.5 * head + 0.25 * (per_seed[0] + per_seed[1]), atol=1e-4)
+    ens.save_pretrained(tmp_path / "two")
+    both = load_model(tmp_path / "two")
+    assert len(both.reader_.nets) == 2 and both.reader_.cap is None
+    np.testing.assert_allclose(both.tc_scores(text, tok, both._doc_states([tok])[0], spans)[0],
+                               ens.tc_scores(text, tok, states, spans)[0], atol=1e-4)
     fast = load_model(tmp_path / "fast")  # its member's files did not change: it still loads, without the reader
     assert fast.reader_ is None
+
+
+def test_reader_seeds_share_one_file_and_split_back_apart() -> None:
+    from propscan.models.transformer.span_reader import SpanReader, split_states
+
+    a = {"head.1.weight": np.ones((2, 2)), "encoder.x.lora_A": np.zeros(3)}
+    b = {"head.1.weight": np.full((2, 2), 2.0), "encoder.x.lora_A": np.ones(3)}
+    reader = SpanReader([], [a, b], (0, 0, 0, 0), 0, weight=0.5)
+    stored = reader.stored()
+    assert set(stored) == {"head.1.weight", "encoder.x.lora_A", "r1.head.1.weight", "r1.encoder.x.lora_A"}
+    back = split_states(stored, 2)
+    assert [sorted(s) for s in back] == [sorted(a), sorted(b)]
+    np.testing.assert_array_equal(back[1]["head.1.weight"], b["head.1.weight"])
+    with pytest.raises(ValueError):
+        split_states(stored, 1)  # a second seed's tensors the config does not announce
+
+
+@pytest.mark.parametrize(("cap", "n_tokens", "expected"), [(None, 5000, 5), (2.0, 1000, 2), (2.0, 1600, 4), (2.0, 10, 1), (50.0, 1000, 5)])
+def test_the_cap_reads_the_best_scored_candidates_per_1000_tokens(cap, n_tokens, expected) -> None:  # noqa: ANN001
+    from propscan.models.transformer.span_reader import SpanReader
+
+    priority = np.array([0.1, 0.9, 0.5, 0.7, 0.3])
+    keep = SpanReader([], [], (0, 0, 0, 0), 0, weight=0.5, cap=cap).rows_to_read(priority, n_tokens)
+    assert keep.sum() == expected
+    assert priority[keep].min() >= priority[~keep].max(initial=0.0)  # the best-scored ones

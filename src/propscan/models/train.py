@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +154,8 @@ def retune(
     output_dir: str | os.PathLike[str] | None = None,
     lexical: bool = True,
     stride: int | None = None,
-    span_reader: tuple[str | os.PathLike[str], float] | None = None,
+    span_reader: tuple[str | os.PathLike[str] | Sequence[str | os.PathLike[str]], float] | None = None,
+    reader_cap: float | None = None,
 ) -> dict[str, Any]:
     """Re-run only the tuning (decoding thresholds, calibration, cuts) of a protocol model on its tune split.
 
@@ -161,9 +163,11 @@ def retune(
     files, same sha256): in place, only ``config.json`` and ``metrics.json`` are rewritten. A model
     refitted on all of train has seen the tune split, so it cannot be retuned (retrain instead).
     ``lexical=False`` drops the word-level lexical tagger first (the ablation arm of the protocol; a
-    tagger only), ``stride`` sets the inference stride before tuning. ``span_reader`` = ``(file, w)``
-    adds a span reader trained on the fit split (``benchmarks/tc_span_reader.py``) to an ensemble, mixed
-    into TC with weight ``w``, after the int8 round trip it is stored in; the model is then saved whole.
+    tagger only), ``stride`` sets the inference stride before tuning. ``span_reader`` = ``(file(s), w)``
+    adds span readers trained on the fit split (``benchmarks/tc_span_reader.py``; several files:
+    seeds whose log-probabilities are averaged) to an ensemble, mixed into TC with weight ``w``, after
+    the int8 round trip they are stored in, reading at most ``reader_cap`` decoded candidates per
+    1,000 tokens (``None``: all); the model is then saved whole.
 
     >>> retune("runs/model", "../shared/data/ptc-semeval2020")  # doctest: +SKIP
     """
@@ -181,7 +185,7 @@ def retune(
     if stride is not None:
         model.set_stride(int(stride))
     if span_reader is not None:
-        model.reader_ = _load_span_reader(model, *span_reader)
+        model.reader_ = _load_span_reader(model, *span_reader, cap=reader_cap)
     _, _, tune_docs, gold = _split(data_dir, smoke=False)
     old = read_metrics(src)
     t0 = time.time()
@@ -200,8 +204,10 @@ def retune(
     return metrics
 
 
-def _load_span_reader(model: Any, path: str | os.PathLike[str], weight: float) -> Any:
-    """A span reader from its training file, through the int8 round trip, for an ensemble ``model``."""
+def _load_span_reader(
+    model: Any, paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], weight: float, *, cap: float | None = None
+) -> Any:
+    """Span readers from their training files (one per seed), through the int8 round trip, for an ensemble ``model``."""
     from safetensors.torch import load_file
 
     from propscan.models.features import FEATURE_NAMES
@@ -211,8 +217,9 @@ def _load_span_reader(model: Any, path: str | os.PathLike[str], weight: float) -
 
     if not isinstance(model, TaggerEnsemble):
         raise InputError("a span reader is added to an ensemble (propscan train --model ensemble) only.")
-    state = round_trip(load_file(str(path)))
-    return SpanReader.from_state(state, n_features=len(FEATURE_NAMES), n_labels=len(model.labels_), weight=float(weight))
+    files = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    states = [round_trip(load_file(str(f))) for f in files]
+    return SpanReader.from_states(states, n_features=len(FEATURE_NAMES), n_labels=len(model.labels_), weight=float(weight), cap=cap)
 
 
 def train_ensemble(

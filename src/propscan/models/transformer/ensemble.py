@@ -132,7 +132,7 @@ class TaggerEnsemble(TransformerTagger):
         tensors = {LAYERS_FILE: quantize_int8(self.trained_state()), HEADS_FILE: quantize_int8(heads)}
         if self.reader_ is not None:
             config["span_reader"] = self.reader_.config()
-            tensors[READER_FILE] = quantize_int8(self.reader_.state)
+            tensors[READER_FILE] = quantize_int8(self.reader_.stored())
         write_model(directory, config, tensors=tensors, arrays=lexical)
 
     @classmethod

@@ -9,7 +9,7 @@ of the SemEval-2020 TC leaders. The base encoder stays frozen; low-rank adapters
 linear layer, the token-type embeddings and the head are trained, so a saved reader is about
 1 MB and the base encoder comes, hash-checked, from its installed package.
 
->>> reader = SpanReader.from_state(state, n_features=21, n_labels=14, weight=0.25)  # doctest: +SKIP
+>>> reader = SpanReader.from_states([state], n_features=21, n_labels=14, weight=0.25)  # doctest: +SKIP
 >>> mixed = reader.mix(head_logits, tok, [(10, 25)], feats)  # (1, n_labels) log-probabilities  # doctest: +SKIP
 """
 
@@ -175,80 +175,128 @@ def load_trainable(net: SpanReaderNet, state: Mapping[str, Any]) -> None:
 
 
 class SpanReader:
-    """A trained span reader ready for inference (adapters merged) and the mix it enters TC with.
+    """Trained span readers (one or more seeds, adapters merged) and the mix they enter TC with.
 
-    ``weight`` is ``w`` in ``(1 - w) log p_head + w log p_reader``, chosen on the tune split.
-    ``state`` (the trainable tensors, as :func:`trainable_state` gives them) is kept for saving.
+    ``weight`` is ``w`` in ``(1 - w) log p_head + w log p_readers`` (``log p_readers``: the mean of
+    the seeds' log-probabilities), chosen on the tune split. ``cap`` bounds the reading cost of a
+    candidate-dense text: at most ``cap`` spans per 1,000 article tokens are read (those the SI
+    scores rank first, :meth:`rows_to_read`); the others keep the head's TC. ``states`` (the
+    trainable tensors of each seed, as :func:`trainable_state` gives them) are kept for saving.
 
-    >>> reader = SpanReader.from_state(state, n_features=21, n_labels=14, weight=0.25)  # doctest: +SKIP
+    >>> reader = SpanReader.from_states([state], n_features=21, n_labels=14, weight=0.25)  # doctest: +SKIP
     >>> mixed = reader.mix(head_logits, tok, [(10, 25)], feats)  # doctest: +SKIP
     """
 
     def __init__(
-        self, net: SpanReaderNet, state: Mapping[str, Any], specials: tuple[int, int, int, int], pad_id: int, *,
-        weight: float, r: int = LORA_R, alpha: int = LORA_ALPHA,
+        self, nets: Sequence[SpanReaderNet], states: Sequence[Mapping[str, Any]], specials: tuple[int, int, int, int], pad_id: int, *,
+        weight: float, cap: float | None = None, r: int = LORA_R, alpha: int = LORA_ALPHA,
     ) -> None:
-        self.net = net
+        self.nets = list(nets)
         self.r, self.alpha = r, alpha
-        self.state = dict(state)
+        self.states = [dict(s) for s in states]
         self.specials = specials
         self.pad_id = pad_id
         self.weight = float(weight)
+        self.cap = None if cap is None else float(cap)
+
+    @property
+    def n_labels(self) -> int:
+        return int(self.nets[0].n_labels)
 
     @classmethod
-    def from_state(
-        cls, state: Mapping[str, Any], *, n_features: int, n_labels: int, weight: float, r: int = LORA_R, alpha: int = LORA_ALPHA
+    def from_states(
+        cls, states: Sequence[Mapping[str, Any]], *, n_features: int, n_labels: int, weight: float, cap: float | None = None,
+        r: int = LORA_R, alpha: int = LORA_ALPHA,
     ) -> SpanReader:
-        """Build the network on the installed base encoder (hash-checked), load ``state``, merge the adapters."""
+        """Build one network per state on the installed base encoder (hash-checked), load it, merge the adapters."""
         from propscan.models.encoder import load_encoder, special_ids
 
-        encoder, tokenizer, _ = load_encoder()
+        if not states:
+            raise ValueError("a span reader needs at least one trained state")
+        nets = []
+        for state in states:
+            encoder, tokenizer, _ = load_encoder()
+            add_lora(encoder, r=r, alpha=alpha)
+            encoder.embeddings.token_type_embeddings.weight.requires_grad_(True)
+            net = SpanReaderNet(encoder, n_features, n_labels)
+            load_trainable(net, {k: torch.as_tensor(v).float() for k, v in state.items()})
+            merge_lora(encoder)
+            net.eval()
+            nets.append(net)
         cls_id, sep_id, pad_id = special_ids(tokenizer)
         vocab = tokenizer.get_vocab()
-        add_lora(encoder, r=r, alpha=alpha)
-        encoder.embeddings.token_type_embeddings.weight.requires_grad_(True)
-        net = SpanReaderNet(encoder, n_features, n_labels)
-        load_trainable(net, {k: torch.as_tensor(v).float() for k, v in state.items()})
-        merge_lora(encoder)
-        net.eval()
-        return cls(net, state, (cls_id, sep_id, vocab[OPEN_MARK], vocab[CLOSE_MARK]), pad_id, weight=weight, r=r, alpha=alpha)
+        return cls(nets, states, (cls_id, sep_id, vocab[OPEN_MARK], vocab[CLOSE_MARK]), pad_id, weight=weight, cap=cap, r=r, alpha=alpha)
 
     @classmethod
-    def from_config(cls, cfg: Mapping[str, Any], state: Mapping[str, Any], *, n_labels: int) -> SpanReader:
-        """The reader a model's ``config.json`` (``span_reader``) describes, with its stored ``state``."""
+    def from_config(cls, cfg: Mapping[str, Any], stored: Mapping[str, Any], *, n_labels: int) -> SpanReader:
+        """The readers a model's ``config.json`` (``span_reader``) describes, from the tensors of :data:`READER_FILE`."""
         from propscan.errors import ModelLoadError
         from propscan.models.features import FEATURE_NAMES
 
         if int(cfg.get("max_tokens", MAX_TOKENS)) != MAX_TOKENS:
             raise ModelLoadError(f"span reader built for {cfg.get('max_tokens')} tokens; this propscan reads {MAX_TOKENS}.")
         try:
-            return cls.from_state(state, n_features=len(FEATURE_NAMES), n_labels=n_labels, weight=float(cfg["weight"]),
-                                  r=int(cfg.get("lora_r", LORA_R)), alpha=int(cfg.get("lora_alpha", LORA_ALPHA)))
+            states = split_states(stored, int(cfg.get("seeds", 1)))
+            cap = cfg.get("read_per_1000_tokens")
+            return cls.from_states(states, n_features=len(FEATURE_NAMES), n_labels=n_labels, weight=float(cfg["weight"]),
+                                   cap=None if cap is None else float(cap), r=int(cfg.get("lora_r", LORA_R)),
+                                   alpha=int(cfg.get("lora_alpha", LORA_ALPHA)))
         except (ValueError, RuntimeError, KeyError) as exc:
             raise ModelLoadError(f"span reader weights do not fit its network ({str(exc).splitlines()[0]}).") from exc
 
     def config(self) -> dict[str, Any]:
-        """What ``config.json`` records of the reader (its tensors go to :data:`READER_FILE`)."""
-        return {"weight": self.weight, "max_tokens": MAX_TOKENS, "lora_r": self.r, "lora_alpha": self.alpha, "encoder": "default"}
+        """What ``config.json`` records of the readers (their tensors go to :data:`READER_FILE`, see :meth:`stored`)."""
+        return {"weight": self.weight, "seeds": len(self.nets), "read_per_1000_tokens": self.cap, "max_tokens": MAX_TOKENS,
+                "lora_r": self.r, "lora_alpha": self.alpha, "encoder": "default"}
 
-    def logits(self, tok: TokenizedDoc, spans: Sequence[tuple[int, int]], feats: np.ndarray, *, batch_size: int = 32) -> np.ndarray:
-        """Raw technique logits ``(len(spans), n_labels)`` for character spans of one tokenised article."""
+    def stored(self) -> dict[str, Any]:
+        """Every seed's tensors in one flat mapping: the first seed's names as they are, seed ``k`` under ``r<k>.``."""
+        return {(k if i == 0 else f"r{i}.{k}"): v for i, state in enumerate(self.states) for k, v in state.items()}
+
+    def rows_to_read(self, priority: np.ndarray, n_tokens: int) -> np.ndarray:
+        """Which spans to read (boolean mask): all of them, or under a cap the best ``priority`` first.
+
+        >>> SpanReader([], [], (0, 0, 0, 0), 0, weight=0.5, cap=2.0).rows_to_read(np.array([0.2, 0.9, 0.5]), 500)
+        array([False,  True, False])
+        """
+        priority = np.asarray(priority, dtype=np.float64)
+        if self.cap is None:
+            return np.ones(len(priority), dtype=bool)
+        n = max(1, math.ceil(self.cap * n_tokens / 1000.0))
+        keep = np.zeros(len(priority), dtype=bool)
+        keep[np.argsort(-priority, kind="stable")[:n]] = True
+        return keep
+
+    def log_probs(self, tok: TokenizedDoc, spans: Sequence[tuple[int, int]], feats: np.ndarray, *, batch_size: int = 32) -> np.ndarray:
+        """Mean over the seeds of their technique log-probabilities ``(len(spans), n_labels)`` for spans of one article."""
         inputs = [span_input(tok, s, e, self.specials) for s, e in spans]
-        out = np.zeros((len(inputs), self.net.n_labels), dtype=np.float32)
+        out = np.zeros((len(inputs), self.n_labels), dtype=np.float32)
         order = np.argsort([len(x.ids) for x in inputs], kind="stable")
         with torch.inference_mode():
             for i in range(0, len(order), batch_size):
                 idx = order[i : i + batch_size]
                 ids, types, mask, sp = collate([inputs[j] for j in idx], self.pad_id)
-                out[idx] = self.net(ids, types, mask, sp, torch.from_numpy(np.ascontiguousarray(feats[idx]))).numpy()
+                f = torch.from_numpy(np.ascontiguousarray(feats[idx]))
+                out[idx] = sum(torch.log_softmax(net(ids, types, mask, sp, f), -1) for net in self.nets).numpy() / len(self.nets)
         return out
 
     def mix(self, head_logits: np.ndarray, tok: TokenizedDoc, spans: Sequence[tuple[int, int]], feats: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-        """``(1 - w) log p_head + w log p_reader`` for ``rows`` (default: every span); other rows keep ``log p_head``."""
+        """``(1 - w) log p_head + w log p_readers`` for ``rows`` (default: every span); other rows keep ``log p_head``."""
         head = torch.log_softmax(torch.from_numpy(head_logits), -1).numpy()
         rows = np.arange(len(spans)) if rows is None else np.flatnonzero(rows)
         if len(rows) and len(tok):
-            read = self.logits(tok, [spans[int(i)] for i in rows], feats[rows])
-            reader = torch.log_softmax(torch.from_numpy(read), -1).numpy()
+            reader = self.log_probs(tok, [spans[int(i)] for i in rows], feats[rows])
             head[rows] = (1.0 - self.weight) * head[rows] + self.weight * reader
         return head
+
+
+def split_states(stored: Mapping[str, Any], seeds: int) -> list[dict[str, Any]]:
+    """Inverse of :meth:`SpanReader.stored`: one state per seed."""
+    states: list[dict[str, Any]] = [{} for _ in range(seeds)]
+    for k, v in stored.items():
+        head, _, rest = k.partition(".")
+        i = int(head[1:]) if head[:1] == "r" and head[1:].isdigit() and rest else 0
+        if i >= seeds:
+            raise ValueError(f"tensor {k} belongs to reader seed {i}; the config names {seeds}")
+        states[i][rest if i else k] = v
+    return states

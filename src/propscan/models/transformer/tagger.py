@@ -294,12 +294,14 @@ class TransformerTagger(Model):
         spans: Sequence[tuple[int, int]],
         idx: ArticleIndex | None = None,
         *,
-        read: np.ndarray | None = None,
+        priority: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Raw technique logits ``(len(spans), n_labels)`` and the span features ``(len(spans), n_features)``.
 
-        With a span reader the logits are its mix with the TC head (log-probabilities) on the spans
-        ``read`` selects (a boolean mask; default: all).
+        With a span reader the logits are its mix with the TC head (log-probabilities). Given the
+        spans' SI scores as ``priority`` (decoded candidates), a reader with a cap reads only the
+        best-scored ones (:meth:`~propscan.models.transformer.span_reader.SpanReader.rows_to_read`);
+        without (given spans, TC) it reads every span.
         """
         feats = features_for_spans(text, list(spans), idx)
         if not spans or len(tok) == 0:
@@ -307,6 +309,7 @@ class TransformerTagger(Model):
         ranges = [tok.token_range(s, e) for s, e in spans]
         logits = self._tc_logits(states, ranges, feats)
         if self.reader_ is not None:
+            read = None if priority is None else self.reader_.rows_to_read(priority, len(tok))
             logits = self.reader_.mix(logits, tok, spans, feats, read)
         return logits, feats
 
@@ -442,7 +445,8 @@ class TransformerTagger(Model):
         if not found:
             return []
         bounds = [(s, e) for s, e, _ in found]
-        probs = tc_calibrated(*self.tc_scores(doc.text, raw["tok"], raw["states"], bounds), c, self.labels_)
+        priority = np.asarray([sc for _, _, sc in found])
+        probs = tc_calibrated(*self.tc_scores(doc.text, raw["tok"], raw["states"], bounds, priority=priority), c, self.labels_)
         si_p = apply_platt(np.asarray([sc for _, _, sc in found]), *c["si_platt"])
         score_map = c.get("score_platt", (1.0, 0.0))  # models tuned before the final score map: identity
         out: list[Span] = []

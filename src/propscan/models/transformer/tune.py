@@ -280,7 +280,7 @@ def _candidate_outcomes(
             continue
         g = list(gold.get(d.id, []))
         merged = merge_overlapping([(s.start, s.end) for s in g])
-        lg_f, ft_f = model.tc_scores(d.text, r["tok"], r["states"], [(s, e) for s, e, _ in f])
+        lg_f, ft_f = model.tc_scores(d.text, r["tok"], r["states"], [(s, e) for s, e, _ in f], priority=np.asarray([sc for _, _, sc in f]))
         p_cal_f = tc_calibrated(lg_f, ft_f, cal, lab)
         for (s, e, span_score), row, p_cal_row in zip(f, lg_f, p_cal_f):
             cover = sum(max(0, min(e, b) - max(s, a)) for a, b in merged) / (e - s)
