@@ -1,9 +1,12 @@
-"""The 1,000-word latency when an article is dense with candidates (the span reader reads every one).
+"""The 1,000-word latency when an article is dense with candidates (the span readers read them).
 
     PYTHONPATH=src .venv/bin/python benchmarks/latency_dense.py --model default
+    PYTHONPATH=src .venv/bin/python benchmarks/latency_dense.py --model default --readers \
+        runs/span-reader/reader_e4.safetensors,runs/span-reader-s29/reader_e4.safetensors --caps 60,50,40,30,20 \
+        --out benchmarks/results/latency_dense_caps.json      # choosing the readers' cap (timing only)
 
 ``bench_model.py``'s 1,000-word article is the first 1,000 words of the dev texts joined by spaces; it
-happens to hold few candidate spans. A model with a span reader spends time per candidate, so this
+happens to hold few candidate spans. A model with span readers spends time per candidate, so this
 script also times the worst case the dev set offers: the dev articles ranked by candidates per word
 (one pass of the model), the densest joined (paragraphs kept) and cut at 1,000 words. Medians of 5
 warm runs, with the reader and without it (the same weights), one process, 2 threads. Writes
@@ -40,9 +43,15 @@ def main() -> None:
     ap.add_argument("--model", default="default")
     ap.add_argument("--data", default=os.environ.get("PROPSCAN_DATA", "../shared/data/ptc-semeval2020"))
     ap.add_argument("--out", default="benchmarks/results/latency_dense.json")
+    ap.add_argument("--readers", default="", help="comma-separated reader files (one per seed) to time instead of the model's own")
+    ap.add_argument("--caps", default="", help="comma-separated candidates-per-1,000-tokens caps to time the readers at")
     args = ap.parse_args()
     docs, _ = read_ptc(args.data, "dev")
     model = load_model(args.model)
+    if args.readers:
+        from propscan.models.train import _load_span_reader
+
+        model.reader_ = _load_span_reader(model, args.readers.split(","), 0.5)
     preds = model.predict(docs)
     rates = sorted(((len({(s.start, s.end) for s in p}) / max(1, len(d.text.split())), d) for p, d in zip(preds, docs)), key=lambda x: -x[0])
     text = "\n\n".join(d.text for _, d in rates[:15])
@@ -54,6 +63,14 @@ def main() -> None:
         "dense_1000_words_candidates": len({(s.start, s.end) for s in model.predict([doc])[0]}),
         "with_reader": timed(model, doc),
     }
+    if args.readers:
+        res["readers"] = args.readers.split(",")
+    reader = getattr(model, "reader_", None)
+    if reader is not None:
+        res["reader_seeds"], res["reader_cap"] = len(reader.nets), reader.cap
+    for cap in [float(c) for c in args.caps.split(",") if c]:
+        reader.cap = cap
+        res.setdefault("with_reader_capped", {})[str(cap)] = timed(model, doc)
     if getattr(model, "reader_", None) is not None:
         model.reader_ = None
         res["without_reader"] = timed(model, doc)

@@ -2,6 +2,8 @@
 
     nice -n 10 .venv/bin/python benchmarks/tc_span_reader.py --epochs 4 --out runs/span-reader > /tmp/reader.log 2>&1 &
     .venv/bin/python benchmarks/tc_span_reader.py --epochs 4 --all-train --out runs/span-reader-all   # refit, chosen settings
+    .venv/bin/python benchmarks/tc_span_reader.py --out runs/span-reader-all --also runs/span-reader-all-s29 \
+        --refit runs/ens-readers --output runs/v3.3          # their weights into the tuned model
     .venv/bin/python benchmarks/tc_span_reader.py --out runs/span-reader --attach runs/ens-ab --stride 112 \
         --epoch 4 --weight 0.25 --output runs/ens-reader   # the chosen reader into the ensemble, re-tuned
 
@@ -85,6 +87,8 @@ def main() -> None:
     ap.add_argument("--max-steps", type=int, default=0, help="stop an epoch after this many steps (timing)")
     ap.add_argument("--attach", metavar="ENSEMBLE", help="instead of training: add <out>/reader_e<--epoch>.safetensors to this ensemble, "
                     "mixed with weight --weight, re-tune it on the tune split and save it to --output")
+    ap.add_argument("--refit", metavar="MODEL", help="instead of training: replace MODEL's readers by <out> (and --also) "
+                    "reader_e<--epoch> refitted on all train (--all-train), every setting kept; save to --output")
     ap.add_argument("--epoch", type=int, default=4)
     ap.add_argument("--weight", type=float, default=0.25)
     ap.add_argument("--output", default="runs/ens-reader")
@@ -93,6 +97,12 @@ def main() -> None:
                     "reader_e<--epoch> joins the first; their log-probabilities are averaged")
     ap.add_argument("--cap", type=float, default=None, help="with --attach: read at most this many decoded candidates per 1,000 tokens")
     args = ap.parse_args()
+    if args.refit:
+        from propscan.models.train import refit_span_reader
+
+        cfg = refit_span_reader(args.refit, [Path(run) / f"reader_e{args.epoch}.safetensors" for run in [args.out, *args.also]], args.output)
+        print(json.dumps({"span_reader": cfg.get("span_reader"), "protocol": cfg.get("protocol")}))
+        return
     if args.attach:
         from propscan.models.train import retune
 

@@ -203,3 +203,43 @@ def test_the_cap_reads_the_best_scored_candidates_per_1000_tokens(cap, n_tokens,
     keep = SpanReader([], [], (0, 0, 0, 0), 0, weight=0.5, cap=cap).rows_to_read(priority, n_tokens)
     assert keep.sum() == expected
     assert priority[keep].min() >= priority[~keep].max(initial=0.0)  # the best-scored ones
+
+
+def test_refitted_readers_replace_the_weights_keep_every_setting_and_end_retuning(tmp_path) -> None:  # noqa: ANN001
+    from safetensors.torch import save_file
+
+    from propscan.errors import InputError
+    from propscan.models.loading import load_model, read_config, write_metrics
+    from propscan.models.quantize import round_trip
+    from propscan.models.train import refit_span_reader, retune
+    from propscan.models.transformer.ensemble import TaggerEnsemble
+    from propscan.models.transformer.span_reader import SpanReader
+    from propscan.models.transformer.tagger import TransformerTagger
+
+    members = []
+    for seed in (1, 2):
+        m = TransformerTagger(progress=False, seed=seed)
+        m._build()
+        members.append(m)
+    ens = TaggerEnsemble.from_members(members)
+    n = len(ens.labels_)
+    ens.reader_ = SpanReader.from_states([round_trip(_reader_state(3, n))], n_features=21, n_labels=n, weight=0.5, cap=40.0)
+    protocol = {"tune_fraction": 0.2, "tune_seed": "s", "refit_on_all_train": False}
+    ens.save_pretrained(tmp_path / "tuned", extra={"tune_metrics": {"tc_f1": 0.5}, "protocol": protocol})
+    write_metrics(tmp_path / "tuned", {"tc": {"f1": 0.5}})
+    refitted = _reader_state(5, n)
+    save_file({k: v.contiguous() for k, v in refitted.items()}, str(tmp_path / "reader_e4.safetensors"))
+    with pytest.raises(InputError):
+        refit_span_reader(tmp_path / "tuned", [tmp_path / "reader_e4.safetensors"] * 2, tmp_path / "out")  # one seed, two files
+
+    cfg = refit_span_reader(tmp_path / "tuned", [tmp_path / "reader_e4.safetensors"], tmp_path / "out")
+    old = read_config(tmp_path / "tuned")
+    assert cfg["protocol"]["span_reader_refit_on_all_train"] and cfg["tune_metrics"] == {"tc_f1": 0.5}
+    assert cfg["calibration"] == old["calibration"] and cfg["span_reader"] == old["span_reader"]
+    assert cfg["files"]["span_reader.safetensors"] != old["files"]["span_reader.safetensors"]
+    assert cfg["files"]["encoder_layers.safetensors"] == old["files"]["encoder_layers.safetensors"]  # the taggers are untouched
+    model = load_model(tmp_path / "out")
+    for k, v in round_trip(refitted).items():
+        torch.testing.assert_close(torch.as_tensor(model.reader_.states[0][k]).float(), torch.as_tensor(v).float())
+    with pytest.raises(InputError):
+        retune(tmp_path / "out", tmp_path, span_reader=None)  # it has read the tune split: no more tuning on it

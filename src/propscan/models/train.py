@@ -142,7 +142,7 @@ def _summary(m: dict[str, Any]) -> dict[str, Any]:
 def _tune_split_protocol(model_dir: str | os.PathLike[str], refusal: str) -> dict[str, Any]:
     """The saved protocol of a model that never saw the tune split; else :class:`InputError` ``"<dir>: <refusal>."``."""
     protocol = read_config(model_dir, verify=False).get("protocol") or {}
-    if protocol.get("refit_on_all_train") or not protocol:
+    if protocol.get("refit_on_all_train") or protocol.get("span_reader_refit_on_all_train") or not protocol:
         raise InputError(f"{model_dir}: {refusal}.")
     return dict(protocol)
 
@@ -220,6 +220,45 @@ def _load_span_reader(
     files = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     states = [round_trip(load_file(str(f))) for f in files]
     return SpanReader.from_states(states, n_features=len(FEATURE_NAMES), n_labels=len(model.labels_), weight=float(weight), cap=cap)
+
+
+def refit_span_reader(
+    model_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]], output_dir: str | os.PathLike[str]
+) -> dict[str, Any]:
+    """Replace an ensemble's span readers by the same readers refitted on all of train; save it to ``output_dir``.
+
+    Every setting stays as the tune split chose it with the fit-split readers (mix weight, cap,
+    calibration, display threshold); only the readers' weights change, one file per seed in the
+    model's order, through the same int8 round trip. The config's ``protocol`` records it
+    (``span_reader_refit_on_all_train``), so the model can no longer be re-tuned, and its
+    ``tune_metrics`` stay those of the fit-split readers. Returns the saved config.
+
+    >>> refit_span_reader("runs/ens-readers", ["runs/span-reader-all/reader_e4.safetensors"], "runs/v3.3")  # doctest: +SKIP
+    """
+    from safetensors.torch import load_file
+
+    from propscan.models.features import FEATURE_NAMES
+    from propscan.models.loading import load_model
+    from propscan.models.quantize import round_trip
+    from propscan.models.transformer.span_reader import SpanReader
+
+    src = Path(model_dir)
+    protocol = _tune_split_protocol(src, "its readers were refitted already")
+    model = load_model(src)
+    old = getattr(model, "reader_", None)
+    if old is None:
+        raise InputError(f"{src}: this model has no span reader to refit.")
+    if len(paths) != len(old.nets):
+        raise InputError(f"{src} has {len(old.nets)} reader seed(s); got {len(paths)} refitted file(s).")
+    states = [round_trip(load_file(str(f))) for f in paths]
+    model.reader_ = SpanReader.from_states(states, n_features=len(FEATURE_NAMES), n_labels=len(model.labels_), weight=old.weight,
+                                           cap=old.cap, r=old.r, alpha=old.alpha)
+    cfg = read_config(src, verify=False)
+    protocol = {**protocol, "span_reader_refit_on_all_train": True}
+    model.save_pretrained(output_dir, extra={"tune_metrics": cfg.get("tune_metrics"), "protocol": protocol})
+    metrics = read_metrics(src)
+    write_metrics(output_dir, {**metrics, "protocol": protocol})
+    return read_config(output_dir, verify=False)
 
 
 def train_ensemble(
