@@ -7,7 +7,9 @@ markers as token type 1, and classifies the pooled ``[CLS]``, span-mean and open
 plus the span features (:mod:`propscan.models.features`) -- the "span markers / span CLS" recipe
 of the SemEval-2020 TC leaders. The base encoder stays frozen; low-rank adapters (LoRA) on every
 linear layer, the token-type embeddings and the head are trained, so a saved reader is about
-1 MB and the base encoder comes, hash-checked, from its installed package.
+1 MB and the base encoder comes, hash-checked, from its installed package. A model may ship several
+readers (seeds; their log-probabilities are averaged) and a cap on how many decoded candidates per
+1,000 tokens they read, so that a candidate-dense text stays within the latency budget.
 
 >>> reader = SpanReader.from_states([state], n_features=21, n_labels=14, weight=0.25)  # doctest: +SKIP
 >>> mixed = reader.mix(head_logits, tok, [(10, 25)], feats)  # (1, n_labels) log-probabilities  # doctest: +SKIP
