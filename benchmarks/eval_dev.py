@@ -121,6 +121,10 @@ def main() -> int:
         print(f"error: {data}: PTC data not found", file=sys.stderr)
         return 2
     model_dir = resolve_model_dir(args.model)
+    protocol = read_config(model_dir, verify=False).get("protocol") or {}
+    if args.split == "tune" and protocol.get("span_reader_refit_on_all_train"):
+        print("warning: this model's span readers were refitted on all of train, tune split included: its TC figures on the tune "
+              "split are in-sample; the tune figures it was selected by are in its config.json (tune_metrics)", file=sys.stderr)
     res = evaluate(args.model, data, Path(args.out), args.split)
     name = Path(str(model_dir)).name
     Path(args.out, f"{args.split}_{name}.json").write_text(json.dumps(res, indent=2) + "\n")
