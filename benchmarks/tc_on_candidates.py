@@ -1,0 +1,98 @@
+"""How well each TC source names the technique of *decoded candidates*, not of gold spans (tune split).
+
+    PYTHONPATH=src .venv/bin/python benchmarks/tc_on_candidates.py --model runs/ens-reader \
+        --second-reader runs/span-reader-s29/reader_e4.safetensors
+
+The TC figure (SemEval's) classifies the gold spans; a user sees flags on the spans the model decoded,
+whose edges differ. This scores, on the tune split (dev is never read), every candidate the model
+decodes down to its floor that lies at least half inside a gold span: it counts as right when its top
+technique is one of those gold spans' techniques (the criterion of the reader figures' hit-same and flag
+precision). Sources: the ensemble's TC head alone, the model's span reader alone, their mix at the
+model's weight, and with ``--second-reader`` (a reader trained on the fit split with another seed) the
+two readers' mean and its mixes. ``--model`` must be a model whose readers never read the tune split.
+Writes ``benchmarks/results/tc_on_candidates.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+
+def main() -> None:
+    import torch
+    from safetensors.torch import load_file
+
+    from propscan.io.ptc import read_ptc
+    from propscan.models.features import FEATURE_NAMES, ArticleIndex, features_for_spans
+    from propscan.models.loading import load_model, read_config
+    from propscan.models.protocol import split_train_ids
+    from propscan.models.quantize import round_trip
+    from propscan.models.transformer.decode import decode_spans, mix_inside
+    from propscan.models.transformer.span_reader import SpanReader
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default="runs/ens-reader")
+    ap.add_argument("--second-reader", default=None)
+    ap.add_argument("--data", default=os.environ.get("PROPSCAN_DATA", "../shared/data/ptc-semeval2020"))
+    ap.add_argument("--out", default="benchmarks/results/tc_on_candidates.json")
+    args = ap.parse_args()
+    if (read_config(args.model, verify=False).get("protocol") or {}).get("span_reader_refit_on_all_train"):
+        raise SystemExit(f"{args.model}: its readers have read the tune split")
+    model = load_model(args.model)
+    docs, gold = read_ptc(args.data, "train")
+    tune = set(split_train_ids([d.id for d in docs])[1])
+    docs = [d for d in docs if d.id in tune]
+    second = None
+    if args.second_reader:
+        second = SpanReader.from_states([round_trip(load_file(args.second_reader))], n_features=len(FEATURE_NAMES),
+                                        n_labels=len(model.labels_), weight=1.0)
+    c = model.calibration_
+    lab = list(model.labels_)
+    rows: dict[str, list[np.ndarray]] = {"head": [], "r1": [], "r2": []}
+    ok_sets: list[set[int]] = []
+    for d in docs:
+        r = model.raw_predict([d])[0]
+        found = decode_spans(d.text, r["tok"], mix_inside(r["si_probs"], r.get("lex_probs"), float(c.get("si_lexical_weight", 0.0))),
+                             threshold=float(c["si_threshold"]), core_threshold=float(c.get("si_floor_core_threshold", c["si_threshold"])),
+                             split_threshold=float(c.get("si_split_threshold", 0.5)), sentence_probs=r["sent_probs"],
+                             sentence_threshold=float(c.get("sentence_threshold", 0.0)))
+        g = gold.get(d.id, [])
+        keep, sets = [], []
+        for s, e, _ in found:
+            techs = {lab.index(str(x.technique)) for x in g if min(e, x.end) - max(s, x.start) >= 0.5 * (e - s) and str(x.technique) in lab}
+            if techs:
+                keep.append((s, e))
+                sets.append(techs)
+        if not keep:
+            continue
+        feats = features_for_spans(d.text, keep, ArticleIndex(d.text))
+        head = model._tc_logits(r["states"], [r["tok"].token_range(s, e) for s, e in keep], feats)
+        rows["head"].append(torch.log_softmax(torch.from_numpy(head), -1).numpy())
+        rows["r1"].append(model.reader_.log_probs(r["tok"], keep, feats))
+        if second is not None:
+            rows["r2"].append(second.log_probs(r["tok"], keep, feats))
+        ok_sets += sets
+    arr = {k: np.concatenate(v) for k, v in rows.items() if v}
+    w = float(model.reader_.weight)
+
+    def acc(lp: np.ndarray) -> float:
+        top = lp.argmax(1)
+        return round(float(np.mean([int(t) in s for t, s in zip(top, ok_sets)])), 4)
+
+    res = {"model": args.model, "tune_articles": len(docs), "candidates_inside_gold": len(ok_sets), "accuracy": {
+        "head": acc(arr["head"]), "reader": acc(arr["r1"]), f"mix_w{w}": acc((1 - w) * arr["head"] + w * arr["r1"])}}
+    if "r2" in arr:
+        both = 0.5 * (arr["r1"] + arr["r2"])
+        res["accuracy"].update({"second_reader": acc(arr["r2"]), "two_readers": acc(both),
+                                **{f"mix2_w{x}": acc((1 - x) * arr["head"] + x * both) for x in (0.25, 0.5, 0.75)}})
+    print(json.dumps(res, indent=2))
+    Path(args.out).write_text(json.dumps(res, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
