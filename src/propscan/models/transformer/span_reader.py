@@ -279,7 +279,8 @@ class SpanReader:
                 idx = order[i : i + batch_size]
                 ids, types, mask, sp = collate([inputs[j] for j in idx], self.pad_id)
                 f = torch.from_numpy(np.ascontiguousarray(feats[idx]))
-                out[idx] = sum(torch.log_softmax(net(ids, types, mask, sp, f), -1) for net in self.nets).numpy() / len(self.nets)
+                seeds = torch.stack([torch.log_softmax(net(ids, types, mask, sp, f), -1) for net in self.nets])
+                out[idx] = seeds.mean(0).numpy()
         return out
 
     def mix(self, head_logits: np.ndarray, tok: TokenizedDoc, spans: Sequence[tuple[int, int]], feats: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
