@@ -23,6 +23,26 @@ from pathlib import Path
 import numpy as np
 
 
+def candidates_inside_gold(model, doc, raw, gold_spans) -> tuple[list[tuple[int, int]], list[set[int]]]:  # noqa: ANN001
+    """The candidates ``model`` decodes in ``doc`` down to its floor that lie at least half inside a gold span,
+    each with the label indices of those gold spans (largest overlap first is not implied: a set)."""
+    from propscan.models.transformer.decode import decode_spans, mix_inside
+
+    c = model.calibration_
+    lab = list(model.labels_)
+    found = decode_spans(doc.text, raw["tok"], mix_inside(raw["si_probs"], raw.get("lex_probs"), float(c.get("si_lexical_weight", 0.0))),
+                         threshold=float(c["si_threshold"]), core_threshold=float(c.get("si_floor_core_threshold", c["si_threshold"])),
+                         split_threshold=float(c.get("si_split_threshold", 0.5)), sentence_probs=raw["sent_probs"],
+                         sentence_threshold=float(c.get("sentence_threshold", 0.0)))
+    keep, sets = [], []
+    for s, e, _ in found:
+        techs = {lab.index(str(x.technique)) for x in gold_spans if min(e, x.end) - max(s, x.start) >= 0.5 * (e - s) and str(x.technique) in lab}
+        if techs:
+            keep.append((s, e))
+            sets.append(techs)
+    return keep, sets
+
+
 def main() -> None:
     import torch
     from safetensors.torch import load_file
@@ -32,7 +52,6 @@ def main() -> None:
     from propscan.models.loading import load_model, read_config
     from propscan.models.protocol import split_train_ids
     from propscan.models.quantize import round_trip
-    from propscan.models.transformer.decode import decode_spans, mix_inside
     from propscan.models.transformer.span_reader import SpanReader
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -51,23 +70,11 @@ def main() -> None:
     if args.second_reader:
         second = SpanReader.from_states([round_trip(load_file(args.second_reader))], n_features=len(FEATURE_NAMES),
                                         n_labels=len(model.labels_), weight=1.0)
-    c = model.calibration_
-    lab = list(model.labels_)
     rows: dict[str, list[np.ndarray]] = {"head": [], "r1": [], "r2": []}
     ok_sets: list[set[int]] = []
     for d in docs:
         r = model.raw_predict([d])[0]
-        found = decode_spans(d.text, r["tok"], mix_inside(r["si_probs"], r.get("lex_probs"), float(c.get("si_lexical_weight", 0.0))),
-                             threshold=float(c["si_threshold"]), core_threshold=float(c.get("si_floor_core_threshold", c["si_threshold"])),
-                             split_threshold=float(c.get("si_split_threshold", 0.5)), sentence_probs=r["sent_probs"],
-                             sentence_threshold=float(c.get("sentence_threshold", 0.0)))
-        g = gold.get(d.id, [])
-        keep, sets = [], []
-        for s, e, _ in found:
-            techs = {lab.index(str(x.technique)) for x in g if min(e, x.end) - max(s, x.start) >= 0.5 * (e - s) and str(x.technique) in lab}
-            if techs:
-                keep.append((s, e))
-                sets.append(techs)
+        keep, sets = candidates_inside_gold(model, d, r, gold.get(d.id, []))
         if not keep:
             continue
         feats = features_for_spans(d.text, keep, ArticleIndex(d.text))

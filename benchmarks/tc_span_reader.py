@@ -2,6 +2,7 @@
 
     nice -n 10 .venv/bin/python benchmarks/tc_span_reader.py --epochs 4 --out runs/span-reader > /tmp/reader.log 2>&1 &
     .venv/bin/python benchmarks/tc_span_reader.py --epochs 4 --all-train --out runs/span-reader-all   # refit, chosen settings
+    .venv/bin/python benchmarks/tc_span_reader.py --epochs 3 --candidates runs/ens-reader --out runs/span-reader-cand  # + decoded spans
     .venv/bin/python benchmarks/tc_span_reader.py --out runs/span-reader-all --also runs/span-reader-all-s29 \
         --refit runs/ens-readers --output runs/v3.3          # their weights into the tuned model
     .venv/bin/python benchmarks/tc_span_reader.py --out runs/span-reader --attach runs/ens-ab --stride 112 \
@@ -56,6 +57,42 @@ def examples(docs: list[Any], gold: dict[str, list[Any]], tokenizer: Any, specia
     return out
 
 
+def candidate_examples(model_dir: str, docs: list[Any], gold: dict[str, list[Any]], specials: tuple[int, int, int, int],
+                       labels: list[str]) -> dict[str, Any]:
+    """Training examples on the spans a model *decodes* (``--candidates``): every candidate of ``docs`` at least
+    half inside a gold span, labelled with the technique of the gold span it overlaps most."""
+    from tc_on_candidates import candidates_inside_gold
+
+    from propscan.models.features import ArticleIndex, features_for_spans
+    from propscan.models.loading import load_model
+    from propscan.models.transformer.span_reader import span_input
+
+    model = load_model(model_dir)
+    lab = {n: i for i, n in enumerate(labels)}
+    out: dict[str, list[Any]] = {"inputs": [], "feats": [], "y": [], "art": [], "start": [], "end": []}
+    for d in docs:
+        raw = model.raw_predict([d])[0]
+        g = list(gold.get(d.id, []))
+        keep, _ = candidates_inside_gold(model, d, raw, g)
+        if not keep:
+            continue
+        tok = raw["tok"]
+        ys = []
+        for s, e in keep:
+            best = max(g, key=lambda x: min(e, x.end) - max(s, x.start))
+            ys.append(lab.get(str(best.technique), -1))
+        out["feats"].append(features_for_spans(d.text, keep, ArticleIndex(d.text)))
+        out["inputs"] += [span_input(tok, s, e, specials) for s, e in keep]
+        out["y"] += ys
+        out["art"] += [d.id] * len(keep)
+        out["start"] += [s for s, _ in keep]
+        out["end"] += [e for _, e in keep]
+    out["feats"] = np.concatenate(out["feats"]).astype(np.float32)
+    for k in ("y", "start", "end", "art"):
+        out[k] = np.asarray(out[k])
+    return out
+
+
 def predict(net: Any, ex: dict[str, Any], pad_id: int, batch: int = 64) -> np.ndarray:
     import torch
 
@@ -87,6 +124,8 @@ def main() -> None:
     ap.add_argument("--max-steps", type=int, default=0, help="stop an epoch after this many steps (timing)")
     ap.add_argument("--attach", metavar="ENSEMBLE", help="instead of training: add <out>/reader_e<--epoch>.safetensors to this ensemble, "
                     "mixed with weight --weight, re-tune it on the tune split and save it to --output")
+    ap.add_argument("--candidates", metavar="MODEL", help="also train on the candidates MODEL (fit-split taggers) decodes in "
+                    "the training articles, at least half inside a gold span, labelled by the gold span they overlap most")
     ap.add_argument("--refit", metavar="MODEL", help="instead of training: replace MODEL's readers by <out> (and --also) "
                     "reader_e<--epoch> refitted on all train (--all-train), every setting kept; save to --output")
     ap.add_argument("--epoch", type=int, default=4)
@@ -144,6 +183,10 @@ def main() -> None:
     if args.tune_articles:
         tune_docs = tune_docs[: args.tune_articles]
     tr = examples(fit_docs, gold, tokenizer, specials, labels)
+    if args.candidates:
+        extra = candidate_examples(args.candidates, fit_docs, gold, specials, labels)
+        print(f"candidate spans {len(extra['y'])}", flush=True)
+        tr = {k: (tr[k] + extra[k]) if isinstance(tr[k], list) else np.concatenate([tr[k], extra[k]]) for k in tr}
     te = examples(tune_docs, gold, tokenizer, specials, labels)
     keep = np.flatnonzero(tr["y"] >= 0)
     print(f"fit spans {len(keep)}  tune spans {len(te['y'])}  mean tokens {np.mean([len(x.ids) for x in tr['inputs']]):.1f}", flush=True)
