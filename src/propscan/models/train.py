@@ -243,7 +243,7 @@ def refit_span_reader(
     from propscan.models.transformer.span_reader import SpanReader
 
     src = Path(model_dir)
-    protocol = _tune_split_protocol(src, "its readers were refitted already")
+    protocol = _tune_split_protocol(src, "readers are refitted into a model tuned on the tune split (its readers not refitted yet)")
     model = load_model(src)
     old = getattr(model, "reader_", None)
     if old is None:

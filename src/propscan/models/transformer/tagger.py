@@ -447,7 +447,7 @@ class TransformerTagger(Model):
         bounds = [(s, e) for s, e, _ in found]
         priority = np.asarray([sc for _, _, sc in found])
         probs = tc_calibrated(*self.tc_scores(doc.text, raw["tok"], raw["states"], bounds, priority=priority), c, self.labels_)
-        si_p = apply_platt(np.asarray([sc for _, _, sc in found]), *c["si_platt"])
+        si_p = apply_platt(priority, *c["si_platt"])
         score_map = c.get("score_platt", (1.0, 0.0))  # models tuned before the final score map: identity
         out: list[Span] = []
         for (s, e, _), p_span, p in zip(found, si_p, probs):
