@@ -125,13 +125,9 @@ def _reader_state(seed: int, n_labels: int) -> dict[str, torch.Tensor]:
     return trainable_state(net)
 
 
-def test_an_ensemble_saves_and_reloads_its_reader_and_its_fast_member_ignores_it(tmp_path) -> None:  # noqa: ANN001
-    from propscan.document import Document
-    from propscan.models.loading import load_model
-    from propscan.models.quantize import round_trip
+def _untrained_ensemble():  # noqa: ANN202
+    """Two untrained taggers (seeds 1, 2) on the installed base encoder, joined into an ensemble."""
     from propscan.models.transformer.ensemble import TaggerEnsemble
-    from propscan.models.transformer.member import EnsembleMember
-    from propscan.models.transformer.span_reader import READER_FILE, SpanReader
     from propscan.models.transformer.tagger import TransformerTagger
 
     members = []
@@ -139,7 +135,17 @@ def test_an_ensemble_saves_and_reloads_its_reader_and_its_fast_member_ignores_it
         m = TransformerTagger(progress=False, seed=seed)
         m._build()
         members.append(m)
-    ens = TaggerEnsemble.from_members(members)
+    return TaggerEnsemble.from_members(members)
+
+
+def test_an_ensemble_saves_and_reloads_its_reader_and_its_fast_member_ignores_it(tmp_path) -> None:  # noqa: ANN001
+    from propscan.document import Document
+    from propscan.models.loading import load_model
+    from propscan.models.quantize import round_trip
+    from propscan.models.transformer.member import EnsembleMember
+    from propscan.models.transformer.span_reader import READER_FILE, SpanReader
+
+    ens = _untrained_ensemble()
     ens.use_calibration({**ens.calibration_, "si_threshold": 0.0, "si_core_threshold": 0.0})
     ens.save_pretrained(tmp_path / "plain")
     EnsembleMember.from_ensemble(tmp_path / "plain", 0).save_pretrained(tmp_path / "fast")
@@ -212,16 +218,9 @@ def test_refitted_readers_replace_the_weights_keep_every_setting_and_end_retunin
     from propscan.models.loading import load_model, read_config, write_metrics
     from propscan.models.quantize import round_trip
     from propscan.models.train import refit_span_reader, retune
-    from propscan.models.transformer.ensemble import TaggerEnsemble
     from propscan.models.transformer.span_reader import SpanReader
-    from propscan.models.transformer.tagger import TransformerTagger
 
-    members = []
-    for seed in (1, 2):
-        m = TransformerTagger(progress=False, seed=seed)
-        m._build()
-        members.append(m)
-    ens = TaggerEnsemble.from_members(members)
+    ens = _untrained_ensemble()
     n = len(ens.labels_)
     ens.reader_ = SpanReader.from_states([round_trip(_reader_state(3, n))], n_features=21, n_labels=n, weight=0.5, cap=40.0)
     protocol = {"tune_fraction": 0.2, "tune_seed": "s", "refit_on_all_train": False}
