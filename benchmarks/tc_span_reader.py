@@ -135,6 +135,9 @@ def main() -> None:
     ap.add_argument("--also", action="append", default=[], metavar="RUN", help="with --attach: another reader run (seed) whose "
                     "reader_e<--epoch> joins the first; their log-probabilities are averaged")
     ap.add_argument("--cap", type=float, default=None, help="with --attach: read at most this many decoded candidates per 1,000 tokens")
+    ap.add_argument("--candidate-reader", metavar="RUN", help="with --attach: RUN's reader_e<--epoch> (trained with --candidates) names "
+                    "the candidates the model decodes, mixed with weight --candidate-weight; given spans keep the first reader")
+    ap.add_argument("--candidate-weight", type=float, default=0.5)
     args = ap.parse_args()
     if args.refit:
         from propscan.models.train import refit_span_reader
@@ -146,7 +149,9 @@ def main() -> None:
         from propscan.models.train import retune
 
         files = [Path(run) / f"reader_e{args.epoch}.safetensors" for run in [args.out, *args.also]]
-        m = retune(args.attach, args.data, output_dir=args.output, stride=args.stride, span_reader=(files, args.weight), reader_cap=args.cap)
+        cand = None if not args.candidate_reader else (Path(args.candidate_reader) / f"reader_e{args.epoch}.safetensors", args.candidate_weight)
+        m = retune(args.attach, args.data, output_dir=args.output, stride=args.stride, span_reader=(files, args.weight), reader_cap=args.cap,
+                   candidate_reader=cand)
         print(json.dumps({k: m[k] for k in ("si", "tc") if k in m}, default=str)[:2000])
         return
 

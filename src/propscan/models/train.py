@@ -156,6 +156,7 @@ def retune(
     stride: int | None = None,
     span_reader: tuple[str | os.PathLike[str] | Sequence[str | os.PathLike[str]], float] | None = None,
     reader_cap: float | None = None,
+    candidate_reader: tuple[str | os.PathLike[str], float] | None = None,
 ) -> dict[str, Any]:
     """Re-run only the tuning (decoding thresholds, calibration, cuts) of a protocol model on its tune split.
 
@@ -167,7 +168,9 @@ def retune(
     adds span readers trained on the fit split (``benchmarks/tc_span_reader.py``; several files:
     seeds whose log-probabilities are averaged) to an ensemble, mixed into TC with weight ``w``, after
     the int8 round trip they are stored in, reading at most ``reader_cap`` decoded candidates per
-    1,000 tokens (``None``: all); the model is then saved whole.
+    1,000 tokens (``None``: all); ``candidate_reader`` = ``(file, w)`` adds a reader trained on decoded
+    candidates too (``tc_span_reader.py --candidates``) that names the spans the model decodes, in
+    ``reader_``'s place for them. The model is then saved whole.
 
     >>> retune("runs/model", "../shared/data/ptc-semeval2020")  # doctest: +SKIP
     """
@@ -186,6 +189,8 @@ def retune(
         model.set_stride(int(stride))
     if span_reader is not None:
         model.reader_ = _load_span_reader(model, *span_reader, cap=reader_cap)
+    if candidate_reader is not None:
+        model.candidate_reader_ = _load_span_reader(model, *candidate_reader, cap=reader_cap)
     _, _, tune_docs, gold = _split(data_dir, smoke=False)
     old = read_metrics(src)
     t0 = time.time()
@@ -195,7 +200,7 @@ def retune(
     metrics["protocol"] = protocol
     out = Path(output_dir) if output_dir else src
     extra = {"tune_metrics": _summary(metrics), "protocol": protocol}
-    if out.resolve() == src.resolve() and lexical and span_reader is None:  # the weight files stay byte for byte
+    if out.resolve() == src.resolve() and lexical and span_reader is None and candidate_reader is None:  # the weight files stay byte for byte
         update_config(src, {"calibration": model.calibration_, "params": {**read_config(src, verify=False).get("params", {}),
                                                                           "stride": model.stride}, **extra})
     else:

@@ -21,7 +21,7 @@ import numpy as np
 from propscan.errors import ModelLoadError
 from propscan.models.loading import SavedModel, read_model, write_model
 from propscan.models.quantize import dequantize, quantize_int8, round_trip
-from propscan.models.transformer.span_reader import READER_FILE, SpanReader
+from propscan.models.transformer.span_reader import CANDIDATE_READER_FILE, READER_FILE, SpanReader
 from propscan.models.transformer.tagger import (
     HEADS_FILE,
     LAYERS_FILE,
@@ -133,6 +133,9 @@ class TaggerEnsemble(TransformerTagger):
         if self.reader_ is not None:
             config["span_reader"] = self.reader_.config()
             tensors[READER_FILE] = quantize_int8(self.reader_.stored())
+        if self.candidate_reader_ is not None:
+            config["candidate_reader"] = self.candidate_reader_.config()
+            tensors[CANDIDATE_READER_FILE] = quantize_int8(self.candidate_reader_.stored())
         write_model(directory, config, tensors=tensors, arrays=lexical)
 
     @classmethod
@@ -152,6 +155,9 @@ class TaggerEnsemble(TransformerTagger):
         ens._load_lexical(saved)
         if cfg.get("span_reader"):
             ens.reader_ = SpanReader.from_config(cfg["span_reader"], dequantize(saved.tensors(READER_FILE)), n_labels=len(cfg["labels"]))
+        if cfg.get("candidate_reader"):
+            ens.candidate_reader_ = SpanReader.from_config(cfg["candidate_reader"], dequantize(saved.tensors(CANDIDATE_READER_FILE)),
+                                                           n_labels=len(cfg["labels"]))
         ens.use_calibration(cfg["calibration"])
         ens.config_ = cfg
         ens.weights_sha256_ = cfg["files"][LAYERS_FILE]

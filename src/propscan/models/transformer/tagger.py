@@ -129,9 +129,10 @@ class TransformerTagger(Model):
         in the SI inside-probability); set by :meth:`tune` or :meth:`use_calibration`.
     lexical_ : LexicalTagger or None
         The word-level tagger mixed into SI (``None`` for models without one).
-    reader_ : SpanReader or None
-        A second TC classifier that reads each span marked in its own context, mixed into the TC
-        head's log-probabilities (:mod:`~propscan.models.transformer.span_reader`; ``None``: none).
+    reader_, candidate_reader_ : SpanReader or None
+        TC classifiers that read each span marked in its own context, mixed into the TC head's
+        log-probabilities (:mod:`~propscan.models.transformer.span_reader`): ``reader_`` for given spans,
+        ``candidate_reader_`` (trained on decoded candidates too) for decoded ones (``None``: ``reader_``).
     """
 
     model_type = "transformer"
@@ -140,6 +141,7 @@ class TransformerTagger(Model):
     dev_metrics_: dict[str, Any]
     fast_encoder_: Any = None  # the encoder through ONNX Runtime (use_fast_encoder), None: torch
     reader_: Any = None  # a SpanReader mixed into TC (ensembles that ship one), None: the TC head alone
+    candidate_reader_: Any = None  # a SpanReader for decoded candidates, None: reader_ reads them too
 
     def __init__(
         self,
@@ -299,18 +301,19 @@ class TransformerTagger(Model):
         """Raw technique logits ``(len(spans), n_labels)`` and the span features ``(len(spans), n_features)``.
 
         With a span reader the logits are its mix with the TC head (log-probabilities). Given the
-        spans' SI scores as ``priority`` (decoded candidates), a reader with a cap reads only the
-        best-scored ones (:meth:`~propscan.models.transformer.span_reader.SpanReader.rows_to_read`);
-        without (given spans, TC) it reads every span.
+        spans' SI scores as ``priority`` (decoded candidates), the candidate reader reads them if the
+        model has one, and a reader with a cap reads only the best-scored ones
+        (:meth:`~propscan.models.transformer.span_reader.SpanReader.rows_to_read`); without (given
+        spans, TC) ``reader_`` reads every span.
         """
         feats = features_for_spans(text, list(spans), idx)
         if not spans or len(tok) == 0:
             return np.zeros((len(spans), len(self.labels_)), dtype=np.float32), feats
         ranges = [tok.token_range(s, e) for s, e in spans]
         logits = self._tc_logits(states, ranges, feats)
-        if self.reader_ is not None:
-            read = None if priority is None else self.reader_.rows_to_read(priority, len(tok))
-            logits = self.reader_.mix(logits, tok, spans, feats, read)
+        reader = self.reader_ if priority is None or self.candidate_reader_ is None else self.candidate_reader_
+        if reader is not None:
+            logits = reader.mix(logits, tok, spans, feats, None if priority is None else reader.rows_to_read(priority, len(tok)))
         return logits, feats
 
     def _tc_logits(self, states: Any, ranges: Sequence[tuple[int, int]], feats: np.ndarray) -> np.ndarray:
