@@ -242,3 +242,33 @@ def test_refitted_readers_replace_the_weights_keep_every_setting_and_end_retunin
         torch.testing.assert_close(torch.as_tensor(model.reader_.states[0][k]).float(), torch.as_tensor(v).float())
     with pytest.raises(InputError):
         retune(tmp_path / "out", tmp_path, span_reader=None)  # it has read the tune split: no more tuning on it
+
+
+def test_a_candidate_reader_names_decoded_spans_given_spans_keep_the_reader_and_both_reload(tmp_path) -> None:  # noqa: ANN001
+    from propscan.document import Document
+    from propscan.models.loading import load_model
+    from propscan.models.quantize import round_trip
+    from propscan.models.transformer.span_reader import CANDIDATE_READER_FILE, SpanReader
+
+    ens = _untrained_ensemble()
+    n = len(ens.labels_)
+    ens.reader_ = SpanReader.from_states([round_trip(_reader_state(3, n))], n_features=21, n_labels=n, weight=0.25)
+    ens.candidate_reader_ = SpanReader.from_states([round_trip(_reader_state(6, n))], n_features=21, n_labels=n, weight=0.75)
+    text = "Their reckless plan is a disaster for ordinary workers. Only fools would still trust these clowns."
+    tok = ens._tokenize([Document(text)])[0]
+    states = ens._doc_states([tok])[0]
+    spans = [(6, 19), (84, 97)]
+    given, feats = ens.tc_scores(text, tok, states, spans)
+    decoded, _ = ens.tc_scores(text, tok, states, spans, priority=np.array([0.6, 0.4]))
+    head = torch.log_softmax(torch.from_numpy(ens._tc_logits(states, [tok.token_range(s, e) for s, e in spans], feats)), -1).numpy()
+    np.testing.assert_allclose(given, 0.75 * head + 0.25 * ens.reader_.log_probs(tok, spans, feats), atol=1e-5)
+    np.testing.assert_allclose(decoded, 0.25 * head + 0.75 * ens.candidate_reader_.log_probs(tok, spans, feats), atol=1e-5)
+    assert not np.allclose(given, decoded, atol=1e-3)
+
+    ens.save_pretrained(tmp_path / "m")
+    assert (tmp_path / "m" / CANDIDATE_READER_FILE).is_file()
+    again = load_model(tmp_path / "m")
+    assert again.candidate_reader_.weight == 0.75 and again.reader_.weight == 0.25
+    st = again._doc_states([tok])[0]
+    np.testing.assert_allclose(again.tc_scores(text, tok, st, spans, priority=np.array([0.6, 0.4]))[0], decoded, atol=1e-4)
+    np.testing.assert_allclose(again.tc_scores(text, tok, st, spans)[0], given, atol=1e-4)
