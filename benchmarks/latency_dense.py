@@ -71,8 +71,10 @@ def main() -> None:
     for cap in [float(c) for c in args.caps.split(",") if c]:
         reader.cap = cap
         res.setdefault("with_reader_capped", {})[str(cap)] = timed(model, doc)
+    if getattr(model, "candidate_reader_", None) is not None:
+        res["candidate_reader_seeds"] = len(model.candidate_reader_.nets)
     if getattr(model, "reader_", None) is not None:
-        model.reader_ = None
+        model.reader_ = model.candidate_reader_ = None
         res["without_reader"] = timed(model, doc)
     print(json.dumps(res))
     Path(args.out).write_text(json.dumps(res, indent=2) + "\n")

@@ -136,13 +136,16 @@ def main() -> None:
                     "reader_e<--epoch> joins the first; their log-probabilities are averaged")
     ap.add_argument("--cap", type=float, default=None, help="with --attach: read at most this many decoded candidates per 1,000 tokens")
     ap.add_argument("--candidate-reader", metavar="RUN", help="with --attach: RUN's reader_e<--epoch> (trained with --candidates) names "
-                    "the candidates the model decodes, mixed with weight --candidate-weight; given spans keep the first reader")
+                    "the candidates the model decodes, mixed with weight --candidate-weight; given spans keep the first reader (with --refit: "
+                    "the candidate reader's refitted run)")
     ap.add_argument("--candidate-weight", type=float, default=0.5)
     args = ap.parse_args()
     if args.refit:
         from propscan.models.train import refit_span_reader
 
-        cfg = refit_span_reader(args.refit, [Path(run) / f"reader_e{args.epoch}.safetensors" for run in [args.out, *args.also]], args.output)
+        cand = Path(args.candidate_reader) / f"reader_e{args.epoch}.safetensors" if args.candidate_reader else None
+        cfg = refit_span_reader(args.refit, [Path(run) / f"reader_e{args.epoch}.safetensors" for run in [args.out, *args.also]], args.output,
+                                candidate=cand)
         print(json.dumps({"span_reader": cfg.get("span_reader"), "protocol": cfg.get("protocol")}))
         return
     if args.attach:

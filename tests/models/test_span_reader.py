@@ -272,3 +272,20 @@ def test_a_candidate_reader_names_decoded_spans_given_spans_keep_the_reader_and_
     st = again._doc_states([tok])[0]
     np.testing.assert_allclose(again.tc_scores(text, tok, st, spans, priority=np.array([0.6, 0.4]))[0], decoded, atol=1e-4)
     np.testing.assert_allclose(again.tc_scores(text, tok, st, spans)[0], given, atol=1e-4)
+
+    # refitting replaces the candidate reader's weights too when given one, and keeps its weight
+    from safetensors.torch import save_file
+
+    from propscan.models.loading import write_metrics
+    from propscan.models.train import refit_span_reader
+
+    ens.save_pretrained(tmp_path / "tuned", extra={"tune_metrics": {"tc_f1": 0.5}, "protocol": {"tune_fraction": 0.2, "refit_on_all_train": False}})
+    write_metrics(tmp_path / "tuned", {"tc": {"f1": 0.5}})
+    for name, seed in (("g.safetensors", 7), ("c.safetensors", 8)):
+        save_file({k: v.contiguous() for k, v in _reader_state(seed, n).items()}, str(tmp_path / name))
+    kept = refit_span_reader(tmp_path / "tuned", [tmp_path / "g.safetensors"], tmp_path / "kept")
+    both = refit_span_reader(tmp_path / "tuned", [tmp_path / "g.safetensors"], tmp_path / "both", candidate=tmp_path / "c.safetensors")
+    old = again.config_["files"]
+    assert kept["files"][CANDIDATE_READER_FILE] == old[CANDIDATE_READER_FILE] and kept["files"]["span_reader.safetensors"] != old["span_reader.safetensors"]
+    assert both["files"][CANDIDATE_READER_FILE] != old[CANDIDATE_READER_FILE] and both["protocol"]["candidate_reader_refit_on_all_train"]
+    assert both["candidate_reader"] == kept["candidate_reader"]

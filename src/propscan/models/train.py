@@ -228,7 +228,8 @@ def _load_span_reader(
 
 
 def refit_span_reader(
-    model_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]], output_dir: str | os.PathLike[str]
+    model_dir: str | os.PathLike[str], paths: Sequence[str | os.PathLike[str]], output_dir: str | os.PathLike[str], *,
+    candidate: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
     """Replace an ensemble's span readers by the same readers refitted on all of train; save it to ``output_dir``.
 
@@ -236,7 +237,8 @@ def refit_span_reader(
     calibration, display threshold); only the readers' weights change, one file per seed in the
     model's order, through the same int8 round trip. The config's ``protocol`` records it
     (``span_reader_refit_on_all_train``), so the model can no longer be re-tuned, and its
-    ``tune_metrics`` stay those of the fit-split readers. Returns the saved config.
+    ``tune_metrics`` stay those of the fit-split readers. ``candidate``: the candidate reader's refitted
+    file too (without it, a candidate reader keeps its weights). Returns the saved config.
 
     >>> refit_span_reader("runs/ens-readers", ["runs/span-reader-all/reader_e4.safetensors"], "runs/v3.3")  # doctest: +SKIP
     """
@@ -258,8 +260,14 @@ def refit_span_reader(
     states = [round_trip(load_file(str(f))) for f in paths]
     model.reader_ = SpanReader.from_states(states, n_features=len(FEATURE_NAMES), n_labels=len(model.labels_), weight=old.weight,
                                            cap=old.cap, r=old.r, alpha=old.alpha)
+    cand = getattr(model, "candidate_reader_", None)
+    if candidate is not None:
+        if cand is None:
+            raise InputError(f"{src}: this model has no candidate reader to refit.")
+        model.candidate_reader_ = SpanReader.from_states([round_trip(load_file(str(candidate)))], n_features=len(FEATURE_NAMES),
+                                                         n_labels=len(model.labels_), weight=cand.weight, cap=cand.cap, r=cand.r, alpha=cand.alpha)
     cfg = read_config(src, verify=False)
-    protocol = {**protocol, "span_reader_refit_on_all_train": True}
+    protocol = {**protocol, "span_reader_refit_on_all_train": True, **({"candidate_reader_refit_on_all_train": True} if candidate else {})}
     model.save_pretrained(output_dir, extra={"tune_metrics": cfg.get("tune_metrics"), "protocol": protocol})
     metrics = read_metrics(src)
     write_metrics(output_dir, {**metrics, "protocol": protocol})

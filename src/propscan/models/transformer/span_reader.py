@@ -38,7 +38,7 @@ LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate
 OPEN_MARK, CLOSE_MARK = "«", "»"
 #: where a model folder stores a reader's trainable tensors (int8 matrices, like the members')
 READER_FILE = "span_reader.safetensors"
-#: the candidate reader's tensors (a reader trained on decoded candidates too, for the spans a model decodes)
+#: the candidate reader's tensors (the reader that names the spans a model decodes, when it has its own)
 CANDIDATE_READER_FILE = "candidate_reader.safetensors"
 
 

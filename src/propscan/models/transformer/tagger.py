@@ -132,7 +132,7 @@ class TransformerTagger(Model):
     reader_, candidate_reader_ : SpanReader or None
         TC classifiers that read each span marked in its own context, mixed into the TC head's
         log-probabilities (:mod:`~propscan.models.transformer.span_reader`): ``reader_`` for given spans,
-        ``candidate_reader_`` (trained on decoded candidates too) for decoded ones (``None``: ``reader_``).
+        ``candidate_reader_`` for the spans the model decodes (``None``: ``reader_`` reads those too).
     """
 
     model_type = "transformer"
