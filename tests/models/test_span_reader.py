@@ -289,3 +289,37 @@ def test_a_candidate_reader_names_decoded_spans_given_spans_keep_the_reader_and_
     assert kept["files"][CANDIDATE_READER_FILE] == old[CANDIDATE_READER_FILE] and kept["files"]["span_reader.safetensors"] != old["span_reader.safetensors"]
     assert both["files"][CANDIDATE_READER_FILE] != old[CANDIDATE_READER_FILE] and both["protocol"]["candidate_reader_refit_on_all_train"]
     assert both["candidate_reader"] == kept["candidate_reader"]
+
+
+def test_a_candidate_reader_that_is_a_seed_of_the_reader_is_stored_once_and_shares_its_network(tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    from propscan.document import Document
+    from propscan.errors import ModelLoadError
+    from propscan.models.loading import load_model
+    from propscan.models.quantize import round_trip
+    from propscan.models.transformer.span_reader import CANDIDATE_READER_FILE, SpanReader
+
+    ens = _untrained_ensemble()
+    n = len(ens.labels_)
+    seeds = [round_trip(_reader_state(s, n)) for s in (3, 4)]
+    ens.reader_ = SpanReader.from_states(seeds, n_features=21, n_labels=n, weight=0.5)
+    ens.candidate_reader_ = SpanReader.from_states([seeds[1]], n_features=21, n_labels=n, weight=0.25)
+    assert ens.reader_.seed_of(ens.candidate_reader_) == 1
+    assert ens.reader_.seed_of(SpanReader.from_states([round_trip(_reader_state(5, n))], n_features=21, n_labels=n, weight=0.25)) is None
+    ens.save_pretrained(tmp_path / "m")
+    cfg = json.loads((tmp_path / "m" / "config.json").read_text())
+    assert cfg["candidate_reader"]["reader_seed"] == 1 and cfg["candidate_reader"]["weight"] == 0.25
+    assert not (tmp_path / "m" / CANDIDATE_READER_FILE).exists()
+    again = load_model(tmp_path / "m")
+    assert again.candidate_reader_.nets[0] is again.reader_.nets[1] and again.candidate_reader_.weight == 0.25
+    text = "These clowns keep lying to every hard-working family."
+    tok = again._tokenize([Document(text)])[0]
+    st = again._doc_states([tok])[0]
+    expected = ens.tc_scores(text, tok, ens._doc_states([tok])[0], [(6, 12)], priority=np.array([0.5]))[0]
+    np.testing.assert_allclose(again.tc_scores(text, tok, st, [(6, 12)], priority=np.array([0.5]))[0], expected, atol=1e-4)
+
+    cfg["candidate_reader"]["reader_seed"] = 7  # a seed the reader does not have: one clear load error
+    (tmp_path / "m" / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(ModelLoadError, match="no seed 7"):
+        load_model(tmp_path / "m")

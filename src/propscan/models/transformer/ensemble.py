@@ -34,7 +34,7 @@ from propscan.models.transformer.tagger import (
 from propscan.models.transformer.windows import TokenizedDoc
 
 ENSEMBLE_NAME = "propscan-minilm-ensemble"
-ENSEMBLE_VERSION = "3.2.1"
+ENSEMBLE_VERSION = "3.5.0"
 WEIGHTS_FORMAT = "int8 matrices with one fp16 scale per 64 weights of a row; vectors fp16"
 SHARED_PARAMS = ("encoder", "window", "stride", "train_from_layer", "tc_hidden", "si_hidden")
 
@@ -134,8 +134,10 @@ class TaggerEnsemble(TransformerTagger):
             config["span_reader"] = self.reader_.config()
             tensors[READER_FILE] = quantize_int8(self.reader_.stored())
         if self.candidate_reader_ is not None:
-            config["candidate_reader"] = self.candidate_reader_.config()
-            tensors[CANDIDATE_READER_FILE] = quantize_int8(self.candidate_reader_.stored())
+            shared = self.reader_.seed_of(self.candidate_reader_) if self.reader_ is not None else None
+            config["candidate_reader"] = {**self.candidate_reader_.config(), **({"reader_seed": shared} if shared is not None else {})}
+            if shared is None:  # its own weights; a seed of reader_ is not stored twice
+                tensors[CANDIDATE_READER_FILE] = quantize_int8(self.candidate_reader_.stored())
         write_model(directory, config, tensors=tensors, arrays=lexical)
 
     @classmethod
@@ -155,9 +157,14 @@ class TaggerEnsemble(TransformerTagger):
         ens._load_lexical(saved)
         if cfg.get("span_reader"):
             ens.reader_ = SpanReader.from_config(cfg["span_reader"], dequantize(saved.tensors(READER_FILE)), n_labels=len(cfg["labels"]))
-        if cfg.get("candidate_reader"):
-            ens.candidate_reader_ = SpanReader.from_config(cfg["candidate_reader"], dequantize(saved.tensors(CANDIDATE_READER_FILE)),
-                                                           n_labels=len(cfg["labels"]))
+        cand = cfg.get("candidate_reader")
+        if cand and "reader_seed" in cand and ens.reader_ is not None:
+            try:
+                ens.candidate_reader_ = ens.reader_.subset(int(cand["reader_seed"]), weight=float(cand["weight"]), cap=cand.get("read_per_1000_tokens"))
+            except ValueError as exc:
+                raise ModelLoadError(f"{saved.directory}: candidate reader: {exc}.") from exc
+        elif cand:
+            ens.candidate_reader_ = SpanReader.from_config(cand, dequantize(saved.tensors(CANDIDATE_READER_FILE)), n_labels=len(cfg["labels"]))
         ens.use_calibration(cfg["calibration"])
         ens.config_ = cfg
         ens.weights_sha256_ = cfg["files"][LAYERS_FILE]

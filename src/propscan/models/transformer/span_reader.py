@@ -257,6 +257,23 @@ class SpanReader:
         """Every seed's tensors in one flat mapping: the first seed's names as they are, seed ``k`` under ``r<k>.``."""
         return {(k if i == 0 else f"r{i}.{k}"): v for i, state in enumerate(self.states) for k, v in state.items()}
 
+    def seed_of(self, other: SpanReader) -> int | None:
+        """The index of the seed of this reader that ``other`` (one seed) is, tensor for tensor; ``None``: none."""
+        if len(other.states) != 1:
+            return None
+        mine = other.states[0]
+        for i, state in enumerate(self.states):
+            if state.keys() == mine.keys() and all(np.array_equal(np.asarray(state[k]), np.asarray(mine[k])) for k in state):
+                return i
+        return None
+
+    def subset(self, seed: int, *, weight: float, cap: float | None = None) -> SpanReader:
+        """A reader made of seed ``seed`` of this one (the same network, not a copy), mixed with its own ``weight``."""
+        if not 0 <= seed < len(self.nets):
+            raise ValueError(f"this reader has {len(self.nets)} seed(s); no seed {seed}")
+        return SpanReader([self.nets[seed]], [self.states[seed]], self.specials, self.pad_id, weight=weight,
+                          cap=None if cap is None else float(cap), r=self.r, alpha=self.alpha)
+
     def rows_to_read(self, priority: np.ndarray, n_tokens: int) -> np.ndarray:
         """Which spans to read (boolean mask): all of them, or under a cap the best ``priority`` first.
 
