@@ -168,9 +168,9 @@ def retune(
     adds span readers trained on the fit split (``benchmarks/tc_span_reader.py``; several files:
     seeds whose log-probabilities are averaged) to an ensemble, mixed into TC with weight ``w``, after
     the int8 round trip they are stored in, reading at most ``reader_cap`` decoded candidates per
-    1,000 tokens (``None``: all); ``candidate_reader`` = ``(file, w)`` adds a reader trained on decoded
-    candidates too (``tc_span_reader.py --candidates``) that names the spans the model decodes, in
-    ``reader_``'s place for them. The model is then saved whole.
+    1,000 tokens (``None``: all); ``candidate_reader`` = ``(file, w)`` adds a reader that names the spans
+    the model decodes, in ``reader_``'s place for them (one of its seeds, or one trained on decoded
+    candidates too, ``tc_span_reader.py --candidates``). The model is then saved whole.
 
     >>> retune("runs/model", "../shared/data/ptc-semeval2020")  # doctest: +SKIP
     """

@@ -174,7 +174,8 @@ class TaggerEnsemble(TransformerTagger):
     @property
     def info(self) -> dict[str, Any]:
         """``{name, version, weights_sha256, encoder, members, ...}``."""
-        return {**super().info, "name": ENSEMBLE_NAME, "version": ENSEMBLE_VERSION, "members": len(getattr(self, "members_", []))}
+        version = getattr(self, "config_", {}).get("version", ENSEMBLE_VERSION)  # a saved model's own version
+        return {**super().info, "name": ENSEMBLE_NAME, "version": version, "members": len(getattr(self, "members_", []))}
 
 
 def load_member(cls: type[TransformerTagger], saved: SavedModel, layers: Mapping[str, Any], heads: Mapping[str, Any], index: int) -> Any:

@@ -557,7 +557,7 @@ class TransformerTagger(Model):
         return {
             "name": MODEL_NAME,
             "model_type": self.model_type,
-            "version": MODEL_VERSION,
+            "version": cfg.get("version", MODEL_VERSION),
             "weights_sha256": getattr(self, "weights_sha256_", None) or cfg.get("files", {}).get(LAYERS_FILE),
             "encoder": self.encoder_source_.name if hasattr(self, "encoder_source_") else self.encoder,
             "article_reference_density": cfg.get("article_reference_density"),
