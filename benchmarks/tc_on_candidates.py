@@ -9,7 +9,8 @@ decodes down to its floor that lies at least half inside a gold span: it counts 
 technique is one of those gold spans' techniques (the criterion of the reader figures' hit-same and flag
 precision). Sources: the ensemble's TC head alone, the model's span reader alone, their mix at the
 model's weight, and with ``--second-reader`` (a reader trained on the fit split with another seed) the
-two readers' mean and its mixes. ``--model`` must be a model whose readers never read the tune split.
+two readers' mean and its mixes, the head mixed with the second reader alone, and that mix's weight chosen
+by article-grouped CV (:func:`weight_cv`). ``--model`` must be a model whose readers never read the tune split.
 Writes ``benchmarks/results/tc_on_candidates.json``.
 """
 

@@ -135,8 +135,8 @@ def main() -> None:
     ap.add_argument("--also", action="append", default=[], metavar="RUN", help="with --attach: another reader run (seed) whose "
                     "reader_e<--epoch> joins the first; their log-probabilities are averaged")
     ap.add_argument("--cap", type=float, default=None, help="with --attach: read at most this many decoded candidates per 1,000 tokens")
-    ap.add_argument("--candidate-reader", metavar="RUN", help="with --attach: RUN's reader_e<--epoch> (trained with --candidates) names "
-                    "the candidates the model decodes, mixed with weight --candidate-weight; given spans keep the first reader (with --refit: "
+    ap.add_argument("--candidate-reader", metavar="RUN", help="with --attach: RUN's reader_e<--epoch> (one trained with --candidates, or "
+                    "--out itself) names the candidates the model decodes, mixed with weight --candidate-weight; given spans keep the first reader (with --refit: "
                     "the candidate reader's refitted run)")
     ap.add_argument("--candidate-weight", type=float, default=0.5)
     args = ap.parse_args()
