@@ -68,8 +68,9 @@ def main() -> None:
     reader = getattr(model, "reader_", None)
     if reader is not None:
         res["reader_seeds"], res["reader_cap"] = len(reader.nets), reader.cap
+    flags_reader = getattr(model, "candidate_reader_", None) or reader  # the reader of decoded spans, which the cap bounds
     for cap in [float(c) for c in args.caps.split(",") if c]:
-        reader.cap = cap
+        flags_reader.cap = cap
         res.setdefault("with_reader_capped", {})[str(cap)] = timed(model, doc)
     if getattr(model, "candidate_reader_", None) is not None:
         res["candidate_reader_seeds"] = len(model.candidate_reader_.nets)
