@@ -34,7 +34,7 @@ from propscan.models.transformer.tagger import (
 from propscan.models.transformer.windows import TokenizedDoc
 
 ENSEMBLE_NAME = "propscan-minilm-ensemble"
-ENSEMBLE_VERSION = "3.5.0"
+ENSEMBLE_VERSION = "3.5.2"
 WEIGHTS_FORMAT = "int8 matrices with one fp16 scale per 64 weights of a row; vectors fp16"
 SHARED_PARAMS = ("encoder", "window", "stride", "train_from_layer", "tc_hidden", "si_hidden")
 
