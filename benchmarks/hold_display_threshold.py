@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-from pathlib import Path
 
 from propscan.models.loading import read_config, read_metrics, update_config, write_metrics
 from propscan.models.train import _summary
