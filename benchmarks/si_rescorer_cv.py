@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tc_on_candidates import fit_split_model_and_tune_docs
 
 CUTS = tuple(np.round(np.arange(0.05, 0.951, 0.025), 3))
 
@@ -70,9 +71,6 @@ def main() -> None:
 
     from propscan.document import Span
     from propscan.eval.scorer import merge_overlapping, score_si
-    from propscan.io.ptc import read_ptc
-    from propscan.models.loading import load_model, read_config
-    from propscan.models.protocol import split_train_ids
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default="runs/ens-cand")
@@ -80,12 +78,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--out", default="benchmarks/results/si_rescorer_cv.json")
     args = ap.parse_args()
-    if (read_config(args.model, verify=False).get("protocol") or {}).get("span_reader_refit_on_all_train"):
-        raise SystemExit(f"{args.model}: its readers have read the tune split")
-    model = load_model(args.model)
-    docs, gold = read_ptc(args.data, "train")
-    tune = set(split_train_ids([d.id for d in docs])[1])
-    docs = [d for d in docs if d.id in tune]
+    model, docs, gold = fit_split_model_and_tune_docs(args.model, args.data)
     c = model.calibration_
     bases = {"semeval": float(c["si_core_threshold"]), "floor": float(c.get("si_floor_core_threshold", c["si_threshold"]))}
     data: dict[str, dict[str, Any]] = {k: {"bounds": [], "x": [], "y": [], "art": []} for k in bases}

@@ -48,6 +48,21 @@ def candidates_inside_gold(model, doc, raw, gold_spans) -> tuple[list[tuple[int,
 WEIGHTS = (0.25, 0.5, 0.75, 1.0)
 
 
+def fit_split_model_and_tune_docs(model_dir: str, data: str) -> tuple[Any, list[Any], dict[str, Any]]:
+    """The model (refused if its readers were refitted on all train: they have read the tune split), the
+    tune split's articles and the train gold spans."""
+    from propscan.io.ptc import read_ptc
+    from propscan.models.loading import load_model, read_config
+    from propscan.models.protocol import split_train_ids
+
+    if (read_config(model_dir, verify=False).get("protocol") or {}).get("span_reader_refit_on_all_train"):
+        raise SystemExit(f"{model_dir}: its readers have read the tune split")
+    model = load_model(model_dir)
+    docs, gold = read_ptc(data, "train")
+    tune = set(split_train_ids([d.id for d in docs])[1])
+    return model, [d for d in docs if d.id in tune], gold
+
+
 def weight_cv(head: np.ndarray, reader: np.ndarray, ok_sets: list[set[int]], art: np.ndarray, seeds: tuple[int, ...] = (0, 1, 2)) -> dict[str, Any]:
     """Article-grouped CV (5 folds x ``seeds``) of the mix weight of ``(1 - w) head + w reader``: w chosen on
     four folds by accuracy, scored on the fifth; also the plain head and the reader alone, per fold."""
@@ -75,10 +90,7 @@ def main() -> None:
     import torch
     from safetensors.torch import load_file
 
-    from propscan.io.ptc import read_ptc
     from propscan.models.features import FEATURE_NAMES, ArticleIndex, features_for_spans
-    from propscan.models.loading import load_model, read_config
-    from propscan.models.protocol import split_train_ids
     from propscan.models.quantize import round_trip
     from propscan.models.transformer.span_reader import SpanReader
 
@@ -88,12 +100,7 @@ def main() -> None:
     ap.add_argument("--data", default=os.environ.get("PROPSCAN_DATA", "../shared/data/ptc-semeval2020"))
     ap.add_argument("--out", default="benchmarks/results/tc_on_candidates.json")
     args = ap.parse_args()
-    if (read_config(args.model, verify=False).get("protocol") or {}).get("span_reader_refit_on_all_train"):
-        raise SystemExit(f"{args.model}: its readers have read the tune split")
-    model = load_model(args.model)
-    docs, gold = read_ptc(args.data, "train")
-    tune = set(split_train_ids([d.id for d in docs])[1])
-    docs = [d for d in docs if d.id in tune]
+    model, docs, gold = fit_split_model_and_tune_docs(args.model, args.data)
     second = None
     if args.second_reader:
         second = SpanReader.from_states([round_trip(load_file(args.second_reader))], n_features=len(FEATURE_NAMES),
