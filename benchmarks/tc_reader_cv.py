@@ -35,6 +35,8 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, nargs="+", default=[1, 2, 3, 4])
     ap.add_argument("--second-reader", default=None, help="a second reader's run (another seed): also score the mix with "
                     "the mean of both readers' log-probabilities, epoch and w chosen in-fold (mix2_cv)")
+    ap.add_argument("--third-reader", default=None, help="with --second-reader: a third seed's run; also score the mix with the "
+                    "mean of all three readers' log-probabilities (mix3_cv; its gain over mix2_cv is reported)")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--out", default="benchmarks/results/tc_reader_cv.json")
     args = ap.parse_args()
@@ -55,6 +57,13 @@ def main() -> None:
                 z = np.load(f)
                 assert (z["start"] == data["start"]).all() and (z["art"] == data["art"]).all(), "row order differs"
                 reader[100 + e] = 0.5 * (reader[e] + log_softmax(z["logits"]))  # 100 + e: both readers at epoch e
+    if args.second_reader and args.third_reader:
+        for e in [k for k in list(reader) if k < 100 and 100 + k in reader]:
+            f = Path(args.third_reader) / f"tune_logits_e{e}.npz"
+            if f.is_file():
+                z = np.load(f)
+                assert (z["start"] == data["start"]).all() and (z["art"] == data["art"]).all(), "row order differs"
+                reader[200 + e] = (2 * reader[100 + e] + log_softmax(z["logits"])) / 3  # 200 + e: the three readers at epoch e
     configs = list(itertools.product(sorted(reader), WEIGHTS))
     single = [c for c in configs if c[0] < 100]
 
@@ -66,8 +75,10 @@ def main() -> None:
     in_sample = {f"e{e}_w{w}": round(tc_score(data, everything, pred((e, w), everything)).f1, 4) for e, w in configs}
     arts = sorted(set(data["art"].tolist()))
     rows_cv: dict[str, list[float]] = {"argmax": [], "mix_cv": [], "reader_cv": []}
-    if len(single) < len(configs):
-        rows_cv["mix2_cv"] = []
+    groups = {"mix2_cv": [c for c in configs if 100 <= c[0] < 200], "mix3_cv": [c for c in configs if c[0] >= 200]}
+    for name, cs in groups.items():
+        if cs:
+            rows_cv[name] = []
     chosen = []
     for seed in args.seeds:
         for fold in folds(arts, 5, seed):
@@ -75,9 +86,10 @@ def main() -> None:
             tr = np.flatnonzero(~np.isin(data["art"], fold) & (data["y"] >= 0))
             best = max(single, key=lambda c: (tc_score(data, tr, pred(c, tr)).f1, -c[1]))
             best_r = max([c for c in single if c[1] == 1.0], key=lambda c: tc_score(data, tr, pred(c, tr)).f1)
-            if "mix2_cv" in rows_cv:
-                best2 = max([c for c in configs if c[0] >= 100], key=lambda c: (tc_score(data, tr, pred(c, tr)).f1, -c[1]))
-                rows_cv["mix2_cv"].append(tc_score(data, te, pred(best2, te)).f1)
+            for name, cs in groups.items():
+                if cs:
+                    best_k = max(cs, key=lambda c: (tc_score(data, tr, pred(c, tr)).f1, -c[1]))
+                    rows_cv[name].append(tc_score(data, te, pred(best_k, te)).f1)
             chosen.append({"epoch": best[0], "w": best[1]})
             rows_cv["argmax"].append(tc_score(data, te, ens[te].argmax(1)).f1)
             rows_cv["mix_cv"].append(tc_score(data, te, pred(best, te)).f1)
@@ -95,6 +107,11 @@ def main() -> None:
            "n_folds": len(base), "spans": int(len(data["y"])), "cv": table, "chosen_per_fold": chosen,
            "in_sample_tune": in_sample, "chosen_on_whole_tune": {"epoch": full[0], "w": full[1]},
            "passes_tc_gain": bool(gain >= MIN_GAIN)}
+    if "mix3_cv" in rows_cv:
+        d = np.asarray(rows_cv["mix3_cv"]) - np.asarray(rows_cv["mix2_cv"])
+        res["mix3_vs_mix2"] = {"diff": round(float(d.mean()), 4), "diff_std": round(float(d.std(ddof=1)), 4),
+                               "folds_better": int((d > 1e-12).sum()), "folds_worse": int((d < -1e-12).sum())}
+        print("mix3 vs mix2:", res["mix3_vs_mix2"])
     for name, r in table.items():
         print(f"{name:10s} {r['mean']:.4f} ± {r['std']:.4f}  Δ {r['diff_vs_argmax']:+.4f} ± {r['diff_std']:.4f} ({r['folds_better']}/{r['folds_worse']})")
     print("chosen on the whole tune split:", res["chosen_on_whole_tune"], "passes:", res["passes_tc_gain"])

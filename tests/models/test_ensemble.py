@@ -1,4 +1,4 @@
-"""Tests of the seed ensemble and of int8 weight storage (untrained members: fast, every code path)."""
+"""Tests of the seed ensemble and of its weight storage: int8, 4-bit deltas (untrained members: fast, every code path)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ torch = pytest.importorskip("torch")
 from propscan.document import Document  # noqa: E402
 from propscan.errors import ModelLoadError  # noqa: E402
 from propscan.models.loading import load_model  # noqa: E402
-from propscan.models.quantize import SCALE_SUFFIX, dequantize, quantize_int8  # noqa: E402
+from propscan.models.loading import read_config, write_model  # noqa: E402
+from propscan.models.quantize import SCALE_SUFFIX, SCALE_SUFFIX_4, dequantize, quantize_int4, quantize_int8  # noqa: E402
 from propscan.models.transformer.ensemble import TaggerEnsemble  # noqa: E402
-from propscan.models.transformer.tagger import LAYERS_FILE, TransformerTagger  # noqa: E402
+from propscan.models.transformer.tagger import HEADS_FILE, LAYERS_FILE, TransformerTagger  # noqa: E402
 
 DATA = Path(os.environ.get("PROPSCAN_DATA", Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ptc-semeval2020"))
 
@@ -51,6 +52,66 @@ def test_int8_round_trip_is_within_half_a_step_per_row() -> None:
     odd = quantize_int8({"v": torch.randn(8, 600, generator=g)})  # 600 is no multiple of 64: one scale per row
     assert odd["v" + SCALE_SUFFIX].shape == (8, 1) and dequantize(odd)["v"].shape == (8, 600)
     assert torch.allclose(back["b"], bias, atol=2e-3)
+
+
+def test_int4_round_trip_packs_two_weights_a_byte_within_half_a_step() -> None:
+    g = torch.Generator().manual_seed(1)
+    w = torch.randn(32, 128, generator=g) * torch.linspace(0.001, 0.1, 32).unsqueeze(1)
+    packed = quantize_int4({"w": w, "b": torch.randn(32, generator=g)})
+    assert packed["w"].dtype == torch.uint8 and packed["w"].shape == (32, 64)  # two 4-bit levels per byte
+    assert set(packed) == {"w", "w" + SCALE_SUFFIX_4, "b"}
+    back = dequantize(packed)["w"]
+    step = w.reshape(32, 2, 64).abs().amax(2, keepdim=True) / 7.0
+    err = (back - w).abs().reshape(32, 2, 64)
+    assert torch.all(err <= step * 0.51 + 1e-7)
+    assert torch.equal(dequantize(quantize_int4({"w": back}))["w"], back)  # a restored matrix packs to itself
+    # every level -7..7 survives the nibble packing, in its column
+    levels = torch.arange(-7, 8, dtype=torch.float32).repeat(64, 10)[:, :128]
+    assert torch.equal(dequantize(quantize_int4({"l": levels}))["l"], levels)
+
+
+def _nudged(seed: int) -> TransformerTagger:
+    """A member whose trained layers differ from the base encoder by about 3 % (as fine-tuning leaves them)."""
+    m = _member(seed)
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for t in m.trained_state().values():
+            t.add_(0.03 * t.abs().mean() * torch.randn(t.shape, generator=g))
+    return m
+
+
+def test_layers_are_stored_as_4bit_deltas_from_the_base_and_reload_as_tuned(tmp_path: Path) -> None:
+    members = [_nudged(3), _nudged(4)]
+    before = {k: v.clone() for k, v in members[0].trained_state().items()}
+    ens = TaggerEnsemble.from_members(members)  # the round trip: what is tuned is what is stored
+    tuned = members[0].trained_state()
+    name = "encoder.layer.2.intermediate.dense.weight"
+    delta_err = (tuned[name] - before[name]).norm() / before[name].norm()
+    int8_err = (dequantize(quantize_int8({"x": before[name]}))["x"] - before[name]).norm() / before[name].norm()
+    assert 0 < delta_err < int8_err  # 4 bits of a small difference beat 8 bits of the whole weight
+    ens.save_pretrained(tmp_path / "ens")
+    cfg = read_config(tmp_path / "ens")
+    assert cfg["layers_storage"] == "int4-delta"
+    loaded = load_model(tmp_path / "ens")
+    for k, v in loaded.members_[0].trained_state().items():
+        torch.testing.assert_close(v, tuned[k], atol=1e-6, rtol=0)
+    int8_bytes = sum(t.numel() * t.element_size() for t in quantize_int8(ens.trained_state()).values())
+    assert (tmp_path / "ens" / LAYERS_FILE).stat().st_size < 0.6 * int8_bytes
+
+
+def test_ensembles_saved_with_int8_layers_still_load_and_unknown_storage_is_refused(ensemble: TaggerEnsemble, tmp_path: Path) -> None:
+    ensemble.save_pretrained(tmp_path / "new")
+    cfg = {k: v for k, v in read_config(tmp_path / "new").items() if k not in ("files", "layers_storage", "propscan_version")}
+    heads = {f"m{i}.{k}": v for i, m in enumerate(ensemble.members_) for k, v in m.heads_.state_dict().items()}
+    write_model(tmp_path / "old", cfg, tensors={LAYERS_FILE: quantize_int8(ensemble.trained_state()), HEADS_FILE: quantize_int8(heads)})
+    old = load_model(tmp_path / "old")  # a model saved before v3.6: int8 whole weights
+    expected = dequantize(quantize_int8(ensemble.members_[1].trained_state()))
+    for k, v in old.members_[1].trained_state().items():
+        torch.testing.assert_close(v, expected[k], atol=1e-6, rtol=0)
+    write_model(tmp_path / "odd", {**cfg, "layers_storage": "int2-magic"}, tensors={LAYERS_FILE: quantize_int8(ensemble.trained_state()),
+                                                                                     HEADS_FILE: quantize_int8(heads)})
+    with pytest.raises(ModelLoadError, match="unknown layers_storage"):
+        load_model(tmp_path / "odd")
 
 
 def test_ensemble_averages_its_members(ensemble: TaggerEnsemble) -> None:

@@ -4,7 +4,8 @@ Members share the tokenizer, windows and span features; each runs its own encode
 ensemble averages their SI ``O/B/I`` probabilities, sentence probabilities and TC logits. Decoding,
 calibration and tuning are the tagger's own (:mod:`~propscan.models.transformer.tune` sees one
 model), so an ensemble is tuned on the tune split like any tagger — after its weights have been
-through the int8 round trip they are stored in (:mod:`propscan.models.quantize`).
+through the round trip they are stored in (:mod:`propscan.models.quantize`): each member's fine-tuned
+layers as 4-bit differences from the base encoder (which is hash-checked and restored on load), heads int8.
 
 >>> ens = TaggerEnsemble.from_members([TransformerTagger.from_pretrained(d) for d in dirs])  # doctest: +SKIP
 >>> ens.tune(tune_docs, gold); ens.save_pretrained("runs/ensemble")                        # doctest: +SKIP
@@ -20,7 +21,7 @@ import numpy as np
 
 from propscan.errors import ModelLoadError
 from propscan.models.loading import SavedModel, read_model, write_model
-from propscan.models.quantize import dequantize, quantize_int8, round_trip
+from propscan.models.quantize import delta_round_trip, dequantize, pack_delta, quantize_int8, round_trip, unpack_delta
 from propscan.models.transformer.span_reader import CANDIDATE_READER_FILE, READER_FILE, SpanReader
 from propscan.models.transformer.tagger import (
     HEADS_FILE,
@@ -35,7 +36,11 @@ from propscan.models.transformer.windows import TokenizedDoc
 
 ENSEMBLE_NAME = "propscan-minilm-ensemble"
 ENSEMBLE_VERSION = "3.5.2"
-WEIGHTS_FORMAT = "int8 matrices with one fp16 scale per 64 weights of a row; vectors fp16"
+WEIGHTS_FORMAT = (
+    "layers: 4-bit differences from the base encoder, one fp16 scale per 64 weights of a row (vectors: fp16 differences); "
+    "heads and readers: int8 matrices with one fp16 scale per 64 weights of a row, vectors fp16"
+)
+DELTA_STORAGE = "int4-delta"  # config "layers_storage"; absent: the layers are int8 whole weights (models before v3.6)
 SHARED_PARAMS = ("encoder", "window", "stride", "train_from_layer", "tc_hidden", "si_hidden")
 
 
@@ -54,8 +59,9 @@ class TaggerEnsemble(TransformerTagger):
     def from_members(cls, members: Sequence[TransformerTagger], *, quantize: bool = True) -> TaggerEnsemble:
         """An ensemble of fitted ``members`` (the first one's lexical part and calibration are kept).
 
-        ``quantize=True`` passes every member's trained layers and heads through the int8 round trip
-        first, so that what is tuned afterwards is exactly what :meth:`save_pretrained` stores.
+        ``quantize=True`` passes every member's trained layers (4-bit deltas from the base encoder) and
+        heads (int8) through the round trip first, so that what is tuned afterwards is exactly what
+        :meth:`save_pretrained` stores.
         """
         if len(members) < 2:
             raise ValueError("an ensemble needs at least two members")
@@ -73,7 +79,9 @@ class TaggerEnsemble(TransformerTagger):
         ens.calibration_ = dict(first.calibration_)
         if quantize:
             for m in ens.members_:
-                m.load_trained_state(round_trip(m.trained_state()), round_trip(m.heads_.state_dict()))
+                layers = m.trained_state()
+                layers = round_trip(layers) if m.encoder_.has_adapters else delta_round_trip(layers, base_layers(m))
+                m.load_trained_state(layers, round_trip(m.heads_.state_dict()))
         return ens
 
     # ---- the four places where members are combined ------------------------------------------
@@ -119,17 +127,21 @@ class TaggerEnsemble(TransformerTagger):
         return {f"m{i}.{k}": v for i, m in enumerate(self.members_) for k, v in m.trained_state().items()}
 
     def save_pretrained(self, directory: str | os.PathLike[str], *, extra: Mapping[str, Any] | None = None) -> None:
-        """Write ``config.json`` + every member's layers and heads (int8 rows) + the lexical part, hash-listed."""
+        """Write ``config.json`` + every member's layers (4-bit deltas) and heads (int8) + the lexical part, hash-listed."""
         self._check_fitted()
         heads = {f"m{i}.{k}": v for i, m in enumerate(self.members_) for k, v in m.heads_.state_dict().items()}
         config = {
             **self._saved_config(ENSEMBLE_NAME, ENSEMBLE_VERSION),
             "members": [m.get_params() for m in self.members_],
             "weights_format": WEIGHTS_FORMAT,
+            "layers_storage": DELTA_STORAGE,
             **(dict(extra) if extra else {}),
         }
         lexical = {LEXICAL_FILE: self.lexical_.to_arrays()} if self.lexical_ is not None else {}
-        tensors = {LAYERS_FILE: quantize_int8(self.trained_state()), HEADS_FILE: quantize_int8(heads)}
+        if any(m.encoder_.has_adapters for m in self.members_):
+            raise ValueError("ensembles store fine-tuned layers as deltas from the base encoder; LoRA members are not supported")
+        layers = {f"m{i}.{k}": v for i, m in enumerate(self.members_) for k, v in pack_delta(m.trained_state(), base_layers(m)).items()}
+        tensors = {LAYERS_FILE: layers, HEADS_FILE: quantize_int8(heads)}
         if self.reader_ is not None:
             config["span_reader"] = self.reader_.config()
             tensors[READER_FILE] = quantize_int8(self.reader_.stored())
@@ -147,7 +159,7 @@ class TaggerEnsemble(TransformerTagger):
         cfg = saved.config
         check_features(saved)
         limit_inference_threads()
-        layers, heads = dequantize(saved.tensors(LAYERS_FILE)), dequantize(saved.tensors(HEADS_FILE))
+        layers, heads = saved.tensors(LAYERS_FILE), dequantize(saved.tensors(HEADS_FILE))
         members = [load_member(TransformerTagger, saved, layers, heads, i) for i in range(len(cfg.get("members", [])))]
         if len(members) < 2:
             raise ModelLoadError(f"{saved.directory}: an ensemble config needs at least two members.")
@@ -181,7 +193,8 @@ class TaggerEnsemble(TransformerTagger):
 def load_member(cls: type[TransformerTagger], saved: SavedModel, layers: Mapping[str, Any], heads: Mapping[str, Any], index: int) -> Any:
     """Member ``index`` of a saved ensemble as a ``cls`` tagger in eval mode (no lexical part, no calibration).
 
-    ``layers`` and ``heads`` are the ensemble's dequantized tensors (``m<i>.``-prefixed).
+    ``layers`` are the ensemble's stored layer tensors as read (4-bit deltas from the base encoder, or
+    int8 whole weights in models before v3.6), ``heads`` its dequantized heads (both ``m<i>.``-prefixed).
     """
     cfg = saved.config
     member = cls(**_params_from_config({**cfg, "params": cfg["members"][index]}), progress=False)
@@ -189,12 +202,34 @@ def load_member(cls: type[TransformerTagger], saved: SavedModel, layers: Mapping
     member.labels_ = tuple(cfg["labels"])
     prefix = f"m{index}."
     try:
-        member.load_trained_state(_strip(layers, prefix), _strip(heads, prefix))
+        mine = _strip(layers, prefix)
+        if cfg.get("layers_storage") == DELTA_STORAGE:
+            mine = unpack_delta(mine, member.trained_state())  # the base encoder's, just loaded
+        elif cfg.get("layers_storage") is None:
+            mine = dequantize(mine)
+        else:
+            raise ModelLoadError(f"{saved.directory}: unknown layers_storage {cfg['layers_storage']!r}; upgrade propscan.")
+        member.load_trained_state(mine, _strip(heads, prefix))
     except (RuntimeError, KeyError) as exc:
         raise ModelLoadError(f"{saved.directory}: weights of member {index} do not fit the encoder ({str(exc).splitlines()[0]}).") from exc
     member.encoder_.eval()
     member.heads_.eval()
     return member
+
+
+def base_layers(member: TransformerTagger) -> dict[str, Any]:
+    """The base encoder's tensors under the names ``member.trained_state()`` gives (a fresh, hash-checked load).
+
+    >>> delta = pack_delta(member.trained_state(), base_layers(member))  # doctest: +SKIP
+    """
+    from propscan.models.encoder import load_encoder
+
+    enc, _, _ = load_encoder(member.encoder, trained_sha256=member.encoder_source_.weights_sha256())
+    return {
+        f"encoder.layer.{i}.{name}": t
+        for i in range(member.train_from_layer, enc.num_layers)
+        for name, t in enc.encoder.layer[i].state_dict().items()
+    }
 
 
 def _strip(tensors: Mapping[str, Any], prefix: str) -> dict[str, Any]:

@@ -61,8 +61,9 @@ class EnsembleMember(TransformerTagger):
             raise ModelLoadError(f"{saved.directory}: the ensemble has {n} members, no member {index}.")
         check_features(saved)
         limit_inference_threads()
-        prefix = f"m{index}."  # dequantize this member's tensors only (their scales share the prefix)
-        layers, heads = (dequantize({k: v for k, v in saved.tensors(f).items() if k.startswith(prefix)}) for f in (LAYERS_FILE, HEADS_FILE))
+        prefix = f"m{index}."  # this member's tensors only (their scales share the prefix)
+        layers, heads = ({k: v for k, v in saved.tensors(f).items() if k.startswith(prefix)} for f in (LAYERS_FILE, HEADS_FILE))
+        heads = dequantize(heads)
         member: EnsembleMember = load_member(cls, saved, layers, heads, index)
         if stride is not None:
             member.set_stride(int(stride))
