@@ -157,9 +157,11 @@ def test_shipped_default_model_loads_and_finds_spans() -> None:
     model = load_model("default")
     assert model.info["name"] == "propscan-minilm-ensemble" and model.info["members"] == 2
     total = sum(f.stat().st_size for f in DEFAULT_DIR.iterdir() if f.suffix == ".safetensors")
-    # the default's weight budget (README, speed and size table): 20 MiB until v3.5.0's second reader seed;
-    # 21.5 MiB now, which a reader stored twice (one more MB) would break
-    assert total <= 21.5 * 1024 * 1024
+    assert total <= 20 * 1024 * 1024  # the default's weight budget (README, speed and size table)
+    assert model.config_["layers_storage"] == "int4-delta"  # v3.6.0: the members' layers as 4-bit deltas from the base
+    # the project's rule: every shipped model artifact together (default, fast, baseline; cards and configs) <= 20 MB
+    shipped = sum(f.stat().st_size for f in DEFAULT_DIR.parent.rglob("*") if f.is_file())
+    assert shipped <= 20_000_000
     text = (
         "Our Glorious Nation\n\nThe treacherous globalist elites want to destroy everything we love. "
         "These corrupt clowns are nothing but traitors, and every real patriot knows it."

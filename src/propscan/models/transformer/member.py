@@ -33,7 +33,7 @@ from propscan.models.transformer.tagger import (
 )
 
 FAST_NAME = "propscan-minilm-fast"
-FAST_VERSION = "3.1.0"
+FAST_VERSION = "3.2.0"
 
 
 class EnsembleMember(TransformerTagger):
