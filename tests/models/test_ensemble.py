@@ -12,8 +12,11 @@ torch = pytest.importorskip("torch")
 
 from propscan.document import Document  # noqa: E402
 from propscan.errors import ModelLoadError  # noqa: E402
-from propscan.models.loading import load_model  # noqa: E402
-from propscan.models.loading import read_config, write_model  # noqa: E402
+from propscan.models.loading import (  # noqa: E402
+    load_model,  # noqa: E402
+    read_config,
+    write_model,
+)
 from propscan.models.quantize import SCALE_SUFFIX, SCALE_SUFFIX_4, dequantize, quantize_int4, quantize_int8  # noqa: E402
 from propscan.models.transformer.ensemble import TaggerEnsemble  # noqa: E402
 from propscan.models.transformer.tagger import HEADS_FILE, LAYERS_FILE, TransformerTagger  # noqa: E402
