@@ -32,9 +32,10 @@ import numpy as np
 DEFAULT_DATA = os.environ.get("PROPSCAN_DATA", "../shared/data/ptc-semeval2020")
 
 
-def examples(docs: list[Any], gold: dict[str, list[Any]], tokenizer: Any, specials: tuple[int, int, int, int], labels: list[str]) -> dict[str, Any]:
+def examples(docs: list[Any], gold: dict[str, list[Any]], tokenizer: Any, specials: tuple[int, int, int, int], labels: list[str],
+             max_tokens: int | None = None) -> dict[str, Any]:
     from propscan.models.features import ArticleIndex, features_for_spans
-    from propscan.models.transformer.span_reader import span_input
+    from propscan.models.transformer.span_reader import MAX_TOKENS, span_input
     from propscan.models.transformer.windows import tokenize_docs
 
     lab = {n: i for i, n in enumerate(labels)}
@@ -46,7 +47,7 @@ def examples(docs: list[Any], gold: dict[str, list[Any]], tokenizer: Any, specia
             continue
         bounds = [(x.start, x.end) for x in g]
         out["feats"].append(features_for_spans(d.text, bounds, ArticleIndex(d.text)))
-        out["inputs"] += [span_input(t, s, e, specials) for s, e in bounds]
+        out["inputs"] += [span_input(t, s, e, specials, max_tokens or MAX_TOKENS) for s, e in bounds]
         out["y"] += [lab.get(str(x.technique), -1) for x in g]
         out["art"] += [d.id] * len(g)
         out["start"] += [x.start for x in g]
@@ -139,7 +140,11 @@ def main() -> None:
                     "--out itself) names the candidates the model decodes, mixed with weight --candidate-weight; given spans keep the first reader (with --refit: "
                     "the candidate reader's refitted run)")
     ap.add_argument("--candidate-weight", type=float, default=0.5)
+    ap.add_argument("--max-tokens", type=int, default=None, help="train and score a reader on this many tokens per span input "
+                    "instead of the shipped readers' (an experiment: propscan itself reads only the default length)")
     args = ap.parse_args()
+    if args.max_tokens and (args.attach or args.refit or args.candidates):
+        raise SystemExit("--max-tokens is for training experiments: propscan's models read spans at the default length only")
     if args.refit:
         from propscan.models.train import refit_span_reader
 
@@ -190,12 +195,12 @@ def main() -> None:
         fit_docs = [fit_docs[i] for i in sorted(rng.choice(len(fit_docs), args.fit_articles, replace=False))]
     if args.tune_articles:
         tune_docs = tune_docs[: args.tune_articles]
-    tr = examples(fit_docs, gold, tokenizer, specials, labels)
+    tr = examples(fit_docs, gold, tokenizer, specials, labels, args.max_tokens)
     if args.candidates:
         extra = candidate_examples(args.candidates, fit_docs, gold, specials, labels)
         print(f"candidate spans {len(extra['y'])}", flush=True)
         tr = {k: (tr[k] + extra[k]) if isinstance(tr[k], list) else np.concatenate([tr[k], extra[k]]) for k in tr}
-    te = examples(tune_docs, gold, tokenizer, specials, labels)
+    te = examples(tune_docs, gold, tokenizer, specials, labels, args.max_tokens)
     keep = np.flatnonzero(tr["y"] >= 0)
     print(f"fit spans {len(keep)}  tune spans {len(te['y'])}  mean tokens {np.mean([len(x.ids) for x in tr['inputs']]):.1f}", flush=True)
 
