@@ -78,9 +78,10 @@ class TaggerEnsemble(TransformerTagger):
         ens.lexical_ = first.lexical_
         ens.calibration_ = dict(first.calibration_)
         if quantize:
+            base = None if first.encoder_.has_adapters else base_layers(first)  # members share encoder and trained layers
             for m in ens.members_:
                 layers = m.trained_state()
-                layers = round_trip(layers) if m.encoder_.has_adapters else delta_round_trip(layers, base_layers(m))
+                layers = round_trip(layers) if base is None else delta_round_trip(layers, base)
                 m.load_trained_state(layers, round_trip(m.heads_.state_dict()))
         return ens
 
@@ -140,7 +141,8 @@ class TaggerEnsemble(TransformerTagger):
         lexical = {LEXICAL_FILE: self.lexical_.to_arrays()} if self.lexical_ is not None else {}
         if any(m.encoder_.has_adapters for m in self.members_):
             raise ValueError("ensembles store fine-tuned layers as deltas from the base encoder; LoRA members are not supported")
-        layers = {f"m{i}.{k}": v for i, m in enumerate(self.members_) for k, v in pack_delta(m.trained_state(), base_layers(m)).items()}
+        base = base_layers(self.members_[0])  # one load: members share the encoder and train_from_layer
+        layers = {f"m{i}.{k}": v for i, m in enumerate(self.members_) for k, v in pack_delta(m.trained_state(), base).items()}
         tensors = {LAYERS_FILE: layers, HEADS_FILE: quantize_int8(heads)}
         if self.reader_ is not None:
             config["span_reader"] = self.reader_.config()
