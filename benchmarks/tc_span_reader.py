@@ -141,10 +141,18 @@ def main() -> None:
                     "the candidate reader's refitted run)")
     ap.add_argument("--candidate-weight", type=float, default=0.5)
     ap.add_argument("--max-tokens", type=int, default=None, help="train and score a reader on this many tokens per span input "
-                    "instead of the shipped readers' (an experiment: propscan itself reads only the default length)")
+                    "(default 96); the length is saved with its tensors, and propscan reads each seed at its own length")
+    ap.add_argument("--add-seed", metavar="MODEL", help="instead of training: add <out>/reader_e<--epoch> (trained with --all-train) as one "
+                    "more seed of MODEL's given-span readers (a model whose readers were refitted on all train); save to --output")
     args = ap.parse_args()
-    if args.max_tokens and (args.attach or args.refit or args.candidates):
-        raise SystemExit("--max-tokens is for training experiments: propscan's models read spans at the default length only")
+    if args.max_tokens and (args.attach or args.refit or args.candidates or args.add_seed):
+        raise SystemExit("--max-tokens is for training: each reader file carries the length it was trained on")
+    if args.add_seed:
+        from propscan.models.train import add_span_reader_seed
+
+        cfg = add_span_reader_seed(args.add_seed, Path(args.out) / f"reader_e{args.epoch}.safetensors", args.output)
+        print(json.dumps({"span_reader": cfg.get("span_reader"), "protocol": cfg.get("protocol")}))
+        return
     if args.refit:
         from propscan.models.train import refit_span_reader
 
@@ -172,6 +180,7 @@ def main() -> None:
     from propscan.models.protocol import split_train_ids
     from propscan.models.transformer.span_reader import (
         CLOSE_MARK,
+        MAX_TOKENS,
         OPEN_MARK,
         SpanReaderNet,
         add_lora,
@@ -249,7 +258,8 @@ def main() -> None:
         ok = te["y"] >= 0
         acc = float((lg.argmax(1)[ok] == te["y"][ok]).mean())
         np.savez(out / f"tune_logits_e{epoch}.npz", logits=lg, y=te["y"], art=te["art"], start=te["start"], end=te["end"])
-        save_file({k: v.contiguous() for k, v in trainable_state(net).items()}, str(out / f"reader_e{epoch}.safetensors"))
+        save_file({k: v.contiguous() for k, v in trainable_state(net).items()}, str(out / f"reader_e{epoch}.safetensors"),
+                  metadata={"max_tokens": str(args.max_tokens or MAX_TOKENS)})
         row = {"epoch": epoch, "loss": round(tot / len(batches), 4), "tune_accuracy": round(acc, 4), "train_s": round(train_s, 1),
                "train_tok_per_s": round(n_tok / train_s), "predict_s": round(pred_s, 1), "tune_spans": int(len(te["y"]))}
         log.append(row)

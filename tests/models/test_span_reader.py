@@ -323,3 +323,83 @@ def test_a_candidate_reader_that_is_a_seed_of_the_reader_is_stored_once_and_shar
     (tmp_path / "m" / "config.json").write_text(json.dumps(cfg))
     with pytest.raises(ModelLoadError, match="no seed 7"):
         load_model(tmp_path / "m")
+
+
+def test_seeds_read_at_their_own_lengths_and_the_lengths_survive_saving(tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    from propscan.document import Document
+    from propscan.errors import ModelLoadError
+    from propscan.models.loading import load_model
+    from propscan.models.quantize import round_trip
+    from propscan.models.transformer.span_reader import SpanReader
+
+    ens = _untrained_ensemble()
+    n = len(ens.labels_)
+    a, b = (round_trip(_reader_state(s, n)) for s in (3, 4))
+    # a span in the middle of a long text: 16 tokens see far less context than 96
+    text = " ".join(["The council met again on Tuesday to discuss the budget for the new library."] * 6)
+    tok = ens._tokenize([Document(text)])[0]
+    spans, feats = [(230, 260)], np.zeros((1, 21), dtype=np.float32)
+    mixed = SpanReader.from_states([a, b], n_features=21, n_labels=n, weight=1.0, max_tokens=[96, 16])
+    alone = [SpanReader.from_states([s], n_features=21, n_labels=n, weight=1.0, max_tokens=m).log_probs(tok, spans, feats)
+             for s, m in ((a, 96), (b, 16))]
+    np.testing.assert_allclose(mixed.log_probs(tok, spans, feats), 0.5 * (alone[0] + alone[1]), atol=1e-5)
+    b_at_96 = SpanReader.from_states([b], n_features=21, n_labels=n, weight=1.0).log_probs(tok, spans, feats)
+    assert not np.allclose(b_at_96, alone[1], atol=1e-4)  # the length changes what the seed reads
+    assert mixed.subset(1, weight=0.5).max_tokens == [16]
+
+    ens.reader_ = mixed
+    ens.save_pretrained(tmp_path / "m")
+    cfg = json.loads((tmp_path / "m" / "config.json").read_text())
+    assert cfg["span_reader"]["max_tokens"] == [96, 16]
+    again = load_model(tmp_path / "m")
+    assert again.reader_.max_tokens == [96, 16]
+    np.testing.assert_allclose(again.reader_.log_probs(tok, spans, feats), mixed.log_probs(tok, spans, feats), atol=1e-4)
+    for bad in ([96], [96, 4], "long"):  # one length for two seeds, too short, not a length: one clear load error
+        cfg["span_reader"]["max_tokens"] = bad
+        (tmp_path / "m" / "config.json").write_text(json.dumps(cfg))
+        with pytest.raises(ModelLoadError, match="span reader"):
+            load_model(tmp_path / "m")
+
+
+def test_a_seed_added_on_all_train_joins_the_given_span_readers_and_leaves_flags_and_settings(tmp_path) -> None:  # noqa: ANN001
+    from safetensors.torch import save_file
+
+    from propscan.document import Document
+    from propscan.errors import InputError
+    from propscan.models.loading import load_model, read_config, write_metrics
+    from propscan.models.quantize import round_trip
+    from propscan.models.train import add_span_reader_seed
+    from propscan.models.transformer.span_reader import SpanReader, read_reader_file
+
+    ens = _untrained_ensemble()
+    n = len(ens.labels_)
+    ens.reader_ = SpanReader.from_states([round_trip(_reader_state(3, n))], n_features=21, n_labels=n, weight=0.5)
+    ens.candidate_reader_ = ens.reader_.subset(0, weight=0.25, cap=60.0)
+    ens.save_pretrained(tmp_path / "tuned", extra={"protocol": {"tune_fraction": 0.2, "refit_on_all_train": False}})
+    ens.save_pretrained(tmp_path / "refit", extra={"protocol": {"tune_fraction": 0.2, "refit_on_all_train": False,
+                                                                "span_reader_refit_on_all_train": True}})
+    for d in ("tuned", "refit"):
+        write_metrics(tmp_path / d, {"tc": {"f1": 0.5}})
+    extra = _reader_state(9, n)
+    save_file({k: v.contiguous() for k, v in extra.items()}, str(tmp_path / "t32.safetensors"), metadata={"max_tokens": "32"})
+    assert read_reader_file(tmp_path / "t32.safetensors")[1] == 32
+    with pytest.raises(InputError, match="refitted on all train"):
+        add_span_reader_seed(tmp_path / "tuned", tmp_path / "t32.safetensors", tmp_path / "out")
+
+    cfg = add_span_reader_seed(tmp_path / "refit", tmp_path / "t32.safetensors", tmp_path / "out")
+    old = read_config(tmp_path / "refit")
+    assert cfg["span_reader"] == {**old["span_reader"], "seeds": 2, "max_tokens": [96, 32]}
+    assert cfg["candidate_reader"] == old["candidate_reader"] and cfg["candidate_reader"]["reader_seed"] == 0
+    assert cfg["calibration"] == old["calibration"] and cfg["protocol"]["span_reader_seeds_added_on_all_train"] == 1
+    before, after = load_model(tmp_path / "refit"), load_model(tmp_path / "out")
+    text = "Their reckless plan is a disaster for ordinary workers. Only fools would still trust these clowns."
+    tok = before._tokenize([Document(text)])[0]
+    spans = [(6, 19), (84, 97)]
+    st_b, st_a = before._doc_states([tok])[0], after._doc_states([tok])[0]
+    given_b, given_a = before.tc_scores(text, tok, st_b, spans)[0], after.tc_scores(text, tok, st_a, spans)[0]
+    assert not np.allclose(given_b, given_a, atol=1e-4)  # given spans: the new seed is read
+    pr = np.array([0.6, 0.4])
+    np.testing.assert_allclose(before.tc_scores(text, tok, st_b, spans, priority=pr)[0],
+                               after.tc_scores(text, tok, st_a, spans, priority=pr)[0], atol=1e-5)  # decoded spans: the same

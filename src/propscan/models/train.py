@@ -212,19 +212,18 @@ def retune(
 def _load_span_reader(
     model: Any, paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], weight: float, *, cap: float | None = None
 ) -> Any:
-    """Span readers from their training files (one per seed), through the int8 round trip, for an ensemble ``model``."""
-    from safetensors.torch import load_file
-
+    """Span readers from their training files (one per seed, each at its own length), through the int8 round trip, for an ensemble ``model``."""
     from propscan.models.features import FEATURE_NAMES
     from propscan.models.quantize import round_trip
     from propscan.models.transformer.ensemble import TaggerEnsemble
-    from propscan.models.transformer.span_reader import SpanReader
+    from propscan.models.transformer.span_reader import SpanReader, read_reader_file
 
     if not isinstance(model, TaggerEnsemble):
         raise InputError("a span reader is added to an ensemble (propscan train --model ensemble) only.")
     files = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    states = [round_trip(load_file(str(f))) for f in files]
-    return SpanReader.from_states(states, n_features=len(FEATURE_NAMES), n_labels=len(model.labels_), weight=float(weight), cap=cap)
+    read = [read_reader_file(f) for f in files]
+    return SpanReader.from_states([round_trip(state) for state, _ in read], n_features=len(FEATURE_NAMES), n_labels=len(model.labels_),
+                                  weight=float(weight), cap=cap, max_tokens=[m for _, m in read])
 
 
 def refit_span_reader(
@@ -235,19 +234,17 @@ def refit_span_reader(
 
     Every setting stays as the tune split chose it with the fit-split readers (mix weight, cap,
     calibration, display threshold); only the readers' weights change, one file per seed in the
-    model's order, through the same int8 round trip. The config's ``protocol`` records it
+    model's order (each at the length its seed reads), through the same int8 round trip. The config's ``protocol`` records it
     (``span_reader_refit_on_all_train``), so the model can no longer be re-tuned, and its
     ``tune_metrics`` stay those of the fit-split readers. ``candidate``: the candidate reader's refitted
     file too (without it, a candidate reader keeps its weights). Returns the saved config.
 
     >>> refit_span_reader("runs/ens-readers", ["runs/span-reader-all/reader_e4.safetensors"], "runs/v3.3")  # doctest: +SKIP
     """
-    from safetensors.torch import load_file
-
     from propscan.models.features import FEATURE_NAMES
     from propscan.models.loading import load_model
     from propscan.models.quantize import round_trip
-    from propscan.models.transformer.span_reader import SpanReader
+    from propscan.models.transformer.span_reader import SpanReader, read_reader_file
 
     src = Path(model_dir)
     protocol = _tune_split_protocol(src, "readers are refitted into a model tuned on the tune split (its readers not refitted yet)")
@@ -257,20 +254,67 @@ def refit_span_reader(
         raise InputError(f"{src}: this model has no span reader to refit.")
     if len(paths) != len(old.nets):
         raise InputError(f"{src} has {len(old.nets)} reader seed(s); got {len(paths)} refitted file(s).")
-    states = [round_trip(load_file(str(f))) for f in paths]
-    model.reader_ = SpanReader.from_states(states, n_features=len(FEATURE_NAMES), n_labels=len(model.labels_), weight=old.weight,
-                                           cap=old.cap, r=old.r, alpha=old.alpha)
+    read = [read_reader_file(f) for f in paths]
+    if [m for _, m in read] != old.max_tokens:
+        raise InputError(f"{src}: its readers read {old.max_tokens} tokens; the refitted files read {[m for _, m in read]}.")
+    model.reader_ = SpanReader.from_states([round_trip(state) for state, _ in read], n_features=len(FEATURE_NAMES), n_labels=len(model.labels_),
+                                           weight=old.weight, cap=old.cap, r=old.r, alpha=old.alpha, max_tokens=old.max_tokens)
     cand = getattr(model, "candidate_reader_", None)
     if candidate is not None:
         if cand is None:
             raise InputError(f"{src}: this model has no candidate reader to refit.")
-        model.candidate_reader_ = SpanReader.from_states([round_trip(load_file(str(candidate)))], n_features=len(FEATURE_NAMES),
-                                                         n_labels=len(model.labels_), weight=cand.weight, cap=cand.cap, r=cand.r, alpha=cand.alpha)
+        state, length = read_reader_file(candidate)
+        if [length] != cand.max_tokens:
+            raise InputError(f"{src}: its candidate reader reads {cand.max_tokens[0]} tokens; the refitted file reads {length}.")
+        model.candidate_reader_ = SpanReader.from_states([round_trip(state)], n_features=len(FEATURE_NAMES), n_labels=len(model.labels_),
+                                                         weight=cand.weight, cap=cand.cap, r=cand.r, alpha=cand.alpha, max_tokens=[length])
     cfg = read_config(src, verify=False)
     protocol = {**protocol, "span_reader_refit_on_all_train": True, **({"candidate_reader_refit_on_all_train": True} if candidate else {})}
     model.save_pretrained(output_dir, extra={"tune_metrics": cfg.get("tune_metrics"), "protocol": protocol})
     metrics = read_metrics(src)
     write_metrics(output_dir, {**metrics, "protocol": protocol})
+    return read_config(output_dir, verify=False)
+
+
+def add_span_reader_seed(
+    model_dir: str | os.PathLike[str], path: str | os.PathLike[str], output_dir: str | os.PathLike[str],
+) -> dict[str, Any]:
+    """Add one reader seed, trained on all of train, to the given-span readers of a model whose readers were refitted there.
+
+    The seed's log-probabilities join the mean of the others (at the length it was trained to read);
+    every setting stays (mix weight, calibration, display threshold), and the readers that name
+    decoded candidates are untouched, so flags do not change. Choose the seed by grouped CV inside
+    the tune split with its fit-split twin first (``benchmarks/tc_reader_cv.py --third-reader``).
+    The config's ``protocol`` counts it (``span_reader_seeds_added_on_all_train``). Returns the saved config.
+
+    >>> add_span_reader_seed("runs/v3.6.0", "runs/span-reader-all-t64/reader_e4.safetensors", "runs/v3.7.0")  # doctest: +SKIP
+    """
+    from propscan.models.features import FEATURE_NAMES
+    from propscan.models.loading import load_model
+    from propscan.models.quantize import round_trip
+    from propscan.models.transformer.span_reader import SpanReader, read_reader_file
+
+    src = Path(model_dir)
+    cfg = read_config(src, verify=False)
+    protocol = dict(cfg.get("protocol") or {})
+    if not protocol.get("span_reader_refit_on_all_train"):
+        raise InputError(f"{src}: add a seed to a model whose readers were refitted on all train; otherwise attach it on the tune split.")
+    model = load_model(src)
+    old = getattr(model, "reader_", None)
+    if old is None:
+        raise InputError(f"{src}: this model has no span reader to add a seed to.")
+    cand = getattr(model, "candidate_reader_", None)
+    if cand is None:  # the readers named the decoded spans too: keep them doing so, as they were
+        model.candidate_reader_ = old
+    state, length = read_reader_file(path)
+    model.reader_ = SpanReader(
+        [*old.nets, *SpanReader.from_states([round_trip(state)], n_features=len(FEATURE_NAMES), n_labels=len(model.labels_),
+                                            weight=old.weight, max_tokens=length).nets],
+        [*old.states, round_trip(state)], old.specials, old.pad_id, weight=old.weight, cap=old.cap, r=old.r, alpha=old.alpha,
+        max_tokens=[*old.max_tokens, length])
+    protocol["span_reader_seeds_added_on_all_train"] = int(protocol.get("span_reader_seeds_added_on_all_train", 0)) + 1
+    model.save_pretrained(output_dir, extra={"tune_metrics": cfg.get("tune_metrics"), "protocol": protocol})
+    write_metrics(output_dir, {**read_metrics(src), "protocol": protocol})
     return read_config(output_dir, verify=False)
 
 

@@ -9,7 +9,8 @@ of the SemEval-2020 TC leaders. The base encoder stays frozen; low-rank adapters
 linear layer, the token-type embeddings and the head are trained, so a saved reader is about
 1 MB and the base encoder comes, hash-checked, from its installed package. A model may ship several
 readers (seeds; their log-probabilities are averaged) and a cap on how many decoded candidates per
-1,000 tokens they read, so that a candidate-dense text stays within the latency budget.
+1,000 tokens they read, so that a candidate-dense text stays within the latency budget. Each seed
+reads spans at its own length (``max_tokens``, saved with its tensors and in the model's config).
 
 >>> reader = SpanReader.from_states([state], n_features=21, n_labels=14, weight=0.25)  # doctest: +SKIP
 >>> mixed = reader.mix(head_logits, tok, [(10, 25)], feats)  # (1, n_labels) log-probabilities  # doctest: +SKIP
@@ -28,8 +29,10 @@ from torch import nn
 
 from propscan.models.transformer.windows import TokenizedDoc
 
-#: tokens per span input, markers and [CLS]/[SEP] included
+#: tokens per span input, markers and [CLS]/[SEP] included (a reader's default length)
 MAX_TOKENS = 96
+#: the lengths a reader may read at (the base encoder has 512 positions)
+TOKEN_RANGE = (16, 512)
 #: LoRA rank, scale numerator and the linear layers adapted (MiniBert names)
 LORA_R = 16
 LORA_ALPHA = 32
@@ -178,6 +181,33 @@ def load_trainable(net: SpanReaderNet, state: Mapping[str, Any]) -> None:
             own[k].copy_(torch.as_tensor(v))
 
 
+def _lengths(max_tokens: int | Sequence[int] | None, seeds: int) -> list[int]:
+    """One input length per seed: ``None`` is :data:`MAX_TOKENS` for all, an int is for all, a list is per seed."""
+    if max_tokens is None or isinstance(max_tokens, int):
+        lengths = [MAX_TOKENS if max_tokens is None else int(max_tokens)] * seeds
+    else:
+        lengths = [int(m) for m in max_tokens]
+    if len(lengths) != seeds:
+        raise ValueError(f"{len(lengths)} reading length(s) for {seeds} reader seed(s)")
+    lo, hi = TOKEN_RANGE
+    if any(not lo <= m <= hi for m in lengths):
+        raise ValueError(f"a reader reads {lo} to {hi} tokens per span, not {lengths}")
+    return lengths
+
+
+def read_reader_file(path: str | Any) -> tuple[dict[str, torch.Tensor], int]:
+    """One trained reader's tensors and the length it was trained to read (safetensors metadata ``max_tokens``).
+
+    >>> state, max_tokens = read_reader_file("runs/span-reader/reader_e4.safetensors")  # doctest: +SKIP
+    """
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    with safe_open(str(path), framework="pt") as f:
+        meta = f.metadata() or {}
+    return load_file(str(path)), int(meta.get("max_tokens", MAX_TOKENS))
+
+
 class SpanReader:
     """Trained span readers (one or more seeds, adapters merged) and the mix they enter TC with.
 
@@ -186,6 +216,7 @@ class SpanReader:
     candidate-dense text: at most ``cap`` spans per 1,000 article tokens are read (those the SI
     scores rank first, :meth:`rows_to_read`); the others keep the head's TC. ``states`` (the
     trainable tensors of each seed, as :func:`trainable_state` gives them) are kept for saving.
+    ``max_tokens``: each seed's input length (one int for all; default :data:`MAX_TOKENS`).
 
     >>> reader = SpanReader.from_states([state], n_features=21, n_labels=14, weight=0.25)  # doctest: +SKIP
     >>> mixed = reader.mix(head_logits, tok, [(10, 25)], feats)  # doctest: +SKIP
@@ -193,11 +224,12 @@ class SpanReader:
 
     def __init__(
         self, nets: Sequence[SpanReaderNet], states: Sequence[Mapping[str, Any]], specials: tuple[int, int, int, int], pad_id: int, *,
-        weight: float, cap: float | None = None, r: int = LORA_R, alpha: int = LORA_ALPHA,
+        weight: float, cap: float | None = None, r: int = LORA_R, alpha: int = LORA_ALPHA, max_tokens: int | Sequence[int] | None = None,
     ) -> None:
         self.nets = list(nets)
         self.r, self.alpha = r, alpha
         self.states = [dict(s) for s in states]
+        self.max_tokens = _lengths(max_tokens, len(self.states))
         self.specials = specials
         self.pad_id = pad_id
         self.weight = float(weight)
@@ -210,7 +242,7 @@ class SpanReader:
     @classmethod
     def from_states(
         cls, states: Sequence[Mapping[str, Any]], *, n_features: int, n_labels: int, weight: float, cap: float | None = None,
-        r: int = LORA_R, alpha: int = LORA_ALPHA,
+        r: int = LORA_R, alpha: int = LORA_ALPHA, max_tokens: int | Sequence[int] | None = None,
     ) -> SpanReader:
         """Build one network per state on the installed base encoder (hash-checked), load it, merge the adapters."""
         from propscan.models.encoder import load_encoder, special_ids
@@ -229,7 +261,8 @@ class SpanReader:
             nets.append(net)
         cls_id, sep_id, pad_id = special_ids(tokenizer)
         vocab = tokenizer.get_vocab()
-        return cls(nets, states, (cls_id, sep_id, vocab[OPEN_MARK], vocab[CLOSE_MARK]), pad_id, weight=weight, cap=cap, r=r, alpha=alpha)
+        return cls(nets, states, (cls_id, sep_id, vocab[OPEN_MARK], vocab[CLOSE_MARK]), pad_id, weight=weight, cap=cap, r=r, alpha=alpha,
+                   max_tokens=max_tokens)
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any], stored: Mapping[str, Any], *, n_labels: int) -> SpanReader:
@@ -237,20 +270,24 @@ class SpanReader:
         from propscan.errors import ModelLoadError
         from propscan.models.features import FEATURE_NAMES
 
-        if int(cfg.get("max_tokens", MAX_TOKENS)) != MAX_TOKENS:
-            raise ModelLoadError(f"span reader built for {cfg.get('max_tokens')} tokens; this propscan reads {MAX_TOKENS}.")
+        seeds = int(cfg.get("seeds", 1))
         try:
-            states = split_states(stored, int(cfg.get("seeds", 1)))
+            lengths = _lengths(cfg.get("max_tokens", MAX_TOKENS), seeds)
+        except (ValueError, TypeError) as exc:
+            raise ModelLoadError(f"span reader lengths {cfg.get('max_tokens')!r} do not fit this propscan ({exc}).") from exc
+        try:
+            states = split_states(stored, seeds)
             cap = cfg.get("read_per_1000_tokens")
             return cls.from_states(states, n_features=len(FEATURE_NAMES), n_labels=n_labels, weight=float(cfg["weight"]),
                                    cap=None if cap is None else float(cap), r=int(cfg.get("lora_r", LORA_R)),
-                                   alpha=int(cfg.get("lora_alpha", LORA_ALPHA)))
+                                   alpha=int(cfg.get("lora_alpha", LORA_ALPHA)), max_tokens=lengths)
         except (ValueError, RuntimeError, KeyError) as exc:
             raise ModelLoadError(f"span reader weights do not fit its network ({str(exc).splitlines()[0]}).") from exc
 
     def config(self) -> dict[str, Any]:
         """What ``config.json`` records of the readers (their tensors go to :data:`READER_FILE`, see :meth:`stored`)."""
-        return {"weight": self.weight, "seeds": len(self.nets), "read_per_1000_tokens": self.cap, "max_tokens": MAX_TOKENS,
+        lengths: int | list[int] = self.max_tokens[0] if len(set(self.max_tokens)) == 1 else list(self.max_tokens)
+        return {"weight": self.weight, "seeds": len(self.nets), "read_per_1000_tokens": self.cap, "max_tokens": lengths,
                 "lora_r": self.r, "lora_alpha": self.alpha, "encoder": "default"}
 
     def stored(self) -> dict[str, Any]:
@@ -263,7 +300,7 @@ class SpanReader:
             return None
         mine = other.states[0]
         for i, state in enumerate(self.states):
-            if state.keys() == mine.keys() and all(np.array_equal(np.asarray(state[k]), np.asarray(mine[k])) for k in state):
+            if self.max_tokens[i] == other.max_tokens[0] and state.keys() == mine.keys() and all(np.array_equal(np.asarray(state[k]), np.asarray(mine[k])) for k in state):
                 return i
         return None
 
@@ -272,7 +309,7 @@ class SpanReader:
         if not 0 <= seed < len(self.nets):
             raise ValueError(f"this reader has {len(self.nets)} seed(s); no seed {seed}")
         return SpanReader([self.nets[seed]], [self.states[seed]], self.specials, self.pad_id, weight=weight,
-                          cap=None if cap is None else float(cap), r=self.r, alpha=self.alpha)
+                          cap=None if cap is None else float(cap), r=self.r, alpha=self.alpha, max_tokens=[self.max_tokens[seed]])
 
     def rows_to_read(self, priority: np.ndarray, n_tokens: int) -> np.ndarray:
         """Which spans to read (boolean mask): all of them, or under a cap the best ``priority`` first.
@@ -289,18 +326,22 @@ class SpanReader:
         return keep
 
     def log_probs(self, tok: TokenizedDoc, spans: Sequence[tuple[int, int]], feats: np.ndarray, *, batch_size: int = 32) -> np.ndarray:
-        """Mean over the seeds of their technique log-probabilities ``(len(spans), n_labels)`` for spans of one article."""
-        inputs = [span_input(tok, s, e, self.specials) for s, e in spans]
-        out = np.zeros((len(inputs), self.n_labels), dtype=np.float32)
-        order = np.argsort([len(x.ids) for x in inputs], kind="stable")
+        """Mean over the seeds of their technique log-probabilities ``(len(spans), n_labels)`` for spans of one article.
+
+        The inputs are built once per reading length and read by every seed of that length.
+        """
+        out = np.zeros((len(spans), self.n_labels), dtype=np.float32)
         with torch.inference_mode():
-            for i in range(0, len(order), batch_size):
-                idx = order[i : i + batch_size]
-                ids, types, mask, sp = collate([inputs[j] for j in idx], self.pad_id)
-                f = torch.from_numpy(np.ascontiguousarray(feats[idx]))
-                seeds = torch.stack([torch.log_softmax(net(ids, types, mask, sp, f), -1) for net in self.nets])
-                out[idx] = seeds.mean(0).numpy()
-        return out
+            for length in sorted(set(self.max_tokens)):
+                nets = [net for net, m in zip(self.nets, self.max_tokens) if m == length]
+                inputs = [span_input(tok, s, e, self.specials, length) for s, e in spans]
+                order = np.argsort([len(x.ids) for x in inputs], kind="stable")
+                for i in range(0, len(order), batch_size):
+                    idx = order[i : i + batch_size]
+                    ids, types, mask, sp = collate([inputs[j] for j in idx], self.pad_id)
+                    f = torch.from_numpy(np.ascontiguousarray(feats[idx]))
+                    out[idx] += torch.stack([torch.log_softmax(net(ids, types, mask, sp, f), -1) for net in nets]).sum(0).numpy()
+        return out / max(1, len(self.nets))
 
     def mix(self, head_logits: np.ndarray, tok: TokenizedDoc, spans: Sequence[tuple[int, int]], feats: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """``(1 - w) log p_head + w log p_readers`` for ``rows`` (default: every span); other rows keep ``log p_head``."""
