@@ -142,6 +142,8 @@ def main() -> None:
     ap.add_argument("--candidate-weight", type=float, default=0.5)
     ap.add_argument("--max-tokens", type=int, default=None, help="train and score a reader on this many tokens per span input "
                     "(default 96); the length is saved with its tensors, and propscan reads each seed at its own length")
+    ap.add_argument("--base-member", type=int, default=None, metavar="I", help="an experiment: start from member I's fine-tuned "
+                    "layers (the shipped default's taggers, fit split only) instead of the base encoder's")
     ap.add_argument("--add-seed", metavar="MODEL", help="instead of training: add <out>/reader_e<--epoch> (trained with --all-train) as one "
                     "more seed of MODEL's given-span readers (a model whose readers were refitted on all train); save to --output")
     args = ap.parse_args()
@@ -193,6 +195,15 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     labels = json.loads(Path("src/propscan/models/weights/default/config.json").read_text())["labels"]
     encoder, tokenizer, _ = load_encoder()
+    if args.base_member is not None:
+        from propscan.models.loading import load_model
+
+        tuned = load_model("src/propscan/models/weights/default").members_[args.base_member].trained_state()
+        own = encoder.state_dict()
+        if not set(tuned) <= set(own):
+            raise SystemExit("the member's layers do not fit the base encoder")
+        encoder.load_state_dict({**own, **{k: torch.as_tensor(v) for k, v in tuned.items()}})
+        print(f"base: member {args.base_member}'s {len(tuned)} fine-tuned tensors", flush=True)
     cls_id, sep_id, pad_id = special_ids(tokenizer)
     vocab = tokenizer.get_vocab()
     specials = (cls_id, sep_id, vocab[OPEN_MARK], vocab[CLOSE_MARK])
