@@ -378,8 +378,8 @@ def test_a_seed_added_on_all_train_joins_the_given_span_readers_and_leaves_flags
     ens.reader_ = SpanReader.from_states([round_trip(_reader_state(3, n))], n_features=21, n_labels=n, weight=0.5)
     ens.candidate_reader_ = ens.reader_.subset(0, weight=0.25, cap=60.0)
     ens.save_pretrained(tmp_path / "tuned", extra={"protocol": {"tune_fraction": 0.2, "refit_on_all_train": False}})
-    ens.save_pretrained(tmp_path / "refit", extra={"protocol": {"tune_fraction": 0.2, "refit_on_all_train": False,
-                                                                "span_reader_refit_on_all_train": True}})
+    ens.save_pretrained(tmp_path / "refit", extra={"article_reference_density": 8.0, "protocol": {
+        "tune_fraction": 0.2, "refit_on_all_train": False, "span_reader_refit_on_all_train": True}})
     for d in ("tuned", "refit"):
         write_metrics(tmp_path / d, {"tc": {"f1": 0.5}})
     extra = _reader_state(9, n)
@@ -393,6 +393,7 @@ def test_a_seed_added_on_all_train_joins_the_given_span_readers_and_leaves_flags
     assert cfg["span_reader"] == {**old["span_reader"], "seeds": 2, "max_tokens": [96, 32]}
     assert cfg["candidate_reader"] == old["candidate_reader"] and cfg["candidate_reader"]["reader_seed"] == 0
     assert cfg["calibration"] == old["calibration"] and cfg["protocol"]["span_reader_seeds_added_on_all_train"] == 1
+    assert cfg["article_reference_density"] == 8.0
     before, after = load_model(tmp_path / "refit"), load_model(tmp_path / "out")
     text = "Their reckless plan is a disaster for ordinary workers. Only fools would still trust these clowns."
     tok = before._tokenize([Document(text)])[0]

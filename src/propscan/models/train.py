@@ -282,8 +282,8 @@ def add_span_reader_seed(
     """Add one reader seed, trained on all of train, to the given-span readers of a model whose readers were refitted there.
 
     The seed's log-probabilities join the mean of the others (at the length it was trained to read);
-    every setting stays (mix weight, calibration, display threshold), and the readers that name
-    decoded candidates are untouched, so flags do not change. Choose the seed by grouped CV inside
+    every setting stays (mix weight, calibration, display threshold, the article score's reference
+    density), and the readers that name decoded candidates are untouched, so flags do not change. Choose the seed by grouped CV inside
     the tune split with its fit-split twin first (``benchmarks/tc_reader_cv.py --third-reader``).
     The config's ``protocol`` counts it (``span_reader_seeds_added_on_all_train``). Returns the saved config.
 
@@ -313,7 +313,8 @@ def add_span_reader_seed(
         [*old.states, round_trip(state)], old.specials, old.pad_id, weight=old.weight, cap=old.cap, r=old.r, alpha=old.alpha,
         max_tokens=[*old.max_tokens, length])
     protocol["span_reader_seeds_added_on_all_train"] = int(protocol.get("span_reader_seeds_added_on_all_train", 0)) + 1
-    model.save_pretrained(output_dir, extra={"tune_metrics": cfg.get("tune_metrics"), "protocol": protocol})
+    held = {k: cfg[k] for k in ("tune_metrics", "article_reference_density") if k in cfg}  # flags, so the article score, are unchanged
+    model.save_pretrained(output_dir, extra={**held, "protocol": protocol})
     write_metrics(output_dir, {**read_metrics(src), "protocol": protocol})
     return read_config(output_dir, verify=False)
 
