@@ -15,7 +15,7 @@ Measures, in one run:
 * peak RSS of a fresh process that loads the model and analyses one article (``VmHWM`` of the
   child's own address space; ``getrusage`` maxrss is reported too but on Linux it inherits the
   high-water mark of the forking benchmark process, so it over-states);
-* CLI cold start: ``propscan analyze <example> --format json`` in a subprocess (median of 3),
+* CLI cold start: ``propscan analyze <example> --format json --model <the model benchmarked>`` in a subprocess (median of 3),
   skipped when the CLI or an example is missing.
 
 Writes ``benchmarks/results/model.json``.
@@ -88,8 +88,10 @@ def latency(model, doc: Document, runs: int = 7) -> dict:
 def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
     """Pipeline (predict) vs bare encoder forward, medians of ``repeats`` interleaved runs.
 
-    A model with span readers runs one more encoder per reader seed, over the candidate spans it reads; their bare forward
-    (over as many candidates as one pipeline run reads, inputs built beforehand) counts in both references.
+    A model with span readers runs one more encoder per seed of the readers that name decoded candidates
+    (``candidate_reader_`` where the model has one: the readers of given spans are ``classify``'s), over
+    the candidate spans they read; their bare forward (over as many candidates as one pipeline run reads,
+    inputs built beforehand at each seed's length) counts in both references.
 
     Two references: the encoder over the same overlapping windows the model uses (``ratio``: what
     our code adds around the encoder), and over non-overlapping windows, each token once
@@ -111,8 +113,9 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
     n_tokens = sum(len(t) for t in toks)
 
     encoders = getattr(model, "members_", [model])  # a seed ensemble runs every member's encoder
-    reader = getattr(model, "reader_", None)  # a span reader is one more encoder, over every candidate span
-    reader_batches: list = []
+    # the readers predict runs: a span reader is one more encoder, over every candidate span it reads
+    reader = getattr(model, "candidate_reader_", None) or getattr(model, "reader_", None)
+    reader_batches: list = []  # (the seeds of one length, their input batches)
     if reader is not None:
         import numpy as np
 
@@ -121,8 +124,10 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
         cands = [sorted({(s.start, s.end) for s in spans}) for spans in model.predict(docs)]
         # under a cap the reader reads only so many per article (which ones barely changes the cost)
         cands = [c[: int(reader.rows_to_read(np.zeros(len(c)), len(t)).sum())] for t, c in zip(toks, cands)]
-        inputs = sorted((span_input(t, a, b, reader.specials) for t, c in zip(toks, cands) for a, b in c), key=lambda x: len(x.ids))
-        reader_batches = [collate(inputs[i : i + 32], reader.pad_id) for i in range(0, len(inputs), 32)]
+        for length in sorted(set(reader.max_tokens)):
+            nets = [net for net, m in zip(reader.nets, reader.max_tokens) if m == length]
+            inputs = sorted((span_input(t, a, b, reader.specials, length) for t, c in zip(toks, cands) for a, b in c), key=lambda x: len(x.ids))
+            reader_batches.append((nets, [collate(inputs[i : i + 32], reader.pad_id) for i in range(0, len(inputs), 32)]))
         n_feats = reader.nets[0].head[1].in_features - 3 * reader.nets[0].encoder.hidden_size
 
     def bare(bs: list) -> float:
@@ -131,9 +136,10 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
             for m in encoders:  # member by member, as the pipeline runs them
                 for ids, mask in bs:
                     m._encode(ids, mask)  # the backend the pipeline uses (ONNX Runtime or torch)
-            for ids, types, mask, sp in reader_batches:  # the reader's network alone (inputs built beforehand)
-                for net in reader.nets:
-                    net(ids, types, mask, sp, torch.zeros(len(ids), n_feats))
+            for nets, rbs in reader_batches:  # the readers' networks alone (inputs built beforehand)
+                for ids, types, mask, sp in rbs:
+                    for net in nets:
+                        net(ids, types, mask, sp, torch.zeros(len(ids), n_feats))
         return time.perf_counter() - t
 
     def pipe() -> float:
@@ -148,8 +154,9 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
         "articles": len(docs),
         "encoder_backend": "onnxruntime" if getattr(encoders[0], "fast_encoder_", None) is not None else "torch",
         "encoders": len(encoders),
-        "span_reader_spans": int(sum(len(b[0]) for b in reader_batches)),
-        "span_reader_tokens": int(sum(int(b[2].sum()) for b in reader_batches)),
+        "span_reader_seeds": len(reader.nets) if reader is not None else 0,
+        "span_reader_spans": int(sum(len(b[0]) for _, rbs in reader_batches[:1] for b in rbs)),
+        "span_reader_tokens": int(sum(len(nets) * int(b[2].sum()) for nets, rbs in reader_batches for b in rbs)),
         "tokens": n_tokens,
         "stride": model.stride,
         "window_tokens": int(sum(int(m.sum()) for _, m in batches)),
@@ -187,7 +194,8 @@ def peak_rss(model_dir: Path, doc: Document, tmp: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def cli_cold_start(runs: int = 3) -> dict:
+def cli_cold_start(model: Path, runs: int = 3) -> dict:
+    """``propscan analyze <first example> --format json --model <model>`` in a fresh process: the median of ``runs``."""
     exe = shutil.which("propscan") or (str(ROOT / ".venv" / "bin" / "propscan") if (ROOT / ".venv" / "bin" / "propscan").exists() else None)
     examples = sorted(p for p in (ROOT / "examples").glob("*") if p.suffix in (".txt", ".html", ".md")) if (ROOT / "examples").is_dir() else []
     if not exe or not examples:
@@ -195,11 +203,11 @@ def cli_cold_start(runs: int = 3) -> dict:
     times, rc = [], 0
     for _ in range(runs):
         t = time.perf_counter()
-        r = subprocess.run([exe, "analyze", str(examples[0]), "--format", "json"], capture_output=True, text=True, cwd=ROOT,
+        r = subprocess.run([exe, "analyze", str(examples[0]), "--format", "json", "--model", str(model)], capture_output=True, text=True, cwd=ROOT,
                            env={**os.environ, **defaults.OFFLINE_ENV})
         times.append(time.perf_counter() - t)
         rc = rc or r.returncode
-    return {"example": examples[0].name, "median_s": statistics.median(times), "returncode": rc}
+    return {"example": examples[0].name, "model": str(model), "median_s": statistics.median(times), "returncode": rc}
 
 
 def main() -> None:
@@ -227,7 +235,7 @@ def main() -> None:
     result["throughput_dev"] = throughput(model, docs)
     with tempfile.TemporaryDirectory() as tmp:
         result["peak_rss"] = peak_rss(args.model, art, Path(tmp))
-    result["cli_cold_start"] = cli_cold_start()
+    result["cli_cold_start"] = cli_cold_start(args.model)
     result["artifact_bytes"] = {f.name: f.stat().st_size for f in sorted(args.model.iterdir()) if f.is_file()}
     with atomic_write(args.out) as fh:
         fh.write(json.dumps(result, indent=2, default=float) + "\n")
