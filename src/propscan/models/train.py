@@ -313,7 +313,7 @@ def add_span_reader_seed(
         [*old.states, round_trip(state)], old.specials, old.pad_id, weight=old.weight, cap=old.cap, r=old.r, alpha=old.alpha,
         max_tokens=[*old.max_tokens, length])
     protocol["span_reader_seeds_added_on_all_train"] = int(protocol.get("span_reader_seeds_added_on_all_train", 0)) + 1
-    held = {k: cfg[k] for k in ("tune_metrics", "article_reference_density") if k in cfg}  # flags, so the article score, are unchanged
+    held: dict[str, Any] = {k: cfg[k] for k in ("tune_metrics", "article_reference_density") if k in cfg}  # flags, so the article score, are unchanged
     model.save_pretrained(output_dir, extra={**held, "protocol": protocol})
     write_metrics(output_dir, {**read_metrics(src), "protocol": protocol})
     return read_config(output_dir, verify=False)
