@@ -307,10 +307,11 @@ def add_span_reader_seed(
     if cand is None:  # the readers named the decoded spans too: keep them doing so, as they were
         model.candidate_reader_ = old
     state, length = read_reader_file(path)
+    added = round_trip(state)  # through int8 once, as it will be stored
     model.reader_ = SpanReader(
-        [*old.nets, *SpanReader.from_states([round_trip(state)], n_features=len(FEATURE_NAMES), n_labels=len(model.labels_),
+        [*old.nets, *SpanReader.from_states([added], n_features=len(FEATURE_NAMES), n_labels=len(model.labels_),
                                             weight=old.weight, max_tokens=length).nets],
-        [*old.states, round_trip(state)], old.specials, old.pad_id, weight=old.weight, cap=old.cap, r=old.r, alpha=old.alpha,
+        [*old.states, added], old.specials, old.pad_id, weight=old.weight, cap=old.cap, r=old.r, alpha=old.alpha,
         max_tokens=[*old.max_tokens, length])
     protocol["span_reader_seeds_added_on_all_train"] = int(protocol.get("span_reader_seeds_added_on_all_train", 0)) + 1
     held: dict[str, Any] = {k: cfg[k] for k in ("tune_metrics", "article_reference_density") if k in cfg}  # flags, so the article score, are unchanged
