@@ -154,7 +154,7 @@ def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
         "articles": len(docs),
         "encoder_backend": "onnxruntime" if getattr(encoders[0], "fast_encoder_", None) is not None else "torch",
         "encoders": len(encoders),
-        "span_reader_seeds": len(reader.nets) if reader is not None else 0,
+        "span_reader_seeds": reader.seeds if reader is not None else 0,
         "span_reader_spans": int(sum(len(b[0]) for _, rbs in reader_batches[:1] for b in rbs)),
         "span_reader_tokens": int(sum(len(nets) * int(b[2].sum()) for nets, rbs in reader_batches for b in rbs)),
         "tokens": n_tokens,

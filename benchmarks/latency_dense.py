@@ -67,13 +67,13 @@ def main() -> None:
         res["readers"] = args.readers.split(",")
     reader = getattr(model, "reader_", None)
     if reader is not None:
-        res["reader_seeds"], res["reader_cap"] = len(reader.nets), reader.cap
+        res["reader_seeds"], res["reader_cap"] = reader.seeds, reader.cap
     flags_reader = getattr(model, "candidate_reader_", None) or reader  # the reader of decoded spans, which the cap bounds
     for cap in [float(c) for c in args.caps.split(",") if c]:
         flags_reader.cap = cap
         res.setdefault("with_reader_capped", {})[str(cap)] = timed(model, doc)
     if getattr(model, "candidate_reader_", None) is not None:
-        res["candidate_reader_seeds"] = len(model.candidate_reader_.nets)
+        res["candidate_reader_seeds"] = model.candidate_reader_.seeds
     if getattr(model, "reader_", None) is not None:
         model.reader_ = model.candidate_reader_ = None
         res["without_reader"] = timed(model, doc)

@@ -37,6 +37,8 @@ def main() -> None:
                     "the mean of both readers' log-probabilities, epoch and w chosen in-fold (mix2_cv)")
     ap.add_argument("--third-reader", default=None, help="with --second-reader: a third seed's run; also score the mix with the "
                     "mean of all three readers' log-probabilities (mix3_cv; its gain over mix2_cv is reported)")
+    ap.add_argument("--fourth-reader", default=None, help="with --third-reader: a fourth run; also score the mean of all four "
+                    "(mix4_cv; its gain over mix3_cv is reported)")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--out", default="benchmarks/results/tc_reader_cv.json")
     args = ap.parse_args()
@@ -64,6 +66,13 @@ def main() -> None:
                 z = np.load(f)
                 assert (z["start"] == data["start"]).all() and (z["art"] == data["art"]).all(), "row order differs"
                 reader[200 + e] = (2 * reader[100 + e] + log_softmax(z["logits"])) / 3  # 200 + e: the three readers at epoch e
+    if args.second_reader and args.third_reader and args.fourth_reader:
+        for e in [k - 200 for k in list(reader) if k >= 200]:
+            f = Path(args.fourth_reader) / f"tune_logits_e{e}.npz"
+            if f.is_file():
+                z = np.load(f)
+                assert (z["start"] == data["start"]).all() and (z["art"] == data["art"]).all(), "row order differs"
+                reader[300 + e] = (3 * reader[200 + e] + log_softmax(z["logits"])) / 4  # 300 + e: the four readers at epoch e
     configs = list(itertools.product(sorted(reader), WEIGHTS))
     single = [c for c in configs if c[0] < 100]
 
@@ -75,7 +84,8 @@ def main() -> None:
     in_sample = {f"e{e}_w{w}": round(tc_score(data, everything, pred((e, w), everything)).f1, 4) for e, w in configs}
     arts = sorted(set(data["art"].tolist()))
     rows_cv: dict[str, list[float]] = {"argmax": [], "mix_cv": [], "reader_cv": []}
-    groups = {"mix2_cv": [c for c in configs if 100 <= c[0] < 200], "mix3_cv": [c for c in configs if c[0] >= 200]}
+    groups = {"mix2_cv": [c for c in configs if 100 <= c[0] < 200], "mix3_cv": [c for c in configs if 200 <= c[0] < 300],
+              "mix4_cv": [c for c in configs if c[0] >= 300]}
     for name, cs in groups.items():
         if cs:
             rows_cv[name] = []
@@ -112,6 +122,11 @@ def main() -> None:
         res["mix3_vs_mix2"] = {"diff": round(float(d.mean()), 4), "diff_std": round(float(d.std(ddof=1)), 4),
                                "folds_better": int((d > 1e-12).sum()), "folds_worse": int((d < -1e-12).sum())}
         print("mix3 vs mix2:", res["mix3_vs_mix2"])
+    if "mix4_cv" in rows_cv:
+        d = np.asarray(rows_cv["mix4_cv"]) - np.asarray(rows_cv["mix3_cv"])
+        res["mix4_vs_mix3"] = {"diff": round(float(d.mean()), 4), "diff_std": round(float(d.std(ddof=1)), 4),
+                               "folds_better": int((d > 1e-12).sum()), "folds_worse": int((d < -1e-12).sum())}
+        print("mix4 vs mix3:", res["mix4_vs_mix3"])
     for name, r in table.items():
         print(f"{name:10s} {r['mean']:.4f} ± {r['std']:.4f}  Δ {r['diff_vs_argmax']:+.4f} ± {r['diff_std']:.4f} ({r['folds_better']}/{r['folds_worse']})")
     print("chosen on the whole tune split:", res["chosen_on_whole_tune"], "passes:", res["passes_tc_gain"])

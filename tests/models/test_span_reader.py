@@ -312,12 +312,20 @@ def test_a_candidate_reader_that_is_a_seed_of_the_reader_is_stored_once_and_shar
     assert cfg["candidate_reader"]["reader_seed"] == 1 and cfg["candidate_reader"]["weight"] == 0.25
     assert not (tmp_path / "m" / CANDIDATE_READER_FILE).exists()
     again = load_model(tmp_path / "m")
-    assert again.candidate_reader_.nets[0] is again.reader_.nets[1] and again.candidate_reader_.weight == 0.25
+    assert again.reader_.built() == [False, True]  # on load only the flags' seed is built
     text = "These clowns keep lying to every hard-working family."
     tok = again._tokenize([Document(text)])[0]
     st = again._doc_states([tok])[0]
     expected = ens.tc_scores(text, tok, ens._doc_states([tok])[0], [(6, 12)], priority=np.array([0.5]))[0]
     np.testing.assert_allclose(again.tc_scores(text, tok, st, [(6, 12)], priority=np.array([0.5]))[0], expected, atol=1e-4)
+    assert again.reader_.built() == [False, True]  # naming decoded spans needs seed 1 alone
+    doc = Document(text)
+    got = again.classify([doc], [[doc.span(6, 12)]])[0][0]
+    assert again.reader_.built() == [True, True]  # a given span is read by every seed: seed 0 built on this first use
+    other = Document(text)
+    want = ens.classify([other], [[other.span(6, 12)]])[0][0]
+    assert got.technique == want.technique and got.score == pytest.approx(want.score, abs=1e-4)
+    assert again.candidate_reader_.nets[0] is again.reader_.nets[1] and again.candidate_reader_.weight == 0.25
 
     cfg["candidate_reader"]["reader_seed"] = 7  # a seed the reader does not have: one clear load error
     (tmp_path / "m" / "config.json").write_text(json.dumps(cfg))

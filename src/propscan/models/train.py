@@ -252,8 +252,8 @@ def refit_span_reader(
     old = getattr(model, "reader_", None)
     if old is None:
         raise InputError(f"{src}: this model has no span reader to refit.")
-    if len(paths) != len(old.nets):
-        raise InputError(f"{src} has {len(old.nets)} reader seed(s); got {len(paths)} refitted file(s).")
+    if len(paths) != old.seeds:
+        raise InputError(f"{src} has {old.seeds} reader seed(s); got {len(paths)} refitted file(s).")
     read = [read_reader_file(f) for f in paths]
     if [m for _, m in read] != old.max_tokens:
         raise InputError(f"{src}: its readers read {old.max_tokens} tokens; the refitted files read {[m for _, m in read]}.")

@@ -169,9 +169,13 @@ class TaggerEnsemble(TransformerTagger):
         ens.set_stride(int(cfg.get("params", {}).get("stride", ens.stride)))  # inference stride, chosen on the tune split
         ens.lexical_ = None
         ens._load_lexical(saved)
-        if cfg.get("span_reader"):
-            ens.reader_ = SpanReader.from_config(cfg["span_reader"], dequantize(saved.tensors(READER_FILE)), n_labels=len(cfg["labels"]))
         cand = cfg.get("candidate_reader")
+        if cfg.get("span_reader"):
+            # the flags' reader is one seed of these: build it now; the seeds only given spans read load on first classify
+            flags_seed = cand.get("reader_seed") if cand else None
+            build = [flags_seed] if isinstance(flags_seed, int) and 0 <= flags_seed < int(cfg["span_reader"].get("seeds", 1)) else None
+            ens.reader_ = SpanReader.from_config(cfg["span_reader"], dequantize(saved.tensors(READER_FILE)), n_labels=len(cfg["labels"]),
+                                                 build=build)
         if cand and "reader_seed" in cand and ens.reader_ is not None:
             try:
                 ens.candidate_reader_ = ens.reader_.subset(int(cand["reader_seed"]), weight=float(cand["weight"]), cap=cand.get("read_per_1000_tokens"))

@@ -19,6 +19,7 @@ reads spans at its own length (``max_tokens``, saved with its tensors and in the
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -195,6 +196,27 @@ def _lengths(max_tokens: int | Sequence[int] | None, seeds: int) -> list[int]:
     return lengths
 
 
+def build_net(state: Mapping[str, Any], *, n_features: int, n_labels: int, r: int = LORA_R, alpha: int = LORA_ALPHA) -> SpanReaderNet:
+    """One seed's network in eval mode: the installed base encoder (hash-checked) + its adapters, merged."""
+    from propscan.models.encoder import load_encoder
+
+    encoder, _, _ = load_encoder()
+    add_lora(encoder, r=r, alpha=alpha)
+    encoder.embeddings.token_type_embeddings.weight.requires_grad_(True)
+    net = SpanReaderNet(encoder, n_features, n_labels)
+    load_trainable(net, {k: torch.as_tensor(v).float() for k, v in state.items()})
+    merge_lora(encoder)
+    return net.eval()
+
+
+def _check_alike(states: Sequence[Mapping[str, Any]]) -> None:
+    """Every seed must hold the same tensors (names and shapes): a seed built later cannot then fail to fit."""
+    shapes = [{k: tuple(np.shape(v)) for k, v in s.items()} for s in states]
+    for i, sh in enumerate(shapes[1:], 1):
+        if sh != shapes[0]:
+            raise ValueError(f"reader seed {i} holds other tensors than seed 0")
+
+
 def read_reader_file(path: str | Any) -> tuple[dict[str, torch.Tensor], int]:
     """One trained reader's tensors and the length it was trained to read (safetensors metadata ``max_tokens``).
 
@@ -217,56 +239,94 @@ class SpanReader:
     scores rank first, :meth:`rows_to_read`); the others keep the head's TC. ``states`` (the
     trainable tensors of each seed, as :func:`trainable_state` gives them) are kept for saving.
     ``max_tokens``: each seed's input length (one int for all; default :data:`MAX_TOKENS`).
+    A seed's network may be ``None`` until it is first used (``from_states(..., build=[...])``): a
+    model that serves flags builds only the seed that names them, and the readers for given spans
+    load on the first ``classify`` (each holds a merged copy of the encoder, ~100 MB).
 
     >>> reader = SpanReader.from_states([state], n_features=21, n_labels=14, weight=0.25)  # doctest: +SKIP
     >>> mixed = reader.mix(head_logits, tok, [(10, 25)], feats)  # doctest: +SKIP
     """
 
     def __init__(
-        self, nets: Sequence[SpanReaderNet], states: Sequence[Mapping[str, Any]], specials: tuple[int, int, int, int], pad_id: int, *,
+        self, nets: Sequence[SpanReaderNet | None], states: Sequence[Mapping[str, Any]], specials: tuple[int, int, int, int], pad_id: int, *,
         weight: float, cap: float | None = None, r: int = LORA_R, alpha: int = LORA_ALPHA, max_tokens: int | Sequence[int] | None = None,
+        n_features: int | None = None, n_labels: int | None = None,
     ) -> None:
-        self.nets = list(nets)
         self.r, self.alpha = r, alpha
         self.states = [dict(s) for s in states]
+        self._nets: list[SpanReaderNet | None] = list(nets) or [None] * len(self.states)
+        if len(self._nets) != len(self.states):
+            raise ValueError(f"{len(self._nets)} network slot(s) for {len(self.states)} reader seed(s)")
         self.max_tokens = _lengths(max_tokens, len(self.states))
         self.specials = specials
         self.pad_id = pad_id
         self.weight = float(weight)
         self.cap = None if cap is None else float(cap)
+        built = [n for n in self._nets if n is not None]
+        self._n_labels = int(n_labels if n_labels is not None else (built[0].n_labels if built else 0))
+        self._n_features = n_features
+        self._lock = threading.Lock()
 
     @property
     def n_labels(self) -> int:
-        return int(self.nets[0].n_labels)
+        return self._n_labels
+
+    @property
+    def seeds(self) -> int:
+        """How many seeds (built or not)."""
+        return len(self.states)
+
+    def net(self, seed: int) -> SpanReaderNet:
+        """Seed ``seed``'s network, built on first use (thread-safe)."""
+        built = self._nets[seed]
+        if built is None:
+            with self._lock:
+                built = self._nets[seed]
+                if built is None:
+                    if self._n_features is None or not self._n_labels:
+                        raise ValueError(f"reader seed {seed} is not built and this reader was not told how (n_features, n_labels)")
+                    built = self._nets[seed] = build_net(self.states[seed], n_features=self._n_features, n_labels=self._n_labels,
+                                                         r=self.r, alpha=self.alpha)
+        return built
+
+    @property
+    def nets(self) -> list[SpanReaderNet]:
+        """Every seed's network (builds those not built yet)."""
+        return [self.net(i) for i in range(self.seeds)]
+
+    def built(self) -> list[bool]:
+        """Which seeds' networks exist now."""
+        return [n is not None for n in self._nets]
 
     @classmethod
     def from_states(
         cls, states: Sequence[Mapping[str, Any]], *, n_features: int, n_labels: int, weight: float, cap: float | None = None,
-        r: int = LORA_R, alpha: int = LORA_ALPHA, max_tokens: int | Sequence[int] | None = None,
+        r: int = LORA_R, alpha: int = LORA_ALPHA, max_tokens: int | Sequence[int] | None = None, build: Sequence[int] | None = None,
     ) -> SpanReader:
-        """Build one network per state on the installed base encoder (hash-checked), load it, merge the adapters."""
-        from propscan.models.encoder import load_encoder, special_ids
+        """One network per state on the installed base encoder (hash-checked), loaded, adapters merged.
+
+        ``build``: the seeds to build now (default: all); the others are built on first use (:meth:`net`).
+        """
+        from propscan.models.encoder import load_tokenizer, resolve_encoder, special_ids
 
         if not states:
             raise ValueError("a span reader needs at least one trained state")
-        nets = []
-        for state in states:
-            encoder, tokenizer, _ = load_encoder()
-            add_lora(encoder, r=r, alpha=alpha)
-            encoder.embeddings.token_type_embeddings.weight.requires_grad_(True)
-            net = SpanReaderNet(encoder, n_features, n_labels)
-            load_trainable(net, {k: torch.as_tensor(v).float() for k, v in state.items()})
-            merge_lora(encoder)
-            net.eval()
-            nets.append(net)
+        _check_alike(states)
+        now = set(range(len(states))) if build is None else {int(i) for i in build}
+        if not now <= set(range(len(states))):
+            raise ValueError(f"no seed(s) {sorted(now - set(range(len(states))))} among {len(states)}")
+        nets = [build_net(s, n_features=n_features, n_labels=n_labels, r=r, alpha=alpha) if i in now else None for i, s in enumerate(states)]
+        tokenizer = load_tokenizer(resolve_encoder().directory)
         cls_id, sep_id, pad_id = special_ids(tokenizer)
         vocab = tokenizer.get_vocab()
         return cls(nets, states, (cls_id, sep_id, vocab[OPEN_MARK], vocab[CLOSE_MARK]), pad_id, weight=weight, cap=cap, r=r, alpha=alpha,
-                   max_tokens=max_tokens)
+                   max_tokens=max_tokens, n_features=n_features, n_labels=n_labels)
 
     @classmethod
-    def from_config(cls, cfg: Mapping[str, Any], stored: Mapping[str, Any], *, n_labels: int) -> SpanReader:
-        """The readers a model's ``config.json`` (``span_reader``) describes, from the tensors of :data:`READER_FILE`."""
+    def from_config(cls, cfg: Mapping[str, Any], stored: Mapping[str, Any], *, n_labels: int, build: Sequence[int] | None = None) -> SpanReader:
+        """The readers a model's ``config.json`` (``span_reader``) describes, from the tensors of :data:`READER_FILE`.
+
+        ``build``: as in :meth:`from_states` (default: every seed now)."""
         from propscan.errors import ModelLoadError
         from propscan.models.features import FEATURE_NAMES
 
@@ -280,14 +340,14 @@ class SpanReader:
             cap = cfg.get("read_per_1000_tokens")
             return cls.from_states(states, n_features=len(FEATURE_NAMES), n_labels=n_labels, weight=float(cfg["weight"]),
                                    cap=None if cap is None else float(cap), r=int(cfg.get("lora_r", LORA_R)),
-                                   alpha=int(cfg.get("lora_alpha", LORA_ALPHA)), max_tokens=lengths)
+                                   alpha=int(cfg.get("lora_alpha", LORA_ALPHA)), max_tokens=lengths, build=build)
         except (ValueError, RuntimeError, KeyError) as exc:
             raise ModelLoadError(f"span reader weights do not fit its network ({str(exc).splitlines()[0]}).") from exc
 
     def config(self) -> dict[str, Any]:
         """What ``config.json`` records of the readers (their tensors go to :data:`READER_FILE`, see :meth:`stored`)."""
         lengths: int | list[int] = self.max_tokens[0] if len(set(self.max_tokens)) == 1 else list(self.max_tokens)
-        return {"weight": self.weight, "seeds": len(self.nets), "read_per_1000_tokens": self.cap, "max_tokens": lengths,
+        return {"weight": self.weight, "seeds": self.seeds, "read_per_1000_tokens": self.cap, "max_tokens": lengths,
                 "lora_r": self.r, "lora_alpha": self.alpha, "encoder": "default"}
 
     def stored(self) -> dict[str, Any]:
@@ -306,9 +366,9 @@ class SpanReader:
 
     def subset(self, seed: int, *, weight: float, cap: float | None = None) -> SpanReader:
         """A reader made of seed ``seed`` of this one (the same network, not a copy), mixed with its own ``weight``."""
-        if not 0 <= seed < len(self.nets):
-            raise ValueError(f"this reader has {len(self.nets)} seed(s); no seed {seed}")
-        return SpanReader([self.nets[seed]], [self.states[seed]], self.specials, self.pad_id, weight=weight,
+        if not 0 <= seed < self.seeds:
+            raise ValueError(f"this reader has {self.seeds} seed(s); no seed {seed}")
+        return SpanReader([self.net(seed)], [self.states[seed]], self.specials, self.pad_id, weight=weight,
                           cap=None if cap is None else float(cap), r=self.r, alpha=self.alpha, max_tokens=[self.max_tokens[seed]])
 
     def rows_to_read(self, priority: np.ndarray, n_tokens: int) -> np.ndarray:
@@ -333,7 +393,7 @@ class SpanReader:
         out = np.zeros((len(spans), self.n_labels), dtype=np.float32)
         with torch.inference_mode():
             for length in sorted(set(self.max_tokens)):
-                nets = [net for net, m in zip(self.nets, self.max_tokens) if m == length]
+                nets = [self.net(i) for i, m in enumerate(self.max_tokens) if m == length]
                 inputs = [span_input(tok, s, e, self.specials, length) for s, e in spans]
                 order = np.argsort([len(x.ids) for x in inputs], kind="stable")
                 for i in range(0, len(order), batch_size):
@@ -341,7 +401,7 @@ class SpanReader:
                     ids, types, mask, sp = collate([inputs[j] for j in idx], self.pad_id)
                     f = torch.from_numpy(np.ascontiguousarray(feats[idx]))
                     out[idx] += torch.stack([torch.log_softmax(net(ids, types, mask, sp, f), -1) for net in nets]).sum(0).numpy()
-        return out / max(1, len(self.nets))
+        return out / max(1, self.seeds)
 
     def mix(self, head_logits: np.ndarray, tok: TokenizedDoc, spans: Sequence[tuple[int, int]], feats: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """``(1 - w) log p_head + w log p_readers`` for ``rows`` (default: every span); other rows keep ``log p_head``."""
