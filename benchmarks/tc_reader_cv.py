@@ -39,6 +39,8 @@ def main() -> None:
                     "mean of all three readers' log-probabilities (mix3_cv; its gain over mix2_cv is reported)")
     ap.add_argument("--fourth-reader", default=None, help="with --third-reader: a fourth run; also score the mean of all four "
                     "(mix4_cv; its gain over mix3_cv is reported)")
+    ap.add_argument("--fourth-epoch", type=int, default=None, help="with --fourth-reader: read it at this epoch whatever the "
+                    "others' (e.g. an earlier checkpoint of one of them); default: the same epoch as the others")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--out", default="benchmarks/results/tc_reader_cv.json")
     args = ap.parse_args()
@@ -68,7 +70,7 @@ def main() -> None:
                 reader[200 + e] = (2 * reader[100 + e] + log_softmax(z["logits"])) / 3  # 200 + e: the three readers at epoch e
     if args.second_reader and args.third_reader and args.fourth_reader:
         for e in [k - 200 for k in list(reader) if k >= 200]:
-            f = Path(args.fourth_reader) / f"tune_logits_e{e}.npz"
+            f = Path(args.fourth_reader) / f"tune_logits_e{args.fourth_epoch or e}.npz"
             if f.is_file():
                 z = np.load(f)
                 assert (z["start"] == data["start"]).all() and (z["art"] == data["art"]).all(), "row order differs"
