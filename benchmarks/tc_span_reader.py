@@ -140,6 +140,8 @@ def main() -> None:
                     "--out itself) names the candidates the model decodes, mixed with weight --candidate-weight; given spans keep the first reader (with --refit: "
                     "the candidate reader's refitted run)")
     ap.add_argument("--candidate-weight", type=float, default=0.5)
+    ap.add_argument("--class-weight", choices=["none", "sqrt"], default="none", help="weight the loss per technique: sqrt = "
+                    "(most frequent count / count) ** 0.5 over the training spans, normalised to mean 1 over them (rare techniques count more)")
     ap.add_argument("--max-tokens", type=int, default=None, help="train and score a reader on this many tokens per span input "
                     "(default 96); the length is saved with its tensors, and propscan reads each seed at its own length")
     ap.add_argument("--base-member", type=int, default=None, metavar="I", help="an experiment: start from member I's fine-tuned "
@@ -224,6 +226,13 @@ def main() -> None:
     keep = np.flatnonzero(tr["y"] >= 0)
     print(f"fit spans {len(keep)}  tune spans {len(te['y'])}  mean tokens {np.mean([len(x.ids) for x in tr['inputs']]):.1f}", flush=True)
 
+    class_w = None
+    if args.class_weight == "sqrt":
+        counts = np.bincount(tr["y"][keep], minlength=len(labels)).astype(np.float64)
+        cw = np.sqrt(counts.max() / np.maximum(counts, 1.0))
+        cw /= float((cw[tr["y"][keep]]).mean())
+        class_w = torch.tensor(cw, dtype=torch.float32)
+        print("class weights", np.round(cw, 2).tolist(), flush=True)
     add_lora(encoder)
     encoder.embeddings.token_type_embeddings.weight.requires_grad_(True)
     net = SpanReaderNet(encoder, len(FEATURE_NAMES), len(labels))
@@ -252,7 +261,7 @@ def main() -> None:
         for step, idx in enumerate(batches, 1):
             ids, types, mask, spans = collate([tr["inputs"][j] for j in idx], pad_id)
             logits = net(ids, types, mask, spans, torch.from_numpy(tr["feats"][idx]))
-            loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(tr["y"][idx]).long())
+            loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(tr["y"][idx]).long(), weight=class_w)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
