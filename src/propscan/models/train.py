@@ -308,11 +308,10 @@ def add_span_reader_seed(
         model.candidate_reader_ = old
     state, length = read_reader_file(path)
     added = round_trip(state)  # through int8 once, as it will be stored
-    model.reader_ = SpanReader(
-        [*old.nets, *SpanReader.from_states([added], n_features=len(FEATURE_NAMES), n_labels=len(model.labels_),
-                                            weight=old.weight, max_tokens=length).nets],
-        [*old.states, added], old.specials, old.pad_id, weight=old.weight, cap=old.cap, r=old.r, alpha=old.alpha,
-        max_tokens=[*old.max_tokens, length])
+    # only saved: no seed needs building (the added seed must hold the tensors the others do, checked here)
+    model.reader_ = SpanReader([], [*old.states, added], old.specials, old.pad_id, weight=old.weight, cap=old.cap, r=old.r,
+                               alpha=old.alpha, max_tokens=[*old.max_tokens, length], n_features=len(FEATURE_NAMES),
+                               n_labels=len(model.labels_))
     protocol["span_reader_seeds_added_on_all_train"] = int(protocol.get("span_reader_seeds_added_on_all_train", 0)) + 1
     held: dict[str, Any] = {k: cfg[k] for k in ("tune_metrics", "article_reference_density") if k in cfg}  # flags, so the article score, are unchanged
     model.save_pretrained(output_dir, extra={**held, "protocol": protocol})

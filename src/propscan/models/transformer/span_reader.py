@@ -253,6 +253,7 @@ class SpanReader:
         n_features: int | None = None, n_labels: int | None = None,
     ) -> None:
         self.r, self.alpha = r, alpha
+        _check_alike(states)
         self.states = [dict(s) for s in states]
         self._nets: list[SpanReaderNet | None] = list(nets) or [None] * len(self.states)
         if len(self._nets) != len(self.states):
@@ -311,7 +312,7 @@ class SpanReader:
 
         if not states:
             raise ValueError("a span reader needs at least one trained state")
-        _check_alike(states)
+        _check_alike(states)  # before any seed is built
         now = set(range(len(states))) if build is None else {int(i) for i in build}
         if not now <= set(range(len(states))):
             raise ValueError(f"no seed(s) {sorted(now - set(range(len(states))))} among {len(states)}")
