@@ -94,6 +94,41 @@ def candidate_examples(model_dir: str, docs: list[Any], gold: dict[str, list[Any
     return out
 
 
+#: with ``--encoder`` (a transformers encoder such as all-mpnet-base-v2): the linear layers given adapters (MPNet names)
+AUTO_LORA_TARGETS = ("attn.q", "attn.k", "attn.v", "attn.o", "intermediate.dense", "output.dense")
+
+
+def auto_span_net(model: Any, n_features: int, n_labels: int, hidden: int = 256, dropout: float = 0.1) -> Any:
+    """An experiment: the span reader on a ``transformers`` encoder (``--encoder``), e.g. MPNet, which has no token types.
+
+    The span's tokens and markers get a learned type vector (zero at the start) added to their word
+    embeddings; pooling and head are those of :class:`~propscan.models.transformer.span_reader.SpanReaderNet`.
+    """
+    import torch
+    from torch import nn
+
+    class AutoSpanReaderNet(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+            h = int(model.config.hidden_size)
+            self.types = nn.Embedding(2, h)
+            nn.init.zeros_(self.types.weight)
+            self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(3 * h + n_features, hidden), nn.GELU(), nn.Dropout(dropout),
+                                      nn.Linear(hidden, n_labels))
+
+        def forward(self, ids: Any, types: Any, mask: Any, spans: Any, feats: Any) -> Any:
+            x = self.model.embeddings.word_embeddings(ids) + self.types(types)
+            states = self.model(inputs_embeds=x, attention_mask=mask).last_hidden_state
+            idx = torch.arange(ids.shape[1])[None]
+            inside = ((idx >= spans[:, :1]) & (idx < spans[:, 1:])).to(states.dtype)
+            mean = (states * inside[..., None]).sum(1) / inside.sum(1, keepdim=True).clamp_min(1.0)
+            marker = states[torch.arange(len(ids)), spans[:, 0] - 1]
+            return self.head(torch.cat([states[:, 0], mean, marker, feats], -1))
+
+    return AutoSpanReaderNet()
+
+
 def predict(net: Any, ex: dict[str, Any], pad_id: int, batch: int = 64) -> np.ndarray:
     import torch
 
@@ -146,6 +181,8 @@ def main() -> None:
                     "(default 96); the length is saved with its tensors, and propscan reads each seed at its own length")
     ap.add_argument("--base-member", type=int, default=None, metavar="I", help="an experiment: start from member I's fine-tuned "
                     "layers (the shipped default's taggers, fit split only) instead of the base encoder's")
+    ap.add_argument("--encoder", default=None, help="an experiment: read spans with this encoder instead of the default's MiniLM "
+                    "(e.g. all-mpnet-base-v2, from its PyPI parts; needs propscan[accurate]); LoRA r 16 on every linear layer")
     ap.add_argument("--add-seed", metavar="MODEL", help="instead of training: add <out>/reader_e<--epoch> (trained with --all-train) as one "
                     "more seed of MODEL's given-span readers (a model whose readers were refitted on all train); save to --output")
     args = ap.parse_args()
@@ -196,7 +233,9 @@ def main() -> None:
     torch.set_num_threads(2)
     rng = np.random.default_rng(args.seed)
     labels = json.loads(Path("src/propscan/models/weights/default/config.json").read_text())["labels"]
-    encoder, tokenizer, _ = load_encoder()
+    encoder, tokenizer, _ = load_encoder(args.encoder) if args.encoder else load_encoder()
+    if args.encoder and args.base_member is not None:
+        raise SystemExit("--base-member starts from a member's MiniLM layers; it does not combine with --encoder")
     if args.base_member is not None:
         from propscan.models.loading import load_model
 
@@ -233,9 +272,13 @@ def main() -> None:
         cw /= float((cw[tr["y"][keep]]).mean())
         class_w = torch.tensor(cw, dtype=torch.float32)
         print("class weights", np.round(cw, 2).tolist(), flush=True)
-    add_lora(encoder)
-    encoder.embeddings.token_type_embeddings.weight.requires_grad_(True)
-    net = SpanReaderNet(encoder, len(FEATURE_NAMES), len(labels))
+    if args.encoder:
+        add_lora(encoder.inner, targets=AUTO_LORA_TARGETS)
+        net = auto_span_net(encoder.inner, len(FEATURE_NAMES), len(labels))
+    else:
+        add_lora(encoder)
+        encoder.embeddings.token_type_embeddings.weight.requires_grad_(True)
+        net = SpanReaderNet(encoder, len(FEATURE_NAMES), len(labels))
     params = [p for p in net.parameters() if p.requires_grad]
     print(f"trainable parameters {sum(p.numel() for p in params)}", flush=True)
     steps_per_epoch = math.ceil(len(keep) / args.batch) if not args.max_steps else args.max_steps
@@ -279,7 +322,7 @@ def main() -> None:
         acc = float((lg.argmax(1)[ok] == te["y"][ok]).mean())
         np.savez(out / f"tune_logits_e{epoch}.npz", logits=lg, y=te["y"], art=te["art"], start=te["start"], end=te["end"])
         save_file({k: v.contiguous() for k, v in trainable_state(net).items()}, str(out / f"reader_e{epoch}.safetensors"),
-                  metadata={"max_tokens": str(args.max_tokens or MAX_TOKENS)})
+                  metadata={"max_tokens": str(args.max_tokens or MAX_TOKENS), "encoder": args.encoder or "default"})
         row = {"epoch": epoch, "loss": round(tot / len(batches), 4), "tune_accuracy": round(acc, 4), "train_s": round(train_s, 1),
                "train_tok_per_s": round(n_tok / train_s), "predict_s": round(pred_s, 1), "tune_spans": int(len(te["y"]))}
         log.append(row)

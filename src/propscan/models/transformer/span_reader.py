@@ -72,14 +72,14 @@ class LoRALinear(nn.Module):
         return out
 
 
-def add_lora(encoder: nn.Module, *, r: int = LORA_R, alpha: int = LORA_ALPHA) -> None:
-    """Freeze ``encoder`` and wrap every :data:`LORA_TARGETS` linear layer in :class:`LoRALinear`."""
+def add_lora(encoder: nn.Module, *, r: int = LORA_R, alpha: int = LORA_ALPHA, targets: Sequence[str] = LORA_TARGETS) -> None:
+    """Freeze ``encoder`` and wrap every linear layer whose name ends with one of ``targets`` in :class:`LoRALinear`."""
     for p in encoder.parameters():
         p.requires_grad_(False)
     for name, module in list(encoder.named_modules()):
         for child_name, child in list(module.named_children()):
             full = f"{name}.{child_name}" if name else child_name
-            if isinstance(child, nn.Linear) and any(full.endswith(t) for t in LORA_TARGETS):
+            if isinstance(child, nn.Linear) and any(full.endswith(t) for t in targets):
                 setattr(module, child_name, LoRALinear(child, r, alpha))
 
 
