@@ -41,6 +41,8 @@ def main() -> None:
                     "(mix4_cv; its gain over mix3_cv is reported)")
     ap.add_argument("--fourth-epoch", type=int, default=None, help="with --fourth-reader: read it at this epoch whatever the "
                     "others' (e.g. an earlier checkpoint of one of them); default: the same epoch as the others")
+    ap.add_argument("--fourth-share", type=float, default=0.25, help="with --fourth-reader: its share of the readers' mean "
+                    "(default 1/4: all four alike; e.g. 0.5 for a stronger reader beside three weaker seeds)")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--out", default="benchmarks/results/tc_reader_cv.json")
     args = ap.parse_args()
@@ -74,7 +76,8 @@ def main() -> None:
             if f.is_file():
                 z = np.load(f)
                 assert (z["start"] == data["start"]).all() and (z["art"] == data["art"]).all(), "row order differs"
-                reader[300 + e] = (3 * reader[200 + e] + log_softmax(z["logits"])) / 4  # 300 + e: the four readers at epoch e
+                # 300 + e: the four readers at epoch e, the fourth holding --fourth-share of the mean
+                reader[300 + e] = (1 - args.fourth_share) * reader[200 + e] + args.fourth_share * log_softmax(z["logits"])
     configs = list(itertools.product(sorted(reader), WEIGHTS))
     single = [c for c in configs if c[0] < 100]
 

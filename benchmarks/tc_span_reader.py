@@ -310,7 +310,7 @@ def main() -> None:
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
             sched.step()
-            tot += float(loss)
+            tot += float(loss.detach())
             n_tok += int(mask.sum())
             if step % 50 == 0:
                 print(f"epoch {epoch} step {step}/{len(batches)} loss {tot / step:.4f} {n_tok / (time.time() - t0):.0f} tok/s", flush=True)
