@@ -145,6 +145,50 @@ def predict(net: Any, ex: dict[str, Any], pad_id: int, batch: int = 64) -> np.nd
     return out
 
 
+def build_reader(args: Any, encoder: Any, n_features: int, n_labels: int) -> Any:
+    """The span reader network to train (or to load a trained state into): MiniLM's, or ``--encoder``'s."""
+    from propscan.models.transformer.span_reader import SpanReaderNet, add_lora
+
+    if args.encoder:
+        add_lora(encoder.inner, targets=AUTO_LORA_TARGETS)
+        return auto_span_net(encoder.inner, n_features, n_labels)
+    add_lora(encoder)
+    encoder.embeddings.token_type_embeddings.weight.requires_grad_(True)
+    return SpanReaderNet(encoder, n_features, n_labels)
+
+
+def teach(args: Any, encoder: Any, docs: list[Any], gold: dict[str, list[Any]], tokenizer: Any, specials: tuple[int, int, int, int],
+          labels: list[str], pad_id: int) -> None:
+    """``--teach``: a trained reader's logits on every gold span of all train articles, for distillation."""
+    from safetensors.torch import load_file
+
+    from propscan.models.features import FEATURE_NAMES
+    from propscan.models.transformer.span_reader import load_trainable
+
+    net = build_reader(args, encoder, len(FEATURE_NAMES), len(labels))
+    load_trainable(net, load_file(str(Path(args.out) / f"reader_e{args.teach}.safetensors")))
+    ex = examples(docs, gold, tokenizer, specials, labels, args.max_tokens)
+    t0 = time.time()
+    lg = predict(net, ex, pad_id)
+    out = Path(args.out) / f"teacher_e{args.teach}.npz"
+    np.savez(out, logits=lg, y=ex["y"], art=ex["art"], start=ex["start"], end=ex["end"])
+    print(json.dumps({"teacher": str(out), "spans": int(len(lg)), "predict_s": round(time.time() - t0, 1)}), flush=True)
+
+
+def teacher_rows(path: str, ex: dict[str, Any]) -> np.ndarray:
+    """The teacher's logits for the rows of ``ex``, matched by (article, start, end, gold label)."""
+    z = np.load(path)
+    where: dict[tuple[str, int, int, int], list[int]] = {}
+    for i, key in enumerate(zip(z["art"].tolist(), z["start"].tolist(), z["end"].tolist(), z["y"].tolist())):
+        where.setdefault(key, []).append(i)
+    rows = []
+    for key in zip(ex["art"].tolist(), ex["start"].tolist(), ex["end"].tolist(), ex["y"].tolist()):
+        if key not in where:
+            raise SystemExit(f"{path} has no teacher row for span {key}; run --teach on the same data")
+        rows.append(where[key][0])
+    return np.asarray(z["logits"], dtype=np.float32)[rows]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=DEFAULT_DATA)
@@ -183,6 +227,13 @@ def main() -> None:
                     "layers (the shipped default's taggers, fit split only) instead of the base encoder's")
     ap.add_argument("--encoder", default=None, help="an experiment: read spans with this encoder instead of the default's MiniLM "
                     "(e.g. all-mpnet-base-v2, from its PyPI parts; needs propscan[accurate]); LoRA r 16 on every linear layer")
+    ap.add_argument("--teach", type=int, metavar="EPOCH", default=None, help="instead of training: with <out>'s reader_e<EPOCH> (a "
+                    "teacher, e.g. an --encoder run) write its logits on every gold span of all 371 train articles to "
+                    "<out>/teacher_e<EPOCH>.npz (in-sample on the articles it learned from)")
+    ap.add_argument("--teacher", metavar="NPZ", default=None, help="train against a teacher too (knowledge distillation): "
+                    "loss = (1 - kd) CE(gold) + kd T^2 KL(teacher_T || reader_T), teacher logits from --teach")
+    ap.add_argument("--kd", type=float, default=0.5, help="with --teacher: the distillation share of the loss")
+    ap.add_argument("--kd-temperature", type=float, default=2.0, help="with --teacher: T")
     ap.add_argument("--add-seed", metavar="MODEL", help="instead of training: add <out>/reader_e<--epoch> (trained with --all-train) as one "
                     "more seed of MODEL's given-span readers (a model whose readers were refitted on all train); save to --output")
     args = ap.parse_args()
@@ -223,8 +274,6 @@ def main() -> None:
         CLOSE_MARK,
         MAX_TOKENS,
         OPEN_MARK,
-        SpanReaderNet,
-        add_lora,
         collate,
         trainable_state,
     )
@@ -256,7 +305,14 @@ def main() -> None:
         fit_docs = [fit_docs[i] for i in sorted(rng.choice(len(fit_docs), args.fit_articles, replace=False))]
     if args.tune_articles:
         tune_docs = tune_docs[: args.tune_articles]
+    if args.teach is not None:
+        teach(args, encoder, docs, gold, tokenizer, specials, labels, pad_id)
+        return
     tr = examples(fit_docs, gold, tokenizer, specials, labels, args.max_tokens)
+    soft = None
+    if args.teacher:
+        soft = teacher_rows(args.teacher, tr)
+        print(f"teacher {args.teacher}: kd {args.kd}, T {args.kd_temperature}", flush=True)
     if args.candidates:
         extra = candidate_examples(args.candidates, fit_docs, gold, specials, labels)
         print(f"candidate spans {len(extra['y'])}", flush=True)
@@ -272,13 +328,7 @@ def main() -> None:
         cw /= float((cw[tr["y"][keep]]).mean())
         class_w = torch.tensor(cw, dtype=torch.float32)
         print("class weights", np.round(cw, 2).tolist(), flush=True)
-    if args.encoder:
-        add_lora(encoder.inner, targets=AUTO_LORA_TARGETS)
-        net = auto_span_net(encoder.inner, len(FEATURE_NAMES), len(labels))
-    else:
-        add_lora(encoder)
-        encoder.embeddings.token_type_embeddings.weight.requires_grad_(True)
-        net = SpanReaderNet(encoder, len(FEATURE_NAMES), len(labels))
+    net = build_reader(args, encoder, len(FEATURE_NAMES), len(labels))
     params = [p for p in net.parameters() if p.requires_grad]
     print(f"trainable parameters {sum(p.numel() for p in params)}", flush=True)
     steps_per_epoch = math.ceil(len(keep) / args.batch) if not args.max_steps else args.max_steps
@@ -305,6 +355,11 @@ def main() -> None:
             ids, types, mask, spans = collate([tr["inputs"][j] for j in idx], pad_id)
             logits = net(ids, types, mask, spans, torch.from_numpy(tr["feats"][idx]))
             loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(tr["y"][idx]).long(), weight=class_w)
+            if soft is not None:
+                t = args.kd_temperature
+                target = torch.log_softmax(torch.from_numpy(soft[idx]) / t, -1)
+                kl = torch.nn.functional.kl_div(torch.log_softmax(logits / t, -1), target, log_target=True, reduction="batchmean")
+                loss = (1 - args.kd) * loss + args.kd * t * t * kl
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
