@@ -412,3 +412,13 @@ def test_a_seed_added_on_all_train_joins_the_given_span_readers_and_leaves_flags
     pr = np.array([0.6, 0.4])
     np.testing.assert_allclose(before.tc_scores(text, tok, st_b, spans, priority=pr)[0],
                                after.tc_scores(text, tok, st_a, spans, priority=pr)[0], atol=1e-5)  # decoded spans: the same
+
+
+def test_add_lora_wraps_only_the_linear_layers_its_targets_name() -> None:
+    # MPNet-style names (attn.q, ...), as benchmarks/tc_span_reader.py --encoder adapts them
+    attn = torch.nn.ModuleDict({"q": torch.nn.Linear(4, 4), "k": torch.nn.Linear(4, 4), "o": torch.nn.Linear(4, 4)})
+    block = torch.nn.ModuleDict({"attn": attn, "query": torch.nn.Linear(4, 4)})
+    add_lora(block, r=2, alpha=4, targets=("attn.q", "attn.o"))
+    assert isinstance(attn["q"], LoRALinear) and isinstance(attn["o"], LoRALinear)
+    assert type(attn["k"]) is torch.nn.Linear and type(block["query"]) is torch.nn.Linear  # the default targets are not used
+    assert {n for n, p in block.named_parameters() if p.requires_grad} == {f"attn.{x}.lora_{y}" for x in "qo" for y in "AB"}
