@@ -7,6 +7,11 @@
         --refit runs/ens-readers --output runs/v3.3          # their weights into the tuned model
     .venv/bin/python benchmarks/tc_span_reader.py --out runs/span-reader --attach runs/ens-ab --stride 112 \
         --epoch 4 --weight 0.25 --output runs/ens-reader   # the chosen reader into the ensemble, re-tuned
+    .venv/bin/python benchmarks/tc_span_reader.py --encoder all-mpnet-base-v2 --max-tokens 64 --epochs 4 --lr 5e-4 \
+        --out runs/span-reader-mpnet-t64                   # an experiment: the reader on MPNet (propscan[accurate])
+    .venv/bin/python benchmarks/tc_span_reader.py --encoder all-mpnet-base-v2 --max-tokens 64 --teach 3 --out runs/span-reader-mpnet-t64
+    .venv/bin/python benchmarks/tc_span_reader.py --epochs 4 --max-tokens 64 --out runs/span-reader-t64-kd \
+        --teacher runs/span-reader-mpnet-t64/teacher_e3.npz  # a MiniLM reader distilled from it
 
 Reads only PTC **train** (:func:`propscan.models.protocol.split_train_ids`): every gold span of the
 297 fit-split articles is a training example; after each epoch the reader classifies every gold
@@ -237,6 +242,8 @@ def main() -> None:
     ap.add_argument("--add-seed", metavar="MODEL", help="instead of training: add <out>/reader_e<--epoch> (trained with --all-train) as one "
                     "more seed of MODEL's given-span readers (a model whose readers were refitted on all train); save to --output")
     args = ap.parse_args()
+    if args.encoder and (args.attach or args.refit or args.candidates or args.add_seed):
+        raise SystemExit("--encoder is an experiment for training and --teach; propscan's models hold readers on the default encoder only")
     if args.max_tokens and (args.attach or args.refit or args.candidates or args.add_seed):
         raise SystemExit("--max-tokens is for training: each reader file carries the length it was trained on")
     if args.add_seed:
