@@ -99,41 +99,6 @@ def candidate_examples(model_dir: str, docs: list[Any], gold: dict[str, list[Any
     return out
 
 
-#: with ``--encoder`` (a transformers encoder such as all-mpnet-base-v2): the linear layers given adapters (MPNet names)
-AUTO_LORA_TARGETS = ("attn.q", "attn.k", "attn.v", "attn.o", "intermediate.dense", "output.dense")
-
-
-def auto_span_net(model: Any, n_features: int, n_labels: int, hidden: int = 256, dropout: float = 0.1) -> Any:
-    """An experiment: the span reader on a ``transformers`` encoder (``--encoder``), e.g. MPNet, which has no token types.
-
-    The span's tokens and markers get a learned type vector (zero at the start) added to their word
-    embeddings; pooling and head are those of :class:`~propscan.models.transformer.span_reader.SpanReaderNet`.
-    """
-    import torch
-    from torch import nn
-
-    class AutoSpanReaderNet(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = model
-            h = int(model.config.hidden_size)
-            self.types = nn.Embedding(2, h)
-            nn.init.zeros_(self.types.weight)
-            self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(3 * h + n_features, hidden), nn.GELU(), nn.Dropout(dropout),
-                                      nn.Linear(hidden, n_labels))
-
-        def forward(self, ids: Any, types: Any, mask: Any, spans: Any, feats: Any) -> Any:
-            x = self.model.embeddings.word_embeddings(ids) + self.types(types)
-            states = self.model(inputs_embeds=x, attention_mask=mask).last_hidden_state
-            idx = torch.arange(ids.shape[1])[None]
-            inside = ((idx >= spans[:, :1]) & (idx < spans[:, 1:])).to(states.dtype)
-            mean = (states * inside[..., None]).sum(1) / inside.sum(1, keepdim=True).clamp_min(1.0)
-            marker = states[torch.arange(len(ids)), spans[:, 0] - 1]
-            return self.head(torch.cat([states[:, 0], mean, marker, feats], -1))
-
-    return AutoSpanReaderNet()
-
-
 def predict(net: Any, ex: dict[str, Any], pad_id: int, batch: int = 64) -> np.ndarray:
     import torch
 
@@ -152,11 +117,11 @@ def predict(net: Any, ex: dict[str, Any], pad_id: int, batch: int = 64) -> np.nd
 
 def build_reader(args: Any, encoder: Any, n_features: int, n_labels: int) -> Any:
     """The span reader network to train (or to load a trained state into): MiniLM's, or ``--encoder``'s."""
-    from propscan.models.transformer.span_reader import SpanReaderNet, add_lora
+    from propscan.models.transformer.span_reader import AUTO_LORA_TARGETS, AutoSpanReaderNet, SpanReaderNet, add_lora
 
     if args.encoder:
         add_lora(encoder.inner, targets=AUTO_LORA_TARGETS)
-        return auto_span_net(encoder.inner, n_features, n_labels)
+        return AutoSpanReaderNet(encoder.inner, n_features, n_labels)
     add_lora(encoder)
     encoder.embeddings.token_type_embeddings.weight.requires_grad_(True)
     return SpanReaderNet(encoder, n_features, n_labels)

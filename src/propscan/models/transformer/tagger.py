@@ -313,7 +313,7 @@ class TransformerTagger(Model):
         logits = self._tc_logits(states, ranges, feats)
         reader = self.reader_ if priority is None or self.candidate_reader_ is None else self.candidate_reader_
         if reader is not None:
-            logits = reader.mix(logits, tok, spans, feats, None if priority is None else reader.rows_to_read(priority, len(tok)))
+            logits = reader.mix(logits, tok, spans, feats, None if priority is None else reader.rows_to_read(priority, len(tok)), text=text)
         return logits, feats
 
     def _tc_logits(self, states: Any, ranges: Sequence[tuple[int, int]], feats: np.ndarray) -> np.ndarray:
