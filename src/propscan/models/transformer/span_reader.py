@@ -130,6 +130,20 @@ def span_input(tok: TokenizedDoc, start: int, end: int, specials: tuple[int, int
     return SpanInput(seq, types, (s0 + 1, s0 + 1 + len(span_ids)))
 
 
+def span_head(hidden_size: int, n_features: int, n_labels: int, *, hidden: int = 256, dropout: float = 0.1) -> nn.Sequential:
+    """The reader's classifier over :func:`pool_span`'s vector (``[CLS]``, span mean, opening marker, features)."""
+    return nn.Sequential(nn.Dropout(dropout), nn.Linear(3 * hidden_size + n_features, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, n_labels))
+
+
+def pool_span(states: torch.Tensor, spans: torch.Tensor, feats: torch.Tensor) -> torch.Tensor:
+    """``[CLS]`` state, mean of the span's token states, the opening marker's state and the span features, joined."""
+    idx = torch.arange(states.shape[1])[None]
+    inside = ((idx >= spans[:, :1]) & (idx < spans[:, 1:])).to(states.dtype)
+    mean = (states * inside[..., None]).sum(1) / inside.sum(1, keepdim=True).clamp_min(1.0)
+    marker = states[torch.arange(len(states)), spans[:, 0] - 1]
+    return torch.cat([states[:, 0], mean, marker, feats], -1)
+
+
 class SpanReaderNet(nn.Module):
     """Encoder (frozen base + LoRA) + token-type embeddings + the span head."""
 
@@ -140,7 +154,7 @@ class SpanReaderNet(nn.Module):
         self.encoder = encoder
         self.n_labels = n_labels
         h = int(encoder.hidden_size)
-        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(3 * h + n_features, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, n_labels))
+        self.head = span_head(h, n_features, n_labels, hidden=hidden, dropout=dropout)
 
     def forward(self, ids: torch.Tensor, types: torch.Tensor, mask: torch.Tensor, spans: torch.Tensor, feats: torch.Tensor) -> torch.Tensor:
         emb = self.encoder.embeddings
@@ -151,11 +165,7 @@ class SpanReaderNet(nn.Module):
         states = x
         for layer in self.encoder.encoder.layer:
             states = layer(states, bias)
-        idx = torch.arange(ids.shape[1])[None]
-        inside = ((idx >= spans[:, :1]) & (idx < spans[:, 1:])).to(states.dtype)
-        mean = (states * inside[..., None]).sum(1) / inside.sum(1, keepdim=True).clamp_min(1.0)
-        marker = states[torch.arange(len(ids)), spans[:, 0] - 1]
-        return self.head(torch.cat([states[:, 0], mean, marker, feats], -1))
+        return self.head(pool_span(states, spans, feats))
 
 
 class AutoSpanReaderNet(nn.Module):
@@ -172,16 +182,12 @@ class AutoSpanReaderNet(nn.Module):
         h = int(model.config.hidden_size)
         self.types = nn.Embedding(2, h)
         nn.init.zeros_(self.types.weight)
-        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(3 * h + n_features, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, n_labels))
+        self.head = span_head(h, n_features, n_labels, hidden=hidden, dropout=dropout)
 
     def forward(self, ids: torch.Tensor, types: torch.Tensor, mask: torch.Tensor, spans: torch.Tensor, feats: torch.Tensor) -> torch.Tensor:
         x = self.model.embeddings.word_embeddings(ids) + self.types(types)
         states = self.model(inputs_embeds=x, attention_mask=mask).last_hidden_state
-        idx = torch.arange(ids.shape[1])[None]
-        inside = ((idx >= spans[:, :1]) & (idx < spans[:, 1:])).to(states.dtype)
-        mean = (states * inside[..., None]).sum(1) / inside.sum(1, keepdim=True).clamp_min(1.0)
-        marker = states[torch.arange(len(ids)), spans[:, 0] - 1]
-        return self.head(torch.cat([states[:, 0], mean, marker, feats], -1))
+        return self.head(pool_span(states, spans, feats))
 
 
 def collate(inputs: Sequence[SpanInput], pad_id: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -252,6 +258,24 @@ def build_net(
     return net.eval()
 
 
+def _encoder_names(encoders: Sequence[str] | None, seeds: int) -> list[str]:
+    """Each seed's encoder: :data:`DEFAULT_ENCODER` for all by default."""
+    out = [DEFAULT_ENCODER] * seeds if encoders is None else [str(e) for e in encoders]
+    if len(out) != seeds:
+        raise ValueError(f"{len(out)} encoder name(s) for {seeds} reader seed(s)")
+    return out
+
+
+def reader_inputs(encoder: str = DEFAULT_ENCODER) -> tuple[Any, tuple[int, int, int, int], int]:
+    """``(tokenizer, (cls, sep, open mark, close mark) ids, pad id)`` of the encoder a reader seed reads with."""
+    from propscan.models.encoder import load_tokenizer, resolve_encoder, special_ids
+
+    tokenizer = load_tokenizer((resolve_encoder() if encoder == DEFAULT_ENCODER else resolve_encoder(encoder)).directory)
+    cls_id, sep_id, pad_id = special_ids(tokenizer)
+    vocab = tokenizer.get_vocab()
+    return tokenizer, (cls_id, sep_id, vocab[OPEN_MARK], vocab[CLOSE_MARK]), pad_id
+
+
 def _shares(shares: Sequence[float] | None, seeds: int) -> list[float]:
     """Each seed's weight in the readers' mean: equal by default; given ones must be >= 0 and sum to 1.
 
@@ -269,7 +293,7 @@ def _shares(shares: Sequence[float] | None, seeds: int) -> list[float]:
 def _check_alike(states: Sequence[Mapping[str, Any]], encoders: Sequence[str] | None = None) -> None:
     """Seeds on the same encoder must hold the same tensors (names and shapes): a seed built later cannot then fail to fit."""
     shapes = [{k: tuple(np.shape(v)) for k, v in s.items()} for s in states]
-    on = list(encoders) if encoders is not None else [DEFAULT_ENCODER] * len(states)
+    on = _encoder_names(encoders, len(states))
     first: dict[str, int] = {}
     for i, (sh, enc) in enumerate(zip(shapes, on)):
         j = first.setdefault(enc, i)
@@ -314,9 +338,7 @@ class SpanReader:
         shares: Sequence[float] | None = None,
     ) -> None:
         self.r, self.alpha = r, alpha
-        self.encoders = [DEFAULT_ENCODER] * len(states) if encoders is None else [str(e) for e in encoders]
-        if len(self.encoders) != len(states):
-            raise ValueError(f"{len(self.encoders)} encoder name(s) for {len(states)} reader seed(s)")
+        self.encoders = _encoder_names(encoders, len(states))
         self.shares = _shares(shares, len(states))
         _check_alike(states, self.encoders)
         self.states = [dict(s) for s in states]
@@ -377,21 +399,17 @@ class SpanReader:
         ``encoders``: each seed's encoder (default: the models' own); ``shares``: each seed's weight in
         the readers' mean (default: equal).
         """
-        from propscan.models.encoder import load_tokenizer, resolve_encoder, special_ids
-
         if not states:
             raise ValueError("a span reader needs at least one trained state")
-        on = [DEFAULT_ENCODER] * len(states) if encoders is None else list(encoders)
+        on = _encoder_names(encoders, len(states))
         _check_alike(states, on)  # before any seed is built
         now = set(range(len(states))) if build is None else {int(i) for i in build}
         if not now <= set(range(len(states))):
             raise ValueError(f"no seed(s) {sorted(now - set(range(len(states))))} among {len(states)}")
         nets = [build_net(s, n_features=n_features, n_labels=n_labels, r=r, alpha=alpha, encoder=on[i]) if i in now else None
                 for i, s in enumerate(states)]
-        tokenizer = load_tokenizer(resolve_encoder().directory)
-        cls_id, sep_id, pad_id = special_ids(tokenizer)
-        vocab = tokenizer.get_vocab()
-        return cls(nets, states, (cls_id, sep_id, vocab[OPEN_MARK], vocab[CLOSE_MARK]), pad_id, weight=weight, cap=cap, r=r, alpha=alpha,
+        _, specials, pad_id = reader_inputs(DEFAULT_ENCODER)
+        return cls(nets, states, specials, pad_id, weight=weight, cap=cap, r=r, alpha=alpha,
                    max_tokens=max_tokens, n_features=n_features, n_labels=n_labels, encoders=on, shares=shares)
 
     @classmethod
@@ -467,12 +485,7 @@ class SpanReader:
     def _encoder_inputs(self, encoder: str) -> tuple[Any, tuple[int, int, int, int], int]:
         """``(tokenizer, specials, pad id)`` of a seed's encoder other than the models' own (loaded once, hash-checked)."""
         if encoder not in self._inputs:
-            from propscan.models.encoder import load_tokenizer, resolve_encoder, special_ids
-
-            tokenizer = load_tokenizer(resolve_encoder(encoder).directory)
-            cls_id, sep_id, pad_id = special_ids(tokenizer)
-            vocab = tokenizer.get_vocab()
-            self._inputs[encoder] = (tokenizer, (cls_id, sep_id, vocab[OPEN_MARK], vocab[CLOSE_MARK]), pad_id)
+            self._inputs[encoder] = reader_inputs(encoder)
         return self._inputs[encoder]
 
     def log_probs(self, tok: TokenizedDoc, spans: Sequence[tuple[int, int]], feats: np.ndarray, *, text: str | None = None,
