@@ -48,6 +48,12 @@ TECHNIQUE_HELP = (
     "display names work, in any case; 'propscan techniques' lists them."
 )
 
+#: help of every --model option
+MODEL_HELP = (
+    "default (the ensemble), accurate (the default with MPNet naming given spans; pip install 'propscan[accurate]'), "
+    "baseline, or a model directory."
+)
+
 app = typer.Typer(
     name="propscan",
     help="Find, name and explain propaganda techniques in news articles — offline.",
@@ -237,7 +243,7 @@ def analyze_cli(
         typer.Option(min=0.0, max=1.0, help="Show spans with confidence >= this (default: the model's recommended display threshold; "
                      "SemEval formats: its F1-optimal decoding). Never changes the article score."),
     ] = None,
-    model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = defaults.MODEL,
+    model: Annotated[str, typer.Option(help=MODEL_HELP)] = defaults.MODEL,
     technique: Annotated[list[str] | None, typer.Option("--technique", "-t", help=TECHNIQUE_HELP)] = None,
     text_column: Annotated[str, typer.Option(help="Text column of JSONL/CSV inputs.")] = "text",
     urls: Annotated[Path | None, typer.Option(help="File with one URL per line.")] = None,
@@ -311,7 +317,7 @@ def classify_cli(
     articles: Annotated[Path, typer.Option(help="Folder of article<ID>.txt files.")],
     spans: Annotated[Path, typer.Option(help="Span template: 'id<TAB>?<TAB>start<TAB>end' or 'id<TAB>start<TAB>end' rows.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write 'id technique start end' rows.")],
-    model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = defaults.MODEL,
+    model: Annotated[str, typer.Option(help=MODEL_HELP)] = defaults.MODEL,
 ) -> None:
     """Name the technique of every given span (SemEval TC subtask)."""
     from propscan.eval.semeval import classify_template
@@ -435,7 +441,7 @@ def techniques_cli(
 def serve_cli(
     host: Annotated[str, typer.Option(help="Address to bind; loopback by default (private).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    model: Annotated[str, typer.Option(help="default, baseline, or a model directory.")] = defaults.MODEL,
+    model: Annotated[str, typer.Option(help=MODEL_HELP)] = defaults.MODEL,
 ) -> None:
     """Run the local web app and REST API (token from PROPSCAN_TOKEN, if set)."""
     require_extra("server", "propscan serve")
@@ -456,7 +462,7 @@ class BatchEngine(str, Enum):
 def batch_cli(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, JSONL/CSV with metadata columns, URLs.")],
     store: Annotated[Path, typer.Option(help="DuckDB store to create or resume.")] = Path("corpus.duckdb"),
-    model: Annotated[str, typer.Option(help="fast (one tagger), default (the ensemble), baseline, or a model directory.")] = defaults.BATCH_MODEL,
+    model: Annotated[str, typer.Option(help=f"fast (one tagger); {MODEL_HELP}")] = defaults.BATCH_MODEL,
     threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Store spans with confidence >= this (0 keeps every span; "
                                              "article scores never depend on it).")] = defaults.STORE_THRESHOLD,
     engine: Annotated[BatchEngine, typer.Option(help="local (multiprocessing) or ray (pip install 'propscan\\[ray]').")] = BatchEngine.local,

@@ -144,18 +144,40 @@ def _post_processor_cls(tokenizer: Any) -> str | None:
     return str(cls[0]) if cls else None
 
 
+def _require_transformers(name: str) -> None:
+    try:
+        import transformers  # noqa: F401
+    except ImportError as exc:
+        raise ModelLoadError(
+            f"Encoder {name} is not BERT-family and loads through transformers, which is not installed; "
+            "install it with: pip install 'propscan[accurate]'."
+        ) from exc
+
+
+def check_encoder(spec: str) -> None:
+    """Raise :class:`ModelLoadError` now, with what to run, when encoder ``spec`` could not load later:
+    its files are missing, or it needs ``transformers`` and that is not installed. No weights are read
+    (:func:`load_encoder` checks their hash when it loads them).
+
+    >>> check_encoder("default")
+    """
+    src = resolve_encoder(spec)
+    if not src.weights_file.is_file():
+        raise ModelLoadError(f"Encoder {src.name}: {src.weights_file} is missing (only safetensors weights are loaded).")
+    try:
+        model_type = json.loads((src.directory / "config.json").read_text(encoding="utf-8")).get("model_type")
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"Encoder {src.name}: cannot read config.json ({exc}).") from exc
+    if model_type != "bert":
+        _require_transformers(src.name)
+
+
 def _load_auto_model(src: EncoderSource, weights: Path, cfg: dict[str, Any], lora: Any = None) -> Any:  # pragma: no cover - needs transformers
     """A ``transformers`` model behind MiniBert's call signature (no layer caching), with LoRA adapters when ``lora`` is given.
 
     The weights are read through :func:`~propscan.models.loading.read_safetensors` after their hash check.
     """
-    try:
-        import transformers  # noqa: F401
-    except ImportError as exc:
-        raise ModelLoadError(
-            f"Encoder {src.name} is not BERT-family and loads through transformers, which is not installed; "
-            "install it with: pip install 'propscan[accurate]'."
-        ) from exc
+    _require_transformers(src.name)
     from propscan.models.adapters import AutoEncoder, add_lora, build_auto_model
 
     state = read_safetensors(weights, torch=True, what=f"Encoder {src.name}: {weights}")

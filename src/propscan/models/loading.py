@@ -37,6 +37,7 @@ REGISTRY: dict[str, str] = {
     "transformer": "propscan.models.transformer.tagger:TransformerTagger",
     "transformer-ensemble": "propscan.models.transformer.ensemble:TaggerEnsemble",
     "transformer-member": "propscan.models.transformer.member:EnsembleMember",
+    "transformer-accurate": "propscan.models.transformer.accurate:AccurateEnsemble",
 }
 
 

@@ -157,7 +157,11 @@ class TaggerEnsemble(TransformerTagger):
     @classmethod
     def from_pretrained(cls, directory: str | os.PathLike[str]) -> TaggerEnsemble:
         """Load a saved ensemble: every weight file's sha256 first, then the base encoder's, then each member."""
-        saved = read_model(directory, expect_type=cls.model_type)
+        return cls._from_saved(read_model(directory, expect_type=cls.model_type))
+
+    @classmethod
+    def _from_saved(cls, saved: SavedModel) -> TaggerEnsemble:
+        """The ensemble in ``saved`` (its files already hash-checked by :func:`read_model`)."""
         cfg = saved.config
         check_features(saved)
         limit_inference_threads()
