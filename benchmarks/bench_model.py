@@ -9,11 +9,14 @@ Measures, in one run:
 * dev SI P/R/F1 (``propscan.eval.scorer.score_si``) and TC micro-F1 with a per-technique table
   (``score_tc``, on the gold spans via ``classify``);
 * warm latency of ``predict`` on a 1,000-word article (median of 7, after one warm-up call);
+* ``classify`` of the gold spans of dev articles adding up to 1,000 words (the first call, which builds
+  the readers a model builds on first use, then the median of 3);
 * end-to-end throughput over all dev articles vs. the bare encoder's forward pass over the very
   same windows (ratio = encoder time / pipeline time), and vs. the encoder over non-overlapping
   windows, each token once (``ratio_single_pass``, which also charges the windows' overlap);
 * peak RSS of a fresh process that loads the model and analyses one article (``VmHWM`` of the
-  child's own address space; ``getrusage`` maxrss is reported too but on Linux it inherits the
+  child's own address space; then after it also names five given spans, which builds the readers of
+  given spans; ``getrusage`` maxrss is reported too but on Linux it inherits the
   high-water mark of the forking benchmark process, so it over-states);
 * CLI cold start: ``propscan analyze <example> --format json --model <the model benchmarked>`` in a subprocess (median of 3),
   skipped when the CLI or an example is missing.
@@ -83,6 +86,31 @@ def latency(model, doc: Document, runs: int = 7) -> dict:
         times.append(time.perf_counter() - t)
     n_tok = len(model._tokenize([doc])[0])
     return {"words": len(doc.text.split()), "tokens": n_tok, "median_s": statistics.median(times), "min_s": min(times)}
+
+
+def classify_latency(model, docs: list[Document], gold: dict, runs: int = 3) -> dict:
+    """``classify`` of the gold spans of the first dev articles that add up to 1,000 words (SemEval TC's
+    workload): the first call (which builds the readers of given spans a model builds on first use), then
+    the median of ``runs`` warm calls."""
+    chosen, words = [], 0
+    for d in docs:
+        if gold.get(d.id):
+            chosen.append(d)
+            words += len(d.text.split())
+        if words >= 1000:
+            break
+    given = [list(gold[d.id]) for d in chosen]
+    t = time.perf_counter()
+    model.classify(chosen, given)
+    first = time.perf_counter() - t
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        model.classify(chosen, given)
+        times.append(time.perf_counter() - t)
+    n = sum(len(g) for g in given)
+    return {"articles": len(chosen), "words": words, "spans": n, "first_call_s": first, "median_s": statistics.median(times),
+            "spans_per_s": n / statistics.median(times)}
 
 
 def throughput(model, docs: list[Document], repeats: int = 3) -> dict:
@@ -176,11 +204,17 @@ import resource, sys, json
 sys.path.insert(0, {src!r})
 from propscan.models.loading import load_model
 from propscan.document import Document
+from propscan.document import Span
+def hwm():
+    line = [l for l in open("/proc/self/status") if l.startswith("VmHWM")]
+    return int(line[0].split()[1]) / 1024 if line else None
 m = load_model({model!r})
-m.predict([Document(open({text!r}, encoding='utf-8').read(), id='x')])
-hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")]
+doc = Document(open({text!r}, encoding='utf-8').read(), id='x')
+flags = m.predict([doc])[0]
+after_predict = hwm()
+m.classify([doc], [[Span(s.start, s.end) for s in flags[:5]] or [Span(0, 10)]])  # builds the readers of given spans
 print(json.dumps({{"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "vm_hwm_mb": int(hwm[0].split()[1]) / 1024 if hwm else None}}))
+                  "vm_hwm_mb": after_predict, "vm_hwm_after_classify_mb": hwm()}}))
 """
 
 
@@ -232,6 +266,7 @@ def main() -> None:
         result["dev"] = quality(model, docs, gold)
     art = thousand_words(docs)
     result["latency_1000_words"] = latency(model, art)
+    result["classify_1000_words"] = classify_latency(model, docs, gold)
     result["throughput_dev"] = throughput(model, docs)
     with tempfile.TemporaryDirectory() as tmp:
         result["peak_rss"] = peak_rss(args.model, art, Path(tmp))
