@@ -159,7 +159,7 @@ def test_shipped_default_model_loads_and_finds_spans() -> None:
     total = sum(f.stat().st_size for f in DEFAULT_DIR.iterdir() if f.suffix == ".safetensors")
     assert total <= 20 * 1024 * 1024  # the default's weight budget (README, speed and size table)
     assert model.config_["layers_storage"] == "int4-delta"  # v3.6.0: the members' layers as 4-bit deltas from the base
-    # the project's rule: every shipped model artifact together (default, fast, baseline; cards and configs) <= 20 MB
+    # the project's rule: every shipped model artifact together (default, fast, accurate, baseline; cards and configs) <= 20 MB
     shipped = sum(f.stat().st_size for f in DEFAULT_DIR.parent.rglob("*") if f.is_file())
     assert shipped <= 20_000_000
     text = (
