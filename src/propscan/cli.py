@@ -48,12 +48,7 @@ TECHNIQUE_HELP = (
     "display names work, in any case; 'propscan techniques' lists them."
 )
 
-#: help of every --model option
-MODEL_HELP = (
-    "default (the ensemble), accurate (the default with MPNet naming given spans; pip install 'propscan[accurate]'), "
-    "baseline, or a model directory."
-)
-
+MODEL_HELP = "default (the ensemble), accurate (MPNet names given spans; needs the 'accurate' extra), baseline, or a model directory."
 app = typer.Typer(
     name="propscan",
     help="Find, name and explain propaganda techniques in news articles — offline.",

@@ -141,3 +141,20 @@ def test_the_shipped_accurate_model_names_given_spans() -> None:
     assert (text[9:17], text[83:103]) == ("traitors", "will destroy us all.")
     named = load_model("accurate").classify([Document(text)], [spans])[0]
     assert [(s.start, s.end) for s in named] == [(9, 17), (83, 103)] and all(s.technique for s in named)
+
+
+def test_an_encoder_that_needs_transformers_is_refused_at_load_when_it_is_missing(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    import importlib.util
+
+    from propscan.models.encoder import check_encoder
+
+    enc = tmp_path / "an-mpnet"
+    enc.mkdir()
+    (enc / "model.safetensors").write_bytes(b"not read by the check")
+    (enc / "config.json").write_text(json.dumps({"model_type": "mpnet"}))
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "transformers" else real(name, *a))
+    with pytest.raises(ModelLoadError, match=r"propscan\[accurate\]"):
+        check_encoder(str(enc))
+    (enc / "config.json").write_text(json.dumps({"model_type": "bert"}))
+    check_encoder(str(enc))  # a BERT-family encoder needs no transformers

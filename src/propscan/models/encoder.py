@@ -99,12 +99,12 @@ def resolve_encoder(spec: str = defaults.ENCODER) -> EncoderSource:
     return EncoderSource(short, local, KNOWN_HASHES.get(short))  # pragma: no cover
 
 
-def verify_encoder(src: EncoderSource, *, remedy: str = _REINSTALL) -> Path:
-    """Return the weights file of ``src`` after checking it exists and (when known) its sha256."""
+def verify_encoder(src: EncoderSource, *, remedy: str = _REINSTALL, hash_check: bool = True) -> Path:
+    """Return the weights file of ``src`` after checking it exists and (when known, unless not ``hash_check``) its sha256."""
     weights = src.weights_file
     if not weights.is_file():
         raise ModelLoadError(f"Encoder {src.name}: {weights} is missing (only safetensors weights are loaded).")
-    if src.expected_sha256 is not None:
+    if hash_check and src.expected_sha256 is not None:
         verify_sha256(weights, src.expected_sha256, what=f"Encoder {src.name}: {weights}", remedy=remedy)
     return weights
 
@@ -144,9 +144,15 @@ def _post_processor_cls(tokenizer: Any) -> str | None:
     return str(cls[0]) if cls else None
 
 
-def _require_transformers(name: str) -> None:
+def _require_transformers(name: str, *, import_it: bool = True) -> None:
+    """Raise :class:`ModelLoadError` when ``transformers`` is missing; ``import_it=False`` only looks for it (no import cost)."""
+    import importlib.util
+
     try:
-        import transformers  # noqa: F401
+        if import_it:
+            import transformers  # noqa: F401
+        elif importlib.util.find_spec("transformers") is None:
+            raise ImportError("transformers")
     except ImportError as exc:
         raise ModelLoadError(
             f"Encoder {name} is not BERT-family and loads through transformers, which is not installed; "
@@ -162,14 +168,16 @@ def check_encoder(spec: str) -> None:
     >>> check_encoder("default")
     """
     src = resolve_encoder(spec)
-    if not src.weights_file.is_file():
-        raise ModelLoadError(f"Encoder {src.name}: {src.weights_file} is missing (only safetensors weights are loaded).")
+    verify_encoder(src, hash_check=False)
+    if _encoder_config(src).get("model_type") != "bert":
+        _require_transformers(src.name, import_it=False)
+
+
+def _encoder_config(src: EncoderSource) -> dict[str, Any]:
     try:
-        model_type = json.loads((src.directory / "config.json").read_text(encoding="utf-8")).get("model_type")
+        return dict(json.loads((src.directory / "config.json").read_text(encoding="utf-8")))
     except (OSError, ValueError) as exc:
         raise ModelLoadError(f"Encoder {src.name}: cannot read config.json ({exc}).") from exc
-    if model_type != "bert":
-        _require_transformers(src.name)
 
 
 def _load_auto_model(src: EncoderSource, weights: Path, cfg: dict[str, Any], lora: Any = None) -> Any:  # pragma: no cover - needs transformers
@@ -214,10 +222,7 @@ def load_encoder(
         src = replace(src, expected_sha256=trained_sha256)
         remedy = "the model was trained on another encoder; point config.json's 'encoder' at the original one."
     weights = verify_encoder(src, remedy=remedy)
-    try:
-        cfg = json.loads((src.directory / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelLoadError(f"Encoder {src.name}: cannot read config.json ({exc}).") from exc
+    cfg = _encoder_config(src)
     tok = load_tokenizer(src.directory)
     if cfg.get("model_type") != "bert":  # pragma: no cover
         return _load_auto_model(src, weights, cfg, lora), tok, src
