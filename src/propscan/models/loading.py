@@ -147,6 +147,31 @@ def read_model(directory: str | os.PathLike[str], *, expect_type: str) -> SavedM
     return SavedModel(d, read_config(d, expect_type=expect_type, verify=True))
 
 
+def pin_source(saved: SavedModel, directory: str | os.PathLike[str], **extra: Any) -> dict[str, Any]:
+    """The ``source`` entry of a model saved to ``directory`` that reads its weights from ``saved``: the path
+    from ``directory`` to it and the sha256 of each of its files (checked by :func:`read_source`)."""
+    rel = os.path.relpath(saved.directory.resolve(), Path(directory).resolve())
+    return {"directory": rel, **extra, "files": dict(saved.config["files"])}
+
+
+def read_source(
+    directory: str | os.PathLike[str], config: Mapping[str, Any], *, expect_type: str, remedy: str, files: tuple[str, ...] | None = None
+) -> SavedModel:
+    """Open the model a saved model reads its weights from (its config's ``source``, :func:`pin_source`), every
+    file hash-checked, and refuse it unless ``files`` (default: all) are the ones pinned; ``remedy`` says what to run."""
+    src = config.get("source") or {}
+    if "directory" not in src or "files" not in src:
+        raise ModelLoadError(f"{directory}: its config must name the model it reads (source.directory, source.files).")
+    source_dir = (Path(directory) / src["directory"]).resolve()
+    if not (source_dir / CONFIG_FILE).is_file():
+        raise ModelLoadError(f"{directory}: the model it reads ({source_dir}) is not there (not a propscan model directory); {remedy}")
+    saved = read_model(source_dir, expect_type=expect_type)
+    keys = files if files is not None else tuple(sorted(set(src["files"]) | set(saved.config.get("files", {}))))
+    if {k: saved.config.get("files", {}).get(k) for k in keys} != {k: src["files"].get(k) for k in keys}:
+        raise ModelLoadError(f"{directory}: the model it reads ({source_dir}) holds other weights than this model was tuned for; {remedy}")
+    return saved
+
+
 def read_metrics(directory: str | os.PathLike[str]) -> dict[str, Any]:
     """``metrics.json`` of a model directory (``{}`` when there is none)."""
     path = Path(directory) / METRICS_FILE

@@ -26,7 +26,7 @@ from typing import Any
 
 from propscan.errors import ModelLoadError
 from propscan.models.encoder import check_encoder
-from propscan.models.loading import SavedModel, read_model, write_model
+from propscan.models.loading import SavedModel, pin_source, read_model, read_source, write_model
 from propscan.models.quantize import dequantize, quantize_int8
 from propscan.models.transformer.ensemble import TaggerEnsemble
 from propscan.models.transformer.span_reader import READER_FILE, SpanReader
@@ -69,10 +69,9 @@ class AccurateEnsemble(TaggerEnsemble):
         self._check_fitted()
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        source = {"directory": os.path.relpath(self.source_.directory.resolve(), out.resolve()), "files": dict(self.source_.config["files"])}
         config = {
             **self._saved_config(ACCURATE_NAME, ACCURATE_VERSION),
-            "source": source,
+            "source": pin_source(self.source_, out),
             "span_reader": self.reader_.config(),
             **(dict(extra) if extra else {}),
         }
@@ -84,19 +83,10 @@ class AccurateEnsemble(TaggerEnsemble):
         hash-checked and equal to the pinned sha256); the reader's encoder is checked to be installed."""
         own = read_model(directory, expect_type=cls.model_type)
         cfg = own.config
-        src = cfg.get("source") or {}
-        if "directory" not in src or "files" not in src or not cfg.get("span_reader"):
-            raise ModelLoadError(f"{directory}: an accurate model's config must name its ensemble (source.directory, source.files) "
-                                 "and its span_reader.")
-        source_dir = (Path(directory) / src["directory"]).resolve()
-        if not (source_dir / "config.json").is_file():
-            raise ModelLoadError(f"{directory}: the ensemble it reads ({source_dir}) is not there; reinstall propscan.")
-        saved = read_model(source_dir, expect_type=TaggerEnsemble.model_type)
-        if dict(saved.config.get("files", {})) != dict(src["files"]):
-            raise ModelLoadError(
-                f"{directory}: the ensemble it reads ({source_dir}) holds other weights than this model was built on; "
-                "rebuild it (benchmarks/build_accurate.py)."
-            )
+        if not cfg.get("span_reader"):
+            raise ModelLoadError(f"{directory}: an accurate model's config must describe its span_reader.")
+        saved = read_source(directory, cfg, expect_type=TaggerEnsemble.model_type,
+                            remedy="reinstall propscan, or rebuild this model (benchmarks/build_accurate.py).")
         reader = SpanReader.from_config(cfg["span_reader"], dequantize(own.tensors(READER_FILE)), n_labels=len(cfg["labels"]), build=[])
         for encoder in sorted(set(reader.encoders)):  # built on first classify, as the default's given-span seeds; missing: say so now
             check_encoder(encoder)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from propscan.errors import ModelLoadError
-from propscan.models.loading import SavedModel, read_config, read_model, write_model
+from propscan.models.loading import SavedModel, pin_source, read_config, read_model, read_source, write_model
 from propscan.models.quantize import dequantize
 from propscan.models.transformer.ensemble import TaggerEnsemble, load_member
 from propscan.models.transformer.tagger import (
@@ -79,11 +79,7 @@ class EnsembleMember(TransformerTagger):
         self._check_fitted()
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        source = {
-            "directory": os.path.relpath(self.source_.directory.resolve(), out.resolve()),
-            "member": self.member_index_,
-            "files": dict(self.source_.config["files"]),
-        }
+        source = pin_source(self.source_, out, member=self.member_index_)
         config = {**self._saved_config(FAST_NAME, FAST_VERSION), "source": source, **(dict(extra) if extra else {})}
         write_model(out, config)
 
@@ -92,18 +88,10 @@ class EnsembleMember(TransformerTagger):
         """Load a saved member model: its config, then the ensemble it names (every file hash-checked and
         equal to the pinned sha256), then the member's weights."""
         cfg = read_config(directory, expect_type=cls.model_type)
-        src = cfg.get("source") or {}
-        if "directory" not in src or "files" not in src:
-            raise ModelLoadError(f"{directory}: a member model's config must name its ensemble (source.directory, source.files).")
-        source_dir = (Path(directory) / src["directory"]).resolve()
-        saved = read_model(source_dir, expect_type=TaggerEnsemble.model_type)
-        mine = (LAYERS_FILE, HEADS_FILE, LEXICAL_FILE)  # a span reader added to the ensemble is not read here
-        if {k: saved.config.get("files", {}).get(k) for k in mine} != {k: src["files"].get(k) for k in mine}:
-            raise ModelLoadError(
-                f"{directory}: the ensemble it reads ({source_dir}) holds other weights than this model was tuned for; "
-                "re-tune it (propscan train --model fast)."
-            )
-        member = cls._from_saved(saved, int(src.get("member", 0)), cfg["calibration"], stride=cfg.get("params", {}).get("stride"))
+        # a span reader added to the ensemble is not read here: only the member's files are pinned
+        saved = read_source(directory, cfg, expect_type=TaggerEnsemble.model_type, remedy="re-tune it (propscan train --model fast).",
+                            files=(LAYERS_FILE, HEADS_FILE, LEXICAL_FILE))
+        member = cls._from_saved(saved, int(cfg["source"].get("member", 0)), cfg["calibration"], stride=cfg.get("params", {}).get("stride"))
         member.config_ = cfg
         return member
 
