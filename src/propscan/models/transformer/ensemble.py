@@ -87,7 +87,7 @@ class TaggerEnsemble(TransformerTagger):
 
     # ---- the four places where members are combined ------------------------------------------
 
-    def _doc_states(self, toks: Sequence[TokenizedDoc], *, batch_size: int = 16) -> list[Any]:
+    def _doc_states(self, toks: Sequence[TokenizedDoc], *, batch_size: int = 16, documents: Sequence[Any] | None = None) -> list[Any]:
         """Per document, the members' token states side by side ``(n_tokens, sum of hidden sizes)``."""
         import torch
 

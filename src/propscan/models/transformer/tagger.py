@@ -231,8 +231,8 @@ class TransformerTagger(Model):
     def _tokenize(self, documents: Sequence[Document]) -> list[TokenizedDoc]:
         return tokenize_docs(self.tokenizer_, [d.text for d in documents])
 
-    def _doc_states(self, toks: Sequence[TokenizedDoc], *, batch_size: int = 16) -> list[Any]:
-        """Per-document token states from one (windowed) encoder pass, in eval mode."""
+    def _doc_states(self, toks: Sequence[TokenizedDoc], *, batch_size: int = 16, documents: Sequence[Document] | None = None) -> list[Any]:
+        """Per-document token states from one (windowed) encoder pass, in eval mode (``documents``: for a model that reads them twice)."""
         import torch
 
         wins = make_windows(toks, size=self.content_size, stride=self.stride)
@@ -404,7 +404,7 @@ class TransformerTagger(Model):
         """
         self._check_fitted()
         toks = self._tokenize(documents)
-        states = self._doc_states(toks)
+        states = self._doc_states(toks, documents=documents)
         out = []
         for doc, t, s in zip(documents, toks, states):
             sid = sentence_ids(doc.text, t)
@@ -471,7 +471,7 @@ class TransformerTagger(Model):
         if len(documents) != len(spans):
             raise ValueError(f"classify needs one span list per document; got {len(documents)} documents and {len(spans)} lists.")
         toks = self._tokenize(documents)
-        states = self._doc_states(toks)
+        states = self._doc_states(toks, documents=documents)
         out = []
         for doc, tok, st, sp in zip(documents, toks, states, spans):
             bounds = [(s.start, s.end) for s in sp]
