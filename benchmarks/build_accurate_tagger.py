@@ -39,6 +39,8 @@ def main() -> None:
     ap.add_argument("--data", default=os.environ.get("PROPSCAN_DATA", "../shared/data/ptc-semeval2020"))
     ap.add_argument("--figures", required=True, help="where the tune figures go (JSON)")
     ap.add_argument("--save", required=True, help="the model directory to write (readers refitted on all train)")
+    ap.add_argument("--ship-to", default=None, help="also save there if the rule's tune part passes (the shipped folder)")
+    ap.add_argument("--version", default="2.0.0")
     ap.add_argument("--limit", type=int, default=0, help="only the first N tune articles (a smoke run)")
     args = ap.parse_args()
 
@@ -100,11 +102,12 @@ def main() -> None:
     protocol = dict(source.get("protocol") or {})
     protocol.pop("span_reader_seeds_added_on_all_train", None)
     protocol.update(span_reader_refit_on_all_train=True, tagger_fit_on="fit split (the tune split chose its epoch and every share)")
-    extra = {"tune_metrics": {**tune, "readers": "fit-split during tuning; shipped readers refitted on all train"}, "protocol": protocol,
+    extra = {"version": args.version, "tune_metrics": {**tune, "readers": "fit-split during tuning; shipped readers refitted on all train"}, "protocol": protocol,
              **{k: source[k] for k in ("article_reference_density",) if k in source}}
-    model.save_pretrained(args.save, extra=extra)
-    write_metrics(args.save, {"tune": figures, "protocol": protocol})
-    print(f"saved {args.save}")
+    for out in [args.save] + ([args.ship_to] if args.ship_to and figures["ships_on_tune"] else []):
+        model.save_pretrained(out, extra=extra)
+        write_metrics(out, {"tune": {k: v for k, v in figures.items() if k != "tuning"}, "protocol": protocol})
+        print(f"saved {out}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The accurate model: the default ensemble with a stronger encoder reading the spans a user gives.
 
-An accurate model's directory holds ``config.json`` and one weight file, ``span_reader.safetensors``:
+An accurate model's directory holds ``config.json`` and its own weight files, first ``span_reader.safetensors``:
 a span reader on all-mpnet-base-v2 (LoRA adapters and a head, int8) that replaces the default's
 given-span readers, mixed with the TC head by the weight its config records. Everything else — the
 taggers, their SI decoding, the readers that name the spans the model decodes itself (flags), the
@@ -103,7 +103,7 @@ class AccurateEnsemble(TaggerEnsemble):
     tc_share: float = 0.0  # b in (1 - b) log p_ensemble + b log p_tagger (TC head)
 
     def with_tagger(self, tagger: TransformerTagger, *, si_share: float, tc_share: float, round_trip: bool = True) -> None:
-        """Mix ``tagger`` (fitted; its weights through the int8 round trip unless told not to) with the ensemble's members."""
+        """Mix ``tagger`` (fitted; its weights through the round trip of their storage unless told not to) with the ensemble's members."""
         tagger._check_fitted()
         if tuple(tagger.labels_) != tuple(self.labels_):
             raise ModelLoadError("the tagger names other techniques than the ensemble.")
@@ -165,7 +165,7 @@ class AccurateEnsemble(TaggerEnsemble):
         self.with_tagger(tagger, si_share=float(spec["si_share"]), tc_share=float(spec["tc_share"]), round_trip=False)
 
     @classmethod
-    def _with_reader(cls, saved: SavedModel, reader: SpanReader, flags: Mapping[str, Any] | None = None) -> AccurateEnsemble:
+    def _with_reader(cls, saved: SavedModel, reader: SpanReader) -> AccurateEnsemble:
         model = cls._from_saved(saved)
         if not isinstance(model, AccurateEnsemble):  # pragma: no cover - _from_saved builds cls
             raise TypeError("expected an AccurateEnsemble")
@@ -174,9 +174,6 @@ class AccurateEnsemble(TaggerEnsemble):
         if model.candidate_reader_ is None:  # the ensemble's readers named its flags too: they keep doing so
             model.candidate_reader_ = model.reader_
         model.reader_ = reader
-        if flags:  # its own reader names the flags too
-            model.candidate_reader_ = reader.subset(int(flags.get("reader_seed", 0)), weight=float(flags["weight"]),
-                                                    cap=flags.get("read_per_1000_tokens"))
         model.source_ = saved
         return model
 
@@ -192,9 +189,6 @@ class AccurateEnsemble(TaggerEnsemble):
             **(dict(extra) if extra else {}),
         }
         tensors = {READER_FILE: quantize_int8(self.reader_.stored())}
-        shared = self.reader_.seed_of(self.candidate_reader_) if self.candidate_reader_ is not None else None
-        if shared is not None:  # its own reader names the flags too
-            config["candidate_reader"] = {**self.candidate_reader_.config(), "reader_seed": shared}
         if self.tagger_ is not None:
             t = self.tagger_
             config["tagger"] = {"params": t.get_params(), "lora": dict(t.lora or {}), "encoder_sha256": t.encoder_source_.weights_sha256(),
@@ -215,7 +209,7 @@ class AccurateEnsemble(TaggerEnsemble):
         reader = SpanReader.from_config(cfg["span_reader"], dequantize(own.tensors(READER_FILE)), n_labels=len(cfg["labels"]), build=[])
         for encoder in sorted(set(reader.encoders)):  # built on first classify, as the default's given-span seeds; missing: say so now
             check_encoder(encoder)
-        model = cls._with_reader(saved, reader, cfg.get("candidate_reader"))
+        model = cls._with_reader(saved, reader)
         if cfg.get("tagger"):
             model._load_tagger(own, cfg)
         model.use_calibration(cfg["calibration"])
