@@ -257,6 +257,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "model.json")
     ap.add_argument("--quick", action="store_true", help="skip the dev quality pass")
+    ap.add_argument("--repeats", type=int, default=3, help="interleaved runs of the throughput pass (medians)")
     args = ap.parse_args()
 
     import torch
@@ -274,7 +275,7 @@ def main() -> None:
     art = thousand_words(docs)
     result["latency_1000_words"] = latency(model, art)
     result["classify_1000_words"] = classify_latency(model, docs, gold)
-    result["throughput_dev"] = throughput(model, docs)
+    result["throughput_dev"] = throughput(model, docs, repeats=args.repeats)
     with tempfile.TemporaryDirectory() as tmp:
         result["peak_rss"] = peak_rss(args.model, art, Path(tmp))
     result["cli_cold_start"] = cli_cold_start(args.model)
