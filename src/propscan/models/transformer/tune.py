@@ -14,7 +14,7 @@ the tune split). :func:`quick_eval` is the cheaper figure training picks its epo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -141,21 +141,33 @@ def quick_eval(model: Any, documents: Sequence[Document], gold: Mapping[str, Seq
 # ---------------------------------------------------------------- the tuning steps
 
 
-def _tune_si_decoding(model: Any, documents: Sequence[Document], gold: Mapping[str, Sequence[Span]], raws: Sequence[Mapping[str, Any]]) -> tuple[list[Any], dict[str, Any], Any]:
-    """Grid over the decoding settings: ``(table of (f1, setting, score), chosen setting, its score)``."""
+def si_decoding_grid(lexical: bool) -> list[dict[str, float]]:
+    """The SI decoding settings the tuning step tries (``lexical_weight`` > 0 only with a lexical tagger)."""
+    return [{"lexical_weight": lw, "threshold": lo, "core_threshold": hi, "split_threshold": split, "sentence_threshold": ts}
+            for lw in ((0.0, 0.3, 0.4, 0.5) if lexical else (0.0,)) for ts in (0.0, 0.3) for lo in (0.2, 0.25, 0.3)
+            for hi in (0.35, 0.4, 0.45, 0.5, 0.55, 0.6) for split in (0.4, 0.5, 1.01)]
+
+
+def _tune_si_decoding(
+    model: Any, documents: Sequence[Document], gold: Mapping[str, Sequence[Span]], raws: Sequence[Mapping[str, Any]],
+    *, admit: Callable[[Sequence[Sequence[tuple[int, int, float]]]], bool] | None = None,
+) -> tuple[list[Any], dict[str, Any], Any]:
+    """Grid over the decoding settings: ``(table of (f1, setting, score), chosen setting, its score)``.
+
+    ``admit``: only settings whose decoded spans (per document) it accepts are scored and chosen among.
+    """
     sig = _gold_by_doc(documents, gold)
     si_table = []
-    weights = (0.0, 0.3, 0.4, 0.5) if getattr(model, "lexical_", None) is not None else (0.0,)
-    for lw in weights:
-        mixed = [mix_inside(r["si_probs"], r.get("lex_probs"), lw) for r in raws]
-        for ts in (0.0, 0.3):
-            for lo in (0.2, 0.25, 0.3):
-                for hi in (0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
-                    for split in (0.4, 0.5, 1.01):
-                        dk = {"threshold": lo, "core_threshold": hi, "split_threshold": split, "sentence_threshold": ts}
-                        found = [decode_spans(d.text, r["tok"], p, sentence_probs=r["sent_probs"], **dk) for d, r, p in zip(documents, raws, mixed)]
-                        sc = score_si(_si_pred(documents, found, set(sig)), sig)
-                        si_table.append((sc.f1, {**dk, "lexical_weight": lw}, sc))
+    mixed: dict[float, list[np.ndarray]] = {}
+    for setting in si_decoding_grid(getattr(model, "lexical_", None) is not None):
+        dk = {k: v for k, v in setting.items() if k != "lexical_weight"}
+        lw = setting["lexical_weight"]
+        probs = mixed.setdefault(lw, [mix_inside(r["si_probs"], r.get("lex_probs"), lw) for r in raws])
+        found = [decode_spans(d.text, r["tok"], p, sentence_probs=r["sent_probs"], **dk) for d, r, p in zip(documents, raws, probs)]
+        if admit is not None and not admit(found):
+            continue
+        sc = score_si(_si_pred(documents, found, set(sig)), sig)
+        si_table.append((sc.f1, {**dk, "lexical_weight": lw}, sc))
     # parsimony: among settings within 0.005 F1 of the best, take the one predicting the fewest spans
     # (the SI metric rewards fragmenting spans; a reader wants few, whole passages)
     top_f1 = max(r[0] for r in si_table)
