@@ -71,7 +71,7 @@ def main() -> None:
     t_start = time.time()
     source = read_config(args.accurate, verify=False)
     model = load_model(args.accurate)
-    if not isinstance(model, AccurateEnsemble) or model.tagger_ is not None:
+    if not isinstance(model, AccurateEnsemble) or getattr(model, "config_", {}).get("tagger"):
         raise SystemExit(f"{args.accurate}: expected an accurate model without a tagger of its own")
     _, _, docs, gold = _split(args.data, smoke=False)
     docs = docs[: args.limit or None]

@@ -39,8 +39,7 @@ def main() -> None:
     _, _, docs, gold = _split(args.data, smoke=False)
     sig = _gold_by_doc(docs, gold)
     model = load_model(args.accurate)
-    model.tagger_ = None  # the ensemble's own probabilities first
-    plain = model.raw_predict(docs)
+    plain = model.raw_predict(docs)  # the ensemble's own probabilities (a tagger scoped to SemEval is not used here)
     model.with_tagger(TransformerTagger.from_pretrained(args.tagger), si_share=args.si_share, tc_share=0.0, scope="semeval")
     sets = {"default": plain, "mixed": model.semeval_raws(docs, plain)}
     rows = []

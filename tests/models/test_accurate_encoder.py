@@ -252,6 +252,8 @@ def test_a_semeval_scope_tagger_changes_only_the_semeval_spans(trained: tuple[Tr
     cfg = read_config(tmp_path / "accurate")
     assert cfg["tagger"]["scope"] == "semeval" and cfg["tagger"]["semeval_decoding"] == decoding
     again = load_model(tmp_path / "accurate")
-    assert isinstance(again, AccurateEnsemble) and again.scope == "semeval"
+    assert isinstance(again, AccurateEnsemble) and again.scope == "semeval" and again.info["tagger_encoder"] == tagger.encoder
     assert again.predict(docs) == flags
+    assert again.tagger_ is None  # loading and analysing leave its encoder unbuilt; the SemEval output builds it
     assert [[(s.start, s.end) for s in x] for x in again.predict(docs, semeval=True)] == [[(s.start, s.end) for s in x] for x in got]
+    assert again.tagger_ is not None and again.own_tagger() is again.tagger_

