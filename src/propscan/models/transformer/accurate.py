@@ -47,7 +47,7 @@ from propscan.models.transformer.tagger import TransformerTagger, _params_from_c
 from propscan.models.transformer.windows import TokenizedDoc
 
 ACCURATE_NAME = "propscan-mpnet-accurate"
-ACCURATE_VERSION = "1.0.0"
+ACCURATE_VERSION = "2.0.0"
 TAGGER_FILE = "tagger.safetensors"
 _BUILD_LOCK = threading.Lock()  # a tagger left for its first use is built once, whichever thread asks first
 
