@@ -257,3 +257,37 @@ def test_a_semeval_scope_tagger_changes_only_the_semeval_spans(trained: tuple[Tr
     assert again.tagger_ is None  # loading and analysing leave its encoder unbuilt; the SemEval output builds it
     assert [[(s.start, s.end) for s in x] for x in again.predict(docs, semeval=True)] == [[(s.start, s.end) for s in x] for x in got]
     assert again.tagger_ is not None and again.own_tagger() is again.tagger_
+
+
+def test_a_tagger_left_for_its_first_use_is_built_once_across_threads(trained: tuple[TransformerTagger, Path], tmp_path: Path) -> None:
+    """Threads asking for the SemEval output at once (a server's workers) build the tagger's encoder once and share it."""
+    import threading
+    import time
+
+    from test_accurate import _own_reader, _saved_ensemble
+
+    from propscan.models.loading import load_model
+    from propscan.models.transformer.accurate import AccurateEnsemble
+
+    ens = _saved_ensemble(tmp_path)
+    acc = AccurateEnsemble.from_ensemble(tmp_path / "default", _own_reader(len(ens.labels_)))
+    acc.with_tagger(TransformerTagger.from_pretrained(trained[1]), si_share=0.5, tc_share=0.0, scope="semeval")
+    acc.save_pretrained(tmp_path / "accurate")
+    again = load_model(tmp_path / "accurate")
+    assert isinstance(again, AccurateEnsemble) and again._pending_tagger is not None
+    build, mix = again._pending_tagger
+    builds = []
+
+    def slow_build() -> TransformerTagger:
+        builds.append(1)
+        time.sleep(0.2)  # long enough for every thread to be waiting
+        return build()
+
+    again._pending_tagger = (slow_build, mix)
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(again.own_tagger())) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(builds) == 1 and len(got) == 4 and all(g is again.tagger_ is not None for g in got)
