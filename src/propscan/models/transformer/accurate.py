@@ -121,10 +121,7 @@ class AccurateEnsemble(TaggerEnsemble):
         ``scope="semeval"`` mixes its SI probabilities (``si_share``) only into :meth:`predict`'s
         ``semeval=True`` output, decoded by ``semeval_decoding`` (calibration keys; default: the model's own).
         """
-        if scope not in ("all", "semeval"):
-            raise ValueError(f"scope must be 'all' or 'semeval', not {scope!r}")
-        if scope == "semeval" and tc_share > 0:
-            raise ValueError("with scope 'semeval' only the SI probabilities are mixed (tc_share must be 0)")
+        self._set_mix(si_share=si_share, tc_share=tc_share, scope=scope, semeval_decoding=semeval_decoding)
         tagger._check_fitted()
         if tuple(tagger.labels_) != tuple(self.labels_):
             raise ModelLoadError("the tagger names other techniques than the ensemble.")
@@ -132,8 +129,15 @@ class AccurateEnsemble(TaggerEnsemble):
             stored = dequantize(_packed_tagger(tagger))
             tagger.load_trained_state(_part(stored, "layers."), _part(stored, "heads."))
         tagger.lexical_ = None
-        self.tagger_, self.si_share, self.tc_share, self.scope = tagger, float(si_share), float(tc_share), scope
-        self.tagger_encoder_ = tagger.encoder
+        self.tagger_, self.tagger_encoder_ = tagger, tagger.encoder
+
+    def _set_mix(self, *, si_share: float, tc_share: float, scope: str, semeval_decoding: Mapping[str, float] | None) -> None:
+        """Check and keep how the own tagger is mixed in (:meth:`with_tagger`'s arguments)."""
+        if scope not in ("all", "semeval"):
+            raise ValueError(f"scope must be 'all' or 'semeval', not {scope!r}")
+        if scope == "semeval" and tc_share > 0:
+            raise ValueError("with scope 'semeval' only the SI probabilities are mixed (tc_share must be 0)")
+        self.si_share, self.tc_share, self.scope = float(si_share), float(tc_share), scope
         self.semeval_decoding_ = {k: float(v) for k, v in (semeval_decoding or {}).items()}
 
     def _doc_states(self, toks: Sequence[TokenizedDoc], *, batch_size: int = 16, documents: Sequence[Any] | None = None) -> list[Any]:
@@ -168,7 +172,6 @@ class AccurateEnsemble(TaggerEnsemble):
         """As :meth:`TransformerTagger.predict`; with scope ``"semeval"``, ``semeval=True`` decodes the mixed SI probabilities."""
         if not semeval or self.scope != "semeval" or self.own_tagger() is None:
             return super().predict(documents, semeval=semeval)
-        self._check_fitted()
         raws = self.semeval_raws(documents, self.raw_predict(documents))
         calibration = {**self.calibration_, **self.semeval_decoding_}
         return [self.spans_from_raw(d, r, calibration=calibration, semeval=True) for d, r in zip(documents, raws)]
@@ -215,12 +218,11 @@ class AccurateEnsemble(TaggerEnsemble):
             tagger.heads_.eval()
             return tagger
 
-        self.tagger_encoder_ = str(spec["params"]["encoder"])
         if mix["scope"] != "semeval":
             self.with_tagger(build(), round_trip=False, **mix)
             return
-        self.si_share, self.tc_share, self.scope = mix["si_share"], mix["tc_share"], "semeval"
-        self.semeval_decoding_ = {k: float(v) for k, v in (mix["semeval_decoding"] or {}).items()}
+        self._set_mix(**mix)
+        self.tagger_encoder_ = str(spec["params"]["encoder"])
         self._pending_tagger = (build, mix)
 
     def own_tagger(self) -> TransformerTagger | None:
