@@ -28,7 +28,9 @@ import argparse
 import json
 import math
 import os
+import re
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +39,43 @@ import numpy as np
 DEFAULT_DATA = os.environ.get("PROPSCAN_DATA", "../shared/data/ptc-semeval2020")
 
 
+AUGMENTED = -100  # the label of a transfer-set span (--augment): no gold technique, the teacher's logits only
+WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def augmented_spans(doc: Any, spans: list[Any], k: int) -> list[tuple[int, int]]:
+    """``k`` variants of each gold span of ``doc`` for distillation: its start and end moved by up to two words each.
+
+    Deterministic per article (seeded by a hash of its id); variants equal to a gold span, empty, or repeated are
+    dropped. Every variant starts and ends on a word boundary.
+    """
+    words = [(m.start(), m.end()) for m in WORD.finditer(doc.text)]
+    if not words:
+        return []
+    starts = np.asarray([a for a, _ in words])
+    ends = np.asarray([b for _, b in words])
+    rng = np.random.default_rng(zlib.crc32(doc.id.encode()))
+    seen = {(x.start, x.end) for x in spans}
+    out = []
+    for x in spans:
+        i = int(np.clip(np.searchsorted(starts, x.start, side="left"), 0, len(words) - 1))  # first word at or after the start
+        j = int(np.clip(np.searchsorted(ends, x.end, side="left"), 0, len(words) - 1))  # the word that ends the span
+        for _ in range(k):
+            a = int(np.clip(i + rng.integers(-2, 3), 0, len(words) - 1))
+            b = int(np.clip(j + rng.integers(-2, 3), 0, len(words) - 1))
+            if b < a:
+                continue
+            span = (int(starts[a]), int(ends[b]))
+            if span not in seen:
+                seen.add(span)
+                out.append(span)
+    return out
+
+
 def examples(docs: list[Any], gold: dict[str, list[Any]], tokenizer: Any, specials: tuple[int, int, int, int], labels: list[str],
-             max_tokens: int | None = None) -> dict[str, Any]:
+             max_tokens: int | None = None, *, augment: int = 0, gold_rows: bool = True) -> dict[str, Any]:
+    """Reader inputs for every gold span of ``docs`` (``gold_rows``) and ``augment`` transfer-set variants of each (label
+    :data:`AUGMENTED`)."""
     from propscan.models.features import ArticleIndex, features_for_spans
     from propscan.models.transformer.span_reader import MAX_TOKENS, span_input
     from propscan.models.transformer.windows import tokenize_docs
@@ -50,13 +87,18 @@ def examples(docs: list[Any], gold: dict[str, list[Any]], tokenizer: Any, specia
         g = list(gold.get(d.id, []))
         if not g:
             continue
-        bounds = [(x.start, x.end) for x in g]
+        bounds = [(x.start, x.end) for x in g] if gold_rows else []
+        ys = [lab.get(str(x.technique), -1) for x in g] if gold_rows else []
+        extra = augmented_spans(d, g, augment) if augment else []
+        bounds, ys = bounds + extra, ys + [AUGMENTED] * len(extra)
+        if not bounds:
+            continue
         out["feats"].append(features_for_spans(d.text, bounds, ArticleIndex(d.text)))
         out["inputs"] += [span_input(t, s, e, specials, max_tokens or MAX_TOKENS) for s, e in bounds]
-        out["y"] += [lab.get(str(x.technique), -1) for x in g]
-        out["art"] += [d.id] * len(g)
-        out["start"] += [x.start for x in g]
-        out["end"] += [x.end for x in g]
+        out["y"] += ys
+        out["art"] += [d.id] * len(bounds)
+        out["start"] += [a for a, _ in bounds]
+        out["end"] += [b for _, b in bounds]
     out["feats"] = np.concatenate(out["feats"]).astype(np.float32)
     for k in ("y", "start", "end", "art"):
         out[k] = np.asarray(out[k])
@@ -137,26 +179,29 @@ def teach(args: Any, encoder: Any, docs: list[Any], gold: dict[str, list[Any]], 
 
     net = build_reader(args, encoder, len(FEATURE_NAMES), len(labels))
     load_trainable(net, load_file(str(Path(args.out) / f"reader_e{args.teach}.safetensors")))
-    ex = examples(docs, gold, tokenizer, specials, labels, args.max_tokens)
+    ex = examples(docs, gold, tokenizer, specials, labels, args.max_tokens, augment=args.augment, gold_rows=not args.augment)
     t0 = time.time()
     lg = predict(net, ex, pad_id)
-    out = Path(args.out) / f"teacher_e{args.teach}.npz"
+    out = Path(args.out) / (f"teacher_e{args.teach}_aug{args.augment}.npz" if args.augment else f"teacher_e{args.teach}.npz")
     np.savez(out, logits=lg, y=ex["y"], art=ex["art"], start=ex["start"], end=ex["end"])
     print(json.dumps({"teacher": str(out), "spans": int(len(lg)), "predict_s": round(time.time() - t0, 1)}), flush=True)
 
 
-def teacher_rows(path: str, ex: dict[str, Any]) -> np.ndarray:
-    """The teacher's logits for the rows of ``ex``, matched by (article, start, end, gold label)."""
-    z = np.load(path)
-    where: dict[tuple[str, int, int, int], list[int]] = {}
-    for i, key in enumerate(zip(z["art"].tolist(), z["start"].tolist(), z["end"].tolist(), z["y"].tolist())):
-        where.setdefault(key, []).append(i)
+def teacher_rows(paths: list[str], ex: dict[str, Any]) -> np.ndarray:
+    """The teachers' logits for the rows of ``ex``, matched by (article, start, end, gold label) over ``paths``
+    (the gold spans' file and, with ``--augment``, the transfer set's)."""
+    zs = [np.load(p) for p in paths]
+    logits = np.concatenate([np.asarray(z["logits"], dtype=np.float32) for z in zs])
+    keys = [k for z in zs for k in zip(z["art"].tolist(), z["start"].tolist(), z["end"].tolist(), z["y"].tolist())]
+    where: dict[tuple[str, int, int, int], int] = {}
+    for i, key in enumerate(keys):
+        where.setdefault(key, i)
     rows = []
     for key in zip(ex["art"].tolist(), ex["start"].tolist(), ex["end"].tolist(), ex["y"].tolist()):
         if key not in where:
-            raise SystemExit(f"{path} has no teacher row for span {key}; run --teach on the same data")
-        rows.append(where[key][0])
-    return np.asarray(z["logits"], dtype=np.float32)[rows]
+            raise SystemExit(f"{', '.join(paths)}: no teacher row for span {key}; run --teach (--augment K) on the same data")
+        rows.append(where[key])
+    return logits[rows]
 
 
 def main() -> None:
@@ -200,8 +245,12 @@ def main() -> None:
     ap.add_argument("--teach", type=int, metavar="EPOCH", default=None, help="instead of training: with <out>'s reader_e<EPOCH> (a "
                     "teacher, e.g. an --encoder run) write its logits on every gold span of all 371 train articles to "
                     "<out>/teacher_e<EPOCH>.npz (in-sample on the articles it learned from)")
-    ap.add_argument("--teacher", metavar="NPZ", default=None, help="train against a teacher too (knowledge distillation): "
-                    "loss = (1 - kd) CE(gold) + kd T^2 KL(teacher_T || reader_T), teacher logits from --teach")
+    ap.add_argument("--teacher", metavar="NPZ", action="append", default=[], help="train against a teacher too (knowledge distillation): "
+                    "loss = (1 - kd) CE(gold) + kd T^2 KL(teacher_T || reader_T), teacher logits from --teach; give it twice "
+                    "(the gold spans' file and the --augment file) to train on a transfer set too")
+    ap.add_argument("--augment", type=int, default=0, metavar="K", help="with --teach: write the teacher's logits on K variants of each "
+                    "gold span of all train (start and end moved by up to two words) to <out>/teacher_e<EPOCH>_aug<K>.npz; with "
+                    "--teacher: train on those variants of the training spans too, against the teacher only (T^2 KL)")
     ap.add_argument("--kd", type=float, default=0.5, help="with --teacher: the distillation share of the loss")
     ap.add_argument("--kd-temperature", type=float, default=2.0, help="with --teacher: T")
     ap.add_argument("--add-seed", metavar="MODEL", help="instead of training: add <out>/reader_e<--epoch> (trained with --all-train) as one "
@@ -280,7 +329,9 @@ def main() -> None:
     if args.teach is not None:
         teach(args, encoder, docs, gold, tokenizer, specials, labels, pad_id)
         return
-    tr = examples(fit_docs, gold, tokenizer, specials, labels, args.max_tokens)
+    if args.augment and not args.teacher:
+        raise SystemExit("--augment trains on the teacher's logits: give --teacher (the gold file and the --augment file)")
+    tr = examples(fit_docs, gold, tokenizer, specials, labels, args.max_tokens, augment=args.augment)
     soft = None
     if args.teacher:
         soft = teacher_rows(args.teacher, tr)
@@ -290,7 +341,8 @@ def main() -> None:
         print(f"candidate spans {len(extra['y'])}", flush=True)
         tr = {k: (tr[k] + extra[k]) if isinstance(tr[k], list) else np.concatenate([tr[k], extra[k]]) for k in tr}
     te = examples(tune_docs, gold, tokenizer, specials, labels, args.max_tokens)
-    keep = np.flatnonzero(tr["y"] >= 0)
+    keep = np.flatnonzero((tr["y"] >= 0) | (tr["y"] == AUGMENTED))
+    print(f"transfer-set spans {int((tr['y'] == AUGMENTED).sum())}", flush=True)
     print(f"fit spans {len(keep)}  tune spans {len(te['y'])}  mean tokens {np.mean([len(x.ids) for x in tr['inputs']]):.1f}", flush=True)
 
     class_w = None
@@ -326,12 +378,16 @@ def main() -> None:
         for step, idx in enumerate(batches, 1):
             ids, types, mask, spans = collate([tr["inputs"][j] for j in idx], pad_id)
             logits = net(ids, types, mask, spans, torch.from_numpy(tr["feats"][idx]))
-            loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(tr["y"][idx]).long(), weight=class_w)
-            if soft is not None:
+            y = torch.from_numpy(tr["y"][idx]).long()
+            if soft is None:
+                loss = torch.nn.functional.cross_entropy(logits, y, weight=class_w)
+            else:  # per row: gold (1 - kd) CE + kd T^2 KL; a transfer-set row T^2 KL alone
                 t = args.kd_temperature
                 target = torch.log_softmax(torch.from_numpy(soft[idx]) / t, -1)
-                kl = torch.nn.functional.kl_div(torch.log_softmax(logits / t, -1), target, log_target=True, reduction="batchmean")
-                loss = (1 - args.kd) * loss + args.kd * t * t * kl
+                kl = torch.nn.functional.kl_div(torch.log_softmax(logits / t, -1), target, log_target=True, reduction="none").sum(-1)
+                ce = torch.nn.functional.cross_entropy(logits, y, weight=class_w, ignore_index=AUGMENTED, reduction="none")
+                is_gold = (y != AUGMENTED).float()
+                loss = (is_gold * ((1 - args.kd) * ce + args.kd * t * t * kl) + (1 - is_gold) * t * t * kl).mean()
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)

@@ -63,7 +63,10 @@ def test_lora_starts_as_the_base_and_merges_exactly() -> None:
         lora.lora_B.normal_()
     lora.eval()
     assert not torch.allclose(lora(x), base(x))
-    assert torch.allclose(lora.merged()(x), lora(x), atol=1e-5)
+    expected = lora(x)
+    merged = lora.merged()
+    assert isinstance(merged, torch.nn.Linear) and merged is base  # folded in place: no second copy of the weight
+    assert torch.allclose(merged(x), expected, atol=1e-5)
 
 
 class _Tiny(torch.nn.Module):

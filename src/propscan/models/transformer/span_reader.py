@@ -68,12 +68,14 @@ class LoRALinear(nn.Module):
         return self.base(x) + (self.drop(x) @ self.lora_A.T @ self.lora_B.T) * self.scale
 
     def merged(self) -> nn.Linear:
-        """A plain ``nn.Linear`` with the adapter folded in (inference)."""
-        out = nn.Linear(self.base.in_features, self.base.out_features)
+        """The base ``nn.Linear`` with the adapter folded into its weight (inference).
+
+        Folded in place, so loading a reader never holds a second copy of the encoder's weights; the
+        ``LoRALinear`` is spent afterwards (:func:`merge_lora` drops it).
+        """
         with torch.no_grad():
-            out.weight.copy_(self.base.weight + self.scale * (self.lora_B @ self.lora_A))
-            out.bias.copy_(self.base.bias)
-        return out
+            self.base.weight.add_(self.scale * (self.lora_B @ self.lora_A))
+        return self.base
 
 
 def add_lora(encoder: nn.Module, *, r: int = LORA_R, alpha: int = LORA_ALPHA, targets: Sequence[str] = LORA_TARGETS) -> None:
