@@ -43,6 +43,8 @@ def main() -> None:
                     "others' (e.g. an earlier checkpoint of one of them); default: the same epoch as the others")
     ap.add_argument("--fourth-share", type=float, default=0.25, help="with --fourth-reader: its share of the readers' mean "
                     "(default 1/4: all four alike; e.g. 0.5 for a stronger reader beside three weaker seeds)")
+    ap.add_argument("--alone", default=None, metavar="RUN", help="with --third-reader: also score RUN's reader as the only reader "
+                    "beside the head (alone_cv: epoch and w chosen in-fold) and its gain over mix3_cv, paired by fold (v3.8.0's rule)")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--out", default="benchmarks/results/tc_reader_cv.json")
     args = ap.parse_args()
@@ -78,6 +80,13 @@ def main() -> None:
                 assert (z["start"] == data["start"]).all() and (z["art"] == data["art"]).all(), "row order differs"
                 # 300 + e: the four readers at epoch e, the fourth holding --fourth-share of the mean
                 reader[300 + e] = (1 - args.fourth_share) * reader[200 + e] + args.fourth_share * log_softmax(z["logits"])
+    if args.alone:
+        for e in args.epochs:
+            f = Path(args.alone) / f"tune_logits_e{e}.npz"
+            if f.is_file():
+                z = np.load(f)
+                assert (z["start"] == data["start"]).all() and (z["art"] == data["art"]).all(), "row order differs"
+                reader[400 + e] = log_softmax(z["logits"])  # 400 + e: --alone's reader at epoch e
     configs = list(itertools.product(sorted(reader), WEIGHTS))
     single = [c for c in configs if c[0] < 100]
 
@@ -90,7 +99,7 @@ def main() -> None:
     arts = sorted(set(data["art"].tolist()))
     rows_cv: dict[str, list[float]] = {"argmax": [], "mix_cv": [], "reader_cv": []}
     groups = {"mix2_cv": [c for c in configs if 100 <= c[0] < 200], "mix3_cv": [c for c in configs if 200 <= c[0] < 300],
-              "mix4_cv": [c for c in configs if c[0] >= 300]}
+              "mix4_cv": [c for c in configs if 300 <= c[0] < 400], "alone_cv": [c for c in configs if c[0] >= 400]}
     for name, cs in groups.items():
         if cs:
             rows_cv[name] = []
@@ -127,6 +136,14 @@ def main() -> None:
         res["mix3_vs_mix2"] = {"diff": round(float(d.mean()), 4), "diff_std": round(float(d.std(ddof=1)), 4),
                                "folds_better": int((d > 1e-12).sum()), "folds_worse": int((d < -1e-12).sum())}
         print("mix3 vs mix2:", res["mix3_vs_mix2"])
+    if "alone_cv" in rows_cv and "mix3_cv" in rows_cv:
+        d = np.asarray(rows_cv["alone_cv"]) - np.asarray(rows_cv["mix3_cv"])
+        full_alone = max(groups["alone_cv"], key=lambda c: (tc_score(data, everything, pred(c, everything)).f1, -c[1]))
+        res["alone_vs_mix3"] = {"diff": round(float(d.mean()), 4), "diff_std": round(float(d.std(ddof=1)), 4),
+                                "folds_better": int((d > 1e-12).sum()), "folds_worse": int((d < -1e-12).sum()),
+                                "chosen_on_whole_tune": {"epoch": full_alone[0] - 400, "w": full_alone[1],
+                                                         "tc": round(tc_score(data, everything, pred(full_alone, everything)).f1, 4)}}
+        print("alone vs mix3:", res["alone_vs_mix3"])
     if "mix4_cv" in rows_cv:
         d = np.asarray(rows_cv["mix4_cv"]) - np.asarray(rows_cv["mix3_cv"])
         res["mix4_vs_mix3"] = {"diff": round(float(d.mean()), 4), "diff_std": round(float(d.std(ddof=1)), 4),

@@ -417,6 +417,70 @@ def test_a_seed_added_on_all_train_joins_the_given_span_readers_and_leaves_flags
                                after.tc_scores(text, tok, st_a, spans, priority=pr)[0], atol=1e-5)  # decoded spans: the same
 
 
+def test_one_reader_replaces_the_given_span_readers_and_leaves_the_flags(tmp_path) -> None:  # noqa: ANN001
+    from safetensors.torch import save_file
+
+    from propscan.document import Document
+    from propscan.models.loading import load_model, read_config, write_metrics
+    from propscan.models.quantize import round_trip
+    from propscan.models.train import replace_span_readers
+    from propscan.models.transformer.span_reader import SpanReader
+
+    ens = _untrained_ensemble()
+    n = len(ens.labels_)
+    ens.reader_ = SpanReader.from_states([round_trip(_reader_state(s, n)) for s in (3, 4)], n_features=21, n_labels=n, weight=0.5)
+    ens.candidate_reader_ = ens.reader_.subset(0, weight=0.25, cap=60.0)  # the flags' reader is seed 0 of the given-span readers
+    ens.save_pretrained(tmp_path / "v1", extra={"article_reference_density": 8.0, "protocol": {
+        "tune_fraction": 0.2, "span_reader_refit_on_all_train": True, "span_reader_seeds_added_on_all_train": 1}})
+    write_metrics(tmp_path / "v1", {"tc": {"f1": 0.5}})
+    save_file({k: v.contiguous() for k, v in _reader_state(9, n).items()}, str(tmp_path / "one.safetensors"), metadata={"max_tokens": "64"})
+
+    cfg = replace_span_readers(tmp_path / "v1", tmp_path / "one.safetensors", tmp_path / "v2", weight=0.75, refit_on_all_train=False,
+                               note="a distilled reader, fit split")
+    old = read_config(tmp_path / "v1")
+    assert cfg["span_reader"] == {**old["span_reader"], "seeds": 1, "max_tokens": 64, "weight": 0.75}
+    assert "reader_seed" not in cfg["candidate_reader"] and "candidate_reader.safetensors" in cfg["files"]  # kept in a file of its own
+    assert {k: v for k, v in cfg["candidate_reader"].items()} == {k: v for k, v in old["candidate_reader"].items() if k != "reader_seed"}
+    assert cfg["protocol"]["span_reader_refit_on_all_train"] is False and "span_reader_seeds_added_on_all_train" not in cfg["protocol"]
+    assert cfg["protocol"]["given_span_reader"] == "a distilled reader, fit split"
+    assert cfg["calibration"] == old["calibration"] and cfg["article_reference_density"] == 8.0
+    before, after = load_model(tmp_path / "v1"), load_model(tmp_path / "v2")
+    text = "Their reckless plan is a disaster for ordinary workers. Only fools would still trust these clowns."
+    tok = before._tokenize([Document(text)])[0]
+    spans = [(6, 19), (84, 97)]
+    st_b, st_a = before._doc_states([tok])[0], after._doc_states([tok])[0]
+    given_b, (given_a, feats) = before.tc_scores(text, tok, st_b, spans)[0], after.tc_scores(text, tok, st_a, spans)
+    assert not np.allclose(given_b, given_a, atol=1e-4)  # given spans: the new reader ...
+    head = after._tc_logits(st_a, [tok.token_range(s, e) for s, e in spans], feats)
+    one = SpanReader.from_states([round_trip(_reader_state(9, n))], n_features=21, n_labels=n, weight=0.75, max_tokens=64)
+    np.testing.assert_allclose(given_a, one.mix(head, tok, spans, feats), atol=1e-4)  # ... alone, at its weight and length
+    pr = np.array([0.6, 0.4])
+    np.testing.assert_allclose(before.tc_scores(text, tok, st_b, spans, priority=pr)[0],
+                               after.tc_scores(text, tok, st_a, spans, priority=pr)[0], atol=1e-5)  # decoded spans: the same
+
+
+def test_repin_points_a_model_at_its_sources_current_weights(tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    from propscan.errors import ModelLoadError
+    from propscan.models.loading import read_config, read_source, repin_source
+
+    ens = _untrained_ensemble()
+    ens.save_pretrained(tmp_path / "src")
+    (tmp_path / "user").mkdir()
+    cfg = {"model_type": "x", "source": {"directory": "../src", "files": dict(read_config(tmp_path / "src")["files"])}, "files": {}}
+    (tmp_path / "user" / "config.json").write_text(json.dumps(cfg))
+    read_source(tmp_path / "user", cfg, expect_type=None, remedy="-")
+    ens.save_pretrained(tmp_path / "src", extra={"note": "changed"})  # same weights, another config: still the same files
+    cfg["source"]["files"]["heads.safetensors"] = "0" * 64  # pinned to weights the source no longer holds
+    (tmp_path / "user" / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(ModelLoadError, match="other weights"):
+        read_source(tmp_path / "user", cfg, expect_type=None, remedy="-")
+    new = repin_source(tmp_path / "user")
+    assert new["source"]["files"] == read_config(tmp_path / "src")["files"] and new["model_type"] == "x"
+    read_source(tmp_path / "user", read_config(tmp_path / "user"), expect_type=None, remedy="-")
+
+
 def test_add_lora_wraps_only_the_linear_layers_its_targets_name() -> None:
     # MPNet-style names (attn.q, ...), as benchmarks/tc_span_reader.py --encoder adapts them
     attn = torch.nn.ModuleDict({"q": torch.nn.Linear(4, 4), "k": torch.nn.Linear(4, 4), "o": torch.nn.Linear(4, 4)})

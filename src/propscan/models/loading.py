@@ -154,6 +154,25 @@ def pin_source(saved: SavedModel, directory: str | os.PathLike[str], **extra: An
     return {"directory": rel, **extra, "files": dict(saved.config["files"])}
 
 
+def repin_source(directory: str | os.PathLike[str]) -> dict[str, Any]:
+    """Pin a saved model to the current weights of the model it reads (its ``source.files``); returns its new config.
+
+    For a change to the source in files this model's outputs do not depend on (e.g. the default's given-span
+    readers, which the accurate model replaces by its own): check its outputs are unchanged first. The
+    model's own files and settings are kept as they are.
+
+    >>> repin_source(resolve_model_dir("accurate"))  # doctest: +SKIP
+    """
+    config = read_config(directory)
+    src = config.get("source") or {}
+    if "directory" not in src:
+        raise ModelLoadError(f"{directory}: its config names no model it reads (source.directory).")
+    current = read_config(Path(directory) / src["directory"])["files"]
+    config["source"] = {**src, "files": dict(current)}
+    _write_json(Path(directory) / CONFIG_FILE, config, indent=2)
+    return config
+
+
 def read_source(
     directory: str | os.PathLike[str], config: Mapping[str, Any], *, expect_type: str, remedy: str, files: tuple[str, ...] | None = None
 ) -> SavedModel:

@@ -319,6 +319,44 @@ def add_span_reader_seed(
     return read_config(output_dir, verify=False)
 
 
+def replace_span_readers(
+    model_dir: str | os.PathLike[str], path: str | os.PathLike[str], output_dir: str | os.PathLike[str], *, weight: float,
+    refit_on_all_train: bool, note: str,
+) -> dict[str, Any]:
+    """Replace the given-span readers of a model by one reader (``path``), mixed with the head at ``weight``.
+
+    The readers that name decoded candidates are kept as they were (stored in their own file when they were
+    a seed of the replaced ones), so flags do not change; every other setting stays. Choose the reader and
+    its weight on the tune split first (``benchmarks/tc_reader_cv.py --alone``). The config's ``protocol``
+    says whether it was refitted on all train and what it is (``note``). Returns the saved config.
+
+    >>> replace_span_readers("runs/v3.7.0", "runs/span-reader-all-t64-kdaug/reader_e4.safetensors", "runs/v3.8.0",
+    ...                      weight=0.75, refit_on_all_train=True, note="...")  # doctest: +SKIP
+    """
+    from propscan.models.features import FEATURE_NAMES
+    from propscan.models.loading import load_model
+    from propscan.models.quantize import round_trip
+    from propscan.models.transformer.span_reader import SpanReader, read_reader_file
+
+    src = Path(model_dir)
+    cfg = read_config(src, verify=False)
+    model = load_model(src)
+    old = getattr(model, "reader_", None)
+    if old is None:
+        raise InputError(f"{src}: this model has no span readers to replace.")
+    if getattr(model, "candidate_reader_", None) is None:  # the readers named the decoded spans too: they keep doing so
+        model.candidate_reader_ = old
+    state, length = read_reader_file(path)
+    model.reader_ = SpanReader([], [round_trip(state)], old.specials, old.pad_id, weight=weight, cap=old.cap, r=old.r, alpha=old.alpha,
+                               max_tokens=[length], n_features=len(FEATURE_NAMES), n_labels=len(model.labels_))
+    protocol = {k: v for k, v in (cfg.get("protocol") or {}).items() if k != "span_reader_seeds_added_on_all_train"}
+    protocol.update({"span_reader_refit_on_all_train": bool(refit_on_all_train), "given_span_reader": note})
+    held: dict[str, Any] = {k: cfg[k] for k in ("tune_metrics", "article_reference_density") if k in cfg}  # flags are unchanged
+    model.save_pretrained(output_dir, extra={**held, "protocol": protocol})
+    write_metrics(output_dir, {**read_metrics(src), "protocol": protocol})
+    return read_config(output_dir, verify=False)
+
+
 def train_ensemble(
     member_dirs: list[str | os.PathLike[str]],
     data_dir: str | os.PathLike[str],
