@@ -35,7 +35,7 @@ from propscan.models.transformer.tagger import (
 from propscan.models.transformer.windows import TokenizedDoc
 
 ENSEMBLE_NAME = "propscan-minilm-ensemble"
-ENSEMBLE_VERSION = "3.8.0"
+ENSEMBLE_VERSION = "3.7.0"
 WEIGHTS_FORMAT = (
     "layers: 4-bit differences from the base encoder, one fp16 scale per 64 weights of a row (vectors: fp16 differences); "
     "heads and readers: int8 matrices with one fp16 scale per 64 weights of a row, vectors fp16"
