@@ -440,7 +440,7 @@ def test_one_reader_replaces_the_given_span_readers_and_leaves_the_flags(tmp_pat
     old = read_config(tmp_path / "v1")
     assert cfg["span_reader"] == {**old["span_reader"], "seeds": 1, "max_tokens": 64, "weight": 0.75}
     assert "reader_seed" not in cfg["candidate_reader"] and "candidate_reader.safetensors" in cfg["files"]  # kept in a file of its own
-    assert {k: v for k, v in cfg["candidate_reader"].items()} == {k: v for k, v in old["candidate_reader"].items() if k != "reader_seed"}
+    assert cfg["candidate_reader"] == {k: v for k, v in old["candidate_reader"].items() if k != "reader_seed"}
     assert cfg["protocol"]["span_reader_refit_on_all_train"] is False and "span_reader_seeds_added_on_all_train" not in cfg["protocol"]
     assert cfg["protocol"]["given_span_reader"] == "a distilled reader, fit split"
     assert cfg["calibration"] == old["calibration"] and cfg["article_reference_density"] == 8.0
@@ -471,7 +471,6 @@ def test_repin_points_a_model_at_its_sources_current_weights(tmp_path) -> None: 
     cfg = {"model_type": "x", "source": {"directory": "../src", "files": dict(read_config(tmp_path / "src")["files"])}, "files": {}}
     (tmp_path / "user" / "config.json").write_text(json.dumps(cfg))
     read_source(tmp_path / "user", cfg, expect_type=None, remedy="-")
-    ens.save_pretrained(tmp_path / "src", extra={"note": "changed"})  # same weights, another config: still the same files
     cfg["source"]["files"]["heads.safetensors"] = "0" * 64  # pinned to weights the source no longer holds
     (tmp_path / "user" / "config.json").write_text(json.dumps(cfg))
     with pytest.raises(ModelLoadError, match="other weights"):
