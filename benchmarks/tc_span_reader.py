@@ -12,6 +12,10 @@
     .venv/bin/python benchmarks/tc_span_reader.py --encoder all-mpnet-base-v2 --max-tokens 64 --teach 3 --out runs/span-reader-mpnet-t64
     .venv/bin/python benchmarks/tc_span_reader.py --epochs 4 --max-tokens 64 --out runs/span-reader-t64-kd \
         --teacher runs/span-reader-mpnet-t64/teacher_e3.npz  # a MiniLM reader distilled from it
+    .venv/bin/python benchmarks/tc_span_reader.py --encoder all-mpnet-base-v2 --max-tokens 64 --teach 3 --augment 2 \
+        --out runs/span-reader-mpnet-t64                   # the teacher on a transfer set (spans moved by up to two words)
+    .venv/bin/python benchmarks/tc_span_reader.py --epochs 4 --max-tokens 64 --augment 2 --out runs/span-reader-t64-kdaug \
+        --teacher runs/span-reader-mpnet-t64/teacher_e3.npz --teacher runs/span-reader-mpnet-t64/teacher_e3_aug2.npz
 
 Reads only PTC **train** (:func:`propscan.models.protocol.split_train_ids`): every gold span of the
 297 fit-split articles is a training example; after each epoch the reader classifies every gold
