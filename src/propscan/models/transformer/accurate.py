@@ -47,7 +47,7 @@ from propscan.models.transformer.tagger import TransformerTagger, _params_from_c
 from propscan.models.transformer.windows import TokenizedDoc
 
 ACCURATE_NAME = "propscan-mpnet-accurate"
-ACCURATE_VERSION = "2.0.0"
+ACCURATE_VERSION = "2.0.1"
 TAGGER_FILE = "tagger.safetensors"
 _BUILD_LOCK = threading.Lock()  # a tagger left for its first use is built once, whichever thread asks first
 
@@ -84,6 +84,12 @@ def _packed_tagger(tagger: TransformerTagger) -> dict[str, Any]:
     the ensemble's layers), its heads int8; named ``layers.<name>`` and ``heads.<name>``."""
     layers = quantize_int4({f"layers.{k}": v for k, v in tagger.trained_state().items()})
     return {**layers, **quantize_int8({f"heads.{k}": v for k, v in tagger.heads_.state_dict().items()})}
+
+
+def _packed_reader(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """A reader's stored tensors as saved (v2.0.1 on): its LoRA adapters 4-bit, as the tagger's, the rest int8."""
+    lora = {k: v for k, v in stored.items() if ".lora_" in f".{k}"}
+    return {**quantize_int4(lora), **quantize_int8({k: v for k, v in stored.items() if k not in lora})}
 
 
 def _part(stored: Mapping[str, Any], prefix: str) -> dict[str, Any]:
@@ -250,7 +256,8 @@ class AccurateEnsemble(TaggerEnsemble):
         return model
 
     def save_pretrained(self, directory: str | os.PathLike[str], *, extra: Mapping[str, Any] | None = None) -> None:
-        """Write ``config.json`` (where the ensemble is, hash-pinned; the reader's settings) and the reader's weights (int8)."""
+        """Write ``config.json`` (where the ensemble is, hash-pinned; the reader's settings) and the reader's weights
+        (adapters 4-bit, the rest int8)."""
         self._check_fitted()
         self.own_tagger()
         out = Path(directory)
@@ -261,7 +268,7 @@ class AccurateEnsemble(TaggerEnsemble):
             "span_reader": self.reader_.config(),
             **(dict(extra) if extra else {}),
         }
-        tensors = {READER_FILE: quantize_int8(self.reader_.stored())}
+        tensors = {READER_FILE: _packed_reader(self.reader_.stored())}
         if self.tagger_ is not None:
             t = self.tagger_
             config["tagger"] = {"params": t.get_params(), "lora": dict(t.lora or {}), "encoder_sha256": t.encoder_source_.weights_sha256(),
