@@ -16,7 +16,7 @@ import json
 import os
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -276,6 +276,38 @@ def refit_span_reader(
     return read_config(output_dir, verify=False)
 
 
+def _swap_given_span_readers(
+    model_dir: str | os.PathLike[str], path: str | os.PathLike[str], output_dir: str | os.PathLike[str], *, missing: str,
+    readers: Callable[[Any, dict[str, Any], int], tuple[list[dict[str, Any]], list[int], float]], protocol: dict[str, Any],
+) -> dict[str, Any]:
+    """Save ``model_dir`` to ``output_dir`` with the given-span readers ``readers(old, state, length)`` makes from the old
+    readers and the reader file ``path`` (its states, their lengths, the mix weight); the readers that name decoded
+    candidates are kept as they were (so flags do not change), and so are every setting, the tune figures and the
+    article score's reference density. ``protocol`` is the saved config's. Returns the saved config."""
+    from propscan.models.features import FEATURE_NAMES
+    from propscan.models.loading import load_model
+    from propscan.models.quantize import round_trip
+    from propscan.models.transformer.span_reader import SpanReader, read_reader_file
+
+    src = Path(model_dir)
+    cfg = read_config(src, verify=False)
+    model = load_model(src)
+    old = getattr(model, "reader_", None)
+    if old is None:
+        raise InputError(f"{src}: {missing}")
+    if getattr(model, "candidate_reader_", None) is None:  # the readers named the decoded spans too: keep them doing so, as they were
+        model.candidate_reader_ = old
+    state, length = read_reader_file(path)
+    states, lengths, weight = readers(old, round_trip(state), length)  # the new state through int8 once, as it will be stored
+    # only saved: no seed needs building (each seed must hold the tensors the others do, checked here)
+    model.reader_ = SpanReader([], states, old.specials, old.pad_id, weight=weight, cap=old.cap, r=old.r, alpha=old.alpha,
+                               max_tokens=lengths, n_features=len(FEATURE_NAMES), n_labels=len(model.labels_))
+    held: dict[str, Any] = {k: cfg[k] for k in ("tune_metrics", "article_reference_density") if k in cfg}  # flags, so the article score, are unchanged
+    model.save_pretrained(output_dir, extra={**held, "protocol": protocol})
+    write_metrics(output_dir, {**read_metrics(src), "protocol": protocol})
+    return read_config(output_dir, verify=False)
+
+
 def add_span_reader_seed(
     model_dir: str | os.PathLike[str], path: str | os.PathLike[str], output_dir: str | os.PathLike[str],
 ) -> dict[str, Any]:
@@ -289,34 +321,13 @@ def add_span_reader_seed(
 
     >>> add_span_reader_seed("runs/v3.6.0", "runs/span-reader-all-t64/reader_e4.safetensors", "runs/v3.7.0")  # doctest: +SKIP
     """
-    from propscan.models.features import FEATURE_NAMES
-    from propscan.models.loading import load_model
-    from propscan.models.quantize import round_trip
-    from propscan.models.transformer.span_reader import SpanReader, read_reader_file
-
     src = Path(model_dir)
-    cfg = read_config(src, verify=False)
-    protocol = dict(cfg.get("protocol") or {})
+    protocol = dict(read_config(src, verify=False).get("protocol") or {})
     if not protocol.get("span_reader_refit_on_all_train"):
         raise InputError(f"{src}: add a seed to a model whose readers were refitted on all train; otherwise attach it on the tune split.")
-    model = load_model(src)
-    old = getattr(model, "reader_", None)
-    if old is None:
-        raise InputError(f"{src}: this model has no span reader to add a seed to.")
-    cand = getattr(model, "candidate_reader_", None)
-    if cand is None:  # the readers named the decoded spans too: keep them doing so, as they were
-        model.candidate_reader_ = old
-    state, length = read_reader_file(path)
-    added = round_trip(state)  # through int8 once, as it will be stored
-    # only saved: no seed needs building (the added seed must hold the tensors the others do, checked here)
-    model.reader_ = SpanReader([], [*old.states, added], old.specials, old.pad_id, weight=old.weight, cap=old.cap, r=old.r,
-                               alpha=old.alpha, max_tokens=[*old.max_tokens, length], n_features=len(FEATURE_NAMES),
-                               n_labels=len(model.labels_))
     protocol["span_reader_seeds_added_on_all_train"] = int(protocol.get("span_reader_seeds_added_on_all_train", 0)) + 1
-    held: dict[str, Any] = {k: cfg[k] for k in ("tune_metrics", "article_reference_density") if k in cfg}  # flags, so the article score, are unchanged
-    model.save_pretrained(output_dir, extra={**held, "protocol": protocol})
-    write_metrics(output_dir, {**read_metrics(src), "protocol": protocol})
-    return read_config(output_dir, verify=False)
+    return _swap_given_span_readers(src, path, output_dir, missing="this model has no span reader to add a seed to.", protocol=protocol,
+                                    readers=lambda old, added, length: ([*old.states, added], [*old.max_tokens, length], old.weight))
 
 
 def replace_span_readers(
@@ -333,28 +344,11 @@ def replace_span_readers(
     >>> replace_span_readers("runs/v3.7.0", "runs/span-reader-all-t64-kdaug/reader_e4.safetensors", "runs/v3.8.0",
     ...                      weight=0.75, refit_on_all_train=True, note="...")  # doctest: +SKIP
     """
-    from propscan.models.features import FEATURE_NAMES
-    from propscan.models.loading import load_model
-    from propscan.models.quantize import round_trip
-    from propscan.models.transformer.span_reader import SpanReader, read_reader_file
-
-    src = Path(model_dir)
-    cfg = read_config(src, verify=False)
-    model = load_model(src)
-    old = getattr(model, "reader_", None)
-    if old is None:
-        raise InputError(f"{src}: this model has no span readers to replace.")
-    if getattr(model, "candidate_reader_", None) is None:  # the readers named the decoded spans too: they keep doing so
-        model.candidate_reader_ = old
-    state, length = read_reader_file(path)
-    model.reader_ = SpanReader([], [round_trip(state)], old.specials, old.pad_id, weight=weight, cap=old.cap, r=old.r, alpha=old.alpha,
-                               max_tokens=[length], n_features=len(FEATURE_NAMES), n_labels=len(model.labels_))
+    cfg = read_config(model_dir, verify=False)
     protocol = {k: v for k, v in (cfg.get("protocol") or {}).items() if k != "span_reader_seeds_added_on_all_train"}
     protocol.update({"span_reader_refit_on_all_train": bool(refit_on_all_train), "given_span_reader": note})
-    held: dict[str, Any] = {k: cfg[k] for k in ("tune_metrics", "article_reference_density") if k in cfg}  # flags are unchanged
-    model.save_pretrained(output_dir, extra={**held, "protocol": protocol})
-    write_metrics(output_dir, {**read_metrics(src), "protocol": protocol})
-    return read_config(output_dir, verify=False)
+    return _swap_given_span_readers(model_dir, path, output_dir, missing="this model has no span readers to replace.", protocol=protocol,
+                                    readers=lambda old, state, length: ([state], [length], float(weight)))
 
 
 def train_ensemble(

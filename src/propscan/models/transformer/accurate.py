@@ -88,7 +88,7 @@ def _packed_tagger(tagger: TransformerTagger) -> dict[str, Any]:
 
 def _packed_reader(stored: Mapping[str, Any]) -> dict[str, Any]:
     """A reader's stored tensors as saved (v2.0.1 on): its LoRA adapters 4-bit, as the tagger's, the rest int8."""
-    lora = {k: v for k, v in stored.items() if ".lora_" in f".{k}"}
+    lora = {k: v for k, v in stored.items() if k.rpartition(".")[2].startswith("lora_")}
     return {**quantize_int4(lora), **quantize_int8({k: v for k, v in stored.items() if k not in lora})}
 
 
