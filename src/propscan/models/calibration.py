@@ -109,3 +109,24 @@ def tc_calibrated(logits: np.ndarray, feats: np.ndarray | None, calibration: Map
         z[:, r] += boost[0] * feats[:, FEATURE_NAMES.index("rep_earlier")] + boost[1] * feats[:, FEATURE_NAMES.index("rep_multi")]
     z = z + np.asarray(calibration.get("tc_bias", [0.0] * len(labels)), dtype=np.float64)
     return softmax(z / float(calibration.get("tc_post_temperature", 1.0)))
+
+
+def default_calibration(n_labels: int) -> dict[str, Any]:
+    """The calibration of a model not tuned yet: plain 0.5 thresholds, identity maps, no lexical share.
+
+    >>> default_calibration(14)["si_threshold"]
+    0.5
+    """
+    return {
+        "si_threshold": 0.5,
+        "si_core_threshold": 0.5,
+        "si_split_threshold": 0.5,
+        "si_platt": [1.0, 0.0],
+        "tc_temperature": 1.0,
+        "tc_bias": [0.0] * n_labels,
+        "tc_rep_boost": [0.0, 0.0],
+        "tc_post_temperature": 1.0,
+        "second_threshold": 1.0,
+        "sentence_threshold": 0.0,
+        "si_lexical_weight": 0.0,
+    }

@@ -213,16 +213,9 @@ class AccurateEnsemble(TaggerEnsemble):
                "semeval_decoding": spec.get("semeval_decoding")}
 
         def build() -> TransformerTagger:
-            tagger = TransformerTagger(**_params_from_config({"params": spec["params"]}), progress=False, lora=spec.get("lora") or None)
-            tagger._build(trained_encoder_sha256=spec.get("encoder_sha256"))
-            tagger.labels_ = tuple(cfg["labels"])
-            try:
-                tagger.load_trained_state(_part(stored, "layers."), _part(stored, "heads."))
-            except RuntimeError as exc:
-                raise ModelLoadError(f"{own.directory}: tagger weights do not fit its encoder ({str(exc).splitlines()[0]}).") from exc
-            tagger.encoder_.eval()
-            tagger.heads_.eval()
-            return tagger
+            return TransformerTagger.built(_params_from_config({"params": spec["params"]}), cfg["labels"],
+                                           lambda _: (_part(stored, "layers."), _part(stored, "heads.")), where=f"{own.directory}: tagger weights",
+                                           lora=spec.get("lora") or None, encoder_sha256=spec.get("encoder_sha256"))
 
         if mix["scope"] != "semeval":
             self.with_tagger(build(), round_trip=False, **mix)

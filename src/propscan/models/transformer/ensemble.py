@@ -207,24 +207,17 @@ def load_member(cls: type[TransformerTagger], saved: SavedModel, layers: Mapping
     int8 whole weights in models before v3.6), ``heads`` its dequantized heads (both ``m<i>.``-prefixed).
     """
     cfg = saved.config
-    member = cls(**_params_from_config({**cfg, "params": cfg["members"][index]}), progress=False)
-    member._build(trained_encoder_sha256=cfg.get("encoder_sha256"))
-    member.labels_ = tuple(cfg["labels"])
     prefix = f"m{index}."
-    try:
-        mine = _strip(layers, prefix)
-        if cfg.get("layers_storage") == DELTA_STORAGE:
-            mine = unpack_delta(mine, member.trained_state())  # the base encoder's, just loaded
-        elif cfg.get("layers_storage") is None:
-            mine = dequantize(mine)
-        else:
-            raise ModelLoadError(f"{saved.directory}: unknown layers_storage {cfg['layers_storage']!r}; upgrade propscan.")
-        member.load_trained_state(mine, _strip(heads, prefix))
-    except (RuntimeError, KeyError) as exc:
-        raise ModelLoadError(f"{saved.directory}: weights of member {index} do not fit the encoder ({str(exc).splitlines()[0]}).") from exc
-    member.encoder_.eval()
-    member.heads_.eval()
-    return member
+    if cfg.get("layers_storage") not in (None, DELTA_STORAGE):
+        raise ModelLoadError(f"{saved.directory}: unknown layers_storage {cfg['layers_storage']!r}; upgrade propscan.")
+
+    def weights(member: TransformerTagger) -> tuple[Any, Any]:
+        mine = _strip(layers, prefix)  # 4-bit deltas are restored against the base encoder's layers, just loaded
+        mine = unpack_delta(mine, member.trained_state()) if cfg.get("layers_storage") == DELTA_STORAGE else dequantize(mine)
+        return mine, _strip(heads, prefix)
+
+    return cls.built(_params_from_config({**cfg, "params": cfg["members"][index]}), cfg["labels"], weights,
+                     where=f"{saved.directory}: weights of member {index}", encoder_sha256=cfg.get("encoder_sha256"))
 
 
 def base_layers(member: TransformerTagger) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from propscan import defaults
 from propscan.document import Document, Span
 from propscan.errors import ModelLoadError, NotFittedError
 from propscan.models.base import Gold, Model
-from propscan.models.calibration import apply_platt, tc_calibrated
+from propscan.models.calibration import apply_platt, default_calibration, tc_calibrated
 from propscan.models.features import FEATURE_NAMES, ArticleIndex, features_for_spans
 from propscan.models.lexical import LexicalTagger
 from propscan.models.loading import SavedModel, read_model, write_model
@@ -45,27 +45,6 @@ MODEL_VERSION = "2.0.0"
 LAYERS_FILE = "encoder_layers.safetensors"
 HEADS_FILE = "heads.safetensors"
 LEXICAL_FILE = "lexical.safetensors"
-
-
-def default_calibration(n_labels: int) -> dict[str, Any]:
-    """The calibration of a model not tuned yet: plain 0.5 thresholds, identity maps, no lexical share.
-
-    >>> default_calibration(14)["si_threshold"]
-    0.5
-    """
-    return {
-        "si_threshold": 0.5,
-        "si_core_threshold": 0.5,
-        "si_split_threshold": 0.5,
-        "si_platt": [1.0, 0.0],
-        "tc_temperature": 1.0,
-        "tc_bias": [0.0] * n_labels,
-        "tc_rep_boost": [0.0, 0.0],
-        "tc_post_temperature": 1.0,
-        "second_threshold": 1.0,
-        "sentence_threshold": 0.0,
-        "si_lexical_weight": 0.0,
-    }
 
 
 def limit_inference_threads() -> None:
@@ -518,28 +497,38 @@ class TransformerTagger(Model):
         """Load a saved model: verify every weight file's sha256, then the base encoder's, then apply."""
         saved = read_model(directory, expect_type=cls.model_type)
         cfg = saved.config
-        model = cls(**_params_from_config(cfg), progress=False, lora=cfg.get("lora"))
         check_features(saved)
         limit_inference_threads()
-        model._build(trained_encoder_sha256=cfg.get("encoder_sha256"))
-        model.labels_ = tuple(cfg["labels"])
-        model._load_weights(saved)
+        weights = lambda _: (saved.tensors(LAYERS_FILE), {k: v.float() for k, v in saved.tensors(HEADS_FILE).items()})  # noqa: E731
+        model = cls.built(_params_from_config(cfg), cfg["labels"], weights, where=f"{saved.directory}: weights", lora=cfg.get("lora"),
+                          encoder_sha256=cfg.get("encoder_sha256"))
+        model._load_lexical(saved)
         model.use_calibration(cfg["calibration"])
         model.config_ = cfg
         model.weights_sha256_ = cfg["files"][LAYERS_FILE]
-        model.encoder_.eval()
-        model.heads_.eval()
         model.use_fast_encoder()
         return model
 
-    def _load_weights(self, saved: SavedModel) -> None:
-        """The fine-tuned layers, the heads and (when saved) the lexical part of a saved model."""
-        layers, heads = saved.tensors(LAYERS_FILE), saved.tensors(HEADS_FILE)
+    @classmethod
+    def built(cls, params: Mapping[str, Any], labels: Sequence[str], weights: Any, *, where: str, lora: Any = None,
+              encoder_sha256: str | None = None) -> Any:
+        """A tagger on its hash-checked encoder with trained weights applied, in eval mode (no lexical part, no calibration).
+
+        ``weights(tagger)`` gives ``(layers, heads)`` once the base encoder is loaded (4-bit deltas are restored
+        against it); weights that do not fit raise :class:`ModelLoadError` starting with ``where``.
+        """
+        model = cls(**params, progress=False, lora=lora)
+        model._build(trained_encoder_sha256=encoder_sha256)
+        model.labels_ = tuple(labels)
         try:
-            self.load_trained_state(layers, {k: v.float() for k, v in heads.items()})
-        except RuntimeError as exc:
-            raise ModelLoadError(f"{saved.directory}: weights do not fit the encoder ({str(exc).splitlines()[0]}).") from exc
-        self._load_lexical(saved)
+            model.load_trained_state(*weights(model))
+        except ModelLoadError:
+            raise
+        except (RuntimeError, KeyError) as exc:
+            raise ModelLoadError(f"{where} do not fit the encoder ({str(exc).splitlines()[0]}).") from exc
+        model.encoder_.eval()
+        model.heads_.eval()
+        return model
 
     def _load_lexical(self, saved: SavedModel) -> None:
         """The word-level lexical part of a saved model, when it has one."""
