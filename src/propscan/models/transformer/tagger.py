@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -511,7 +511,7 @@ class TransformerTagger(Model):
 
     @classmethod
     def built(cls, params: Mapping[str, Any], labels: Sequence[str], weights: Any, *, where: str, lora: Any = None,
-              encoder_sha256: str | None = None) -> Any:
+              encoder_sha256: str | None = None) -> Self:
         """A tagger on its hash-checked encoder with trained weights applied, in eval mode (no lexical part, no calibration).
 
         ``weights(tagger)`` gives ``(layers, heads)`` once the base encoder is loaded (4-bit deltas are restored
