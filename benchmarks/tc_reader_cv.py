@@ -45,6 +45,9 @@ def main() -> None:
                     "(default 1/4: all four alike; e.g. 0.5 for a stronger reader beside three weaker seeds)")
     ap.add_argument("--alone", default=None, metavar="RUN", help="with --third-reader: also score RUN's reader as the only reader "
                     "beside the head (alone_cv: epoch and w chosen in-fold) and its gain over mix3_cv, paired by fold (v3.8.0's rule)")
+    ap.add_argument("--three-source", default=None, metavar="RUN", help="with --third-reader: RUN is the MPNet reader (epoch 4); "
+                    "score head + RUN alone (mpnet_cv, w in-fold) and the three sources with weights of their own, "
+                    "(1 - wm - wn) head + wm RUN + wn mean(three readers) at epoch 4 (three_source_cv; accurate v2.1's rule)")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--out", default="benchmarks/results/tc_reader_cv.json")
     args = ap.parse_args()
@@ -149,10 +152,47 @@ def main() -> None:
         res["mix4_vs_mix3"] = {"diff": round(float(d.mean()), 4), "diff_std": round(float(d.std(ddof=1)), 4),
                                "folds_better": int((d > 1e-12).sum()), "folds_worse": int((d < -1e-12).sum())}
         print("mix4 vs mix3:", res["mix4_vs_mix3"])
+    if args.three_source:
+        res["three_source"] = three_source(args, data, ens, reader)
     for name, r in table.items():
         print(f"{name:10s} {r['mean']:.4f} ± {r['std']:.4f}  Δ {r['diff_vs_argmax']:+.4f} ± {r['diff_std']:.4f} ({r['folds_better']}/{r['folds_worse']})")
     print("chosen on the whole tune split:", res["chosen_on_whole_tune"], "passes:", res["passes_tc_gain"])
     Path(args.out).write_text(json.dumps(res, indent=2) + "\n")
+
+
+def three_source(args: argparse.Namespace, data: dict, ens: np.ndarray, reader: dict[int, np.ndarray]) -> dict:
+    """accurate v2.1's rule: head + MPNet + the MiniLM readers' mean, weights of their own, against head + MPNet alone."""
+    z = np.load(Path(args.three_source) / "tune_logits_e4.npz")
+    assert (z["start"] == data["start"]).all() and (z["art"] == data["art"]).all(), "row order differs"
+    mp, mini = log_softmax(z["logits"]), reader[204]  # 204: the three MiniLM readers' mean at epoch 4
+    grid = [(wm, wn) for wn in (0.0, 0.25, 0.5, 0.75) for wm in (0.0, 0.25, 0.5, 0.75) if wm + wn <= 1.0]  # smaller wn first
+
+    def pred(w: tuple[float, float], rows: np.ndarray) -> np.ndarray:
+        return ((1 - w[0] - w[1]) * ens[rows] + w[0] * mp[rows] + w[1] * mini[rows]).argmax(1)
+
+    def fit(cands: list[tuple[float, float]], rows: np.ndarray) -> tuple[float, float]:
+        return max(cands, key=lambda w: tc_score(data, rows, pred(w, rows)).f1)  # max keeps the first of ties
+
+    alone = [(w, 0.0) for w in WEIGHTS]
+    arts = sorted(set(data["art"].tolist()))
+    a_cv, t_cv, chosen = [], [], []
+    for seed in args.seeds:
+        for fold in folds(arts, 5, seed):
+            te = np.flatnonzero(np.isin(data["art"], fold))
+            tr = np.flatnonzero(~np.isin(data["art"], fold) & (data["y"] >= 0))
+            wa, wt = fit(alone, tr), fit(grid, tr)
+            a_cv.append(tc_score(data, te, pred(wa, te)).f1)
+            t_cv.append(tc_score(data, te, pred(wt, te)).f1)
+            chosen.append({"w_mpnet": wt[0], "w_minilm": wt[1]})
+    d = np.asarray(t_cv) - np.asarray(a_cv)
+    everything = np.arange(len(data["y"]))
+    out = {"mpnet_cv": round(float(np.mean(a_cv)), 4), "three_source_cv": round(float(np.mean(t_cv)), 4),
+           "diff": round(float(d.mean()), 4), "diff_std": round(float(d.std(ddof=1)), 4),
+           "folds_better": int((d > 1e-12).sum()), "folds_worse": int((d < -1e-12).sum()),
+           "passes": bool(d.mean() >= 0.01 and (d > 1e-12).sum() > (d < -1e-12).sum()),
+           "chosen_per_fold": chosen, "chosen_on_whole_tune": dict(zip(("w_mpnet", "w_minilm"), fit(grid, everything)))}
+    print("three sources vs head + MPNet:", {k: v for k, v in out.items() if k != "chosen_per_fold"})
+    return out
 
 
 if __name__ == "__main__":
