@@ -27,19 +27,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tc_stacker import folds
+from tc_stacker import folds, log_softmax
 
 KEPT = Path("benchmarks/results/reader_tune_logits")
 READERS = ("seed13", "seed29", "t64-seed13")
 WEIGHTS = (0.25, 0.5, 0.75)
 
 
-def log_softmax(x: np.ndarray) -> np.ndarray:
-    x = x - x.max(1, keepdims=True)
-    return x - np.log(np.exp(x).sum(1, keepdims=True))
-
-
-def reader_logits_at_lengths(runs: list[str], lengths: list[int]) -> dict[str, np.ndarray]:
+def reader_logits_at_lengths(data_dir: str, runs: list[str], lengths: list[int]) -> dict[str, np.ndarray]:
     """Each fit-split reader's epoch-4 logits on the tune split's gold spans, read at each context length."""
     from types import SimpleNamespace
 
@@ -55,7 +50,7 @@ def reader_logits_at_lengths(runs: list[str], lengths: list[int]) -> dict[str, n
 
     torch.set_num_threads(2)
     labels = json.loads(Path("src/propscan/models/weights/default/config.json").read_text())["labels"]
-    docs, gold = read_ptc(str(Path(ARGS.data)), "train")
+    docs, gold = read_ptc(data_dir, "train")
     _, tune_ids = split_train_ids([d.id for d in docs])
     tune_docs = [d for d in docs if d.id in set(tune_ids)]
     out: dict[str, np.ndarray] = {}
@@ -98,13 +93,12 @@ def main() -> None:
     )
     ap.add_argument("--native", default="96,96,64", help="each run's own length (the shipped readers: 96, 96, 64)")
     ap.add_argument("--out", default="benchmarks/results/tc_mix_options_cv.json")
-    global ARGS
-    ARGS = ap.parse_args()
+    args = ap.parse_args()
     from tc_stacker import extract
 
     from propscan.models.features import FEATURE_NAMES
 
-    data = extract(ARGS.model, ARGS.data, ARGS.cache)
+    data = extract(args.model, args.data, args.cache)
     y, art = data["y"], data["art"]
     labels = list(data["labels"])
     head = log_softmax(data["logits"])
@@ -136,10 +130,10 @@ def main() -> None:
         "boost": ([(w, a, b) for w in WEIGHTS for a in (0, 0.5, 1, 2) for b in (0, 0.5, 1, 2)], boost),
         "w_repetition": ([(w, wr) for w in WEIGHTS for wr in (0, 0.25, 0.5, 0.75, 1)], w_rep),
     }
-    if ARGS.lengths and ARGS.runs:
-        runs, lengths = ARGS.runs.split(","), [int(x) for x in ARGS.lengths.split(",")]
-        native = dict(zip(runs, (int(x) for x in ARGS.native.split(","))))
-        at = reader_logits_at_lengths(runs, lengths)
+    if args.lengths and args.runs:
+        runs, lengths = args.runs.split(","), [int(x) for x in args.lengths.split(",")]
+        native = dict(zip(runs, (int(x) for x in args.native.split(","))))
+        at = reader_logits_at_lengths(args.data, runs, lengths)
         for r in runs:  # the run read at its own length must be the kept logits' reader
             assert np.allclose(
                 at[f"{r}@{native[r]}"],
@@ -172,13 +166,11 @@ def main() -> None:
         print(
             f"{name:24s} cv {np.mean(v):.4f}  paired {d.mean():+.4f} ± {d.std():.4f}  better {(d > 0).sum()} worse {(d < 0).sum()}"
         )
-    Path(ARGS.out).write_text(
+    Path(args.out).write_text(
         json.dumps({"folds": "5 article-grouped folds x seeds 0, 1, 2 (tc_stacker.folds)", "options": table}, indent=2)
         + "\n"
     )
 
-
-ARGS: Any = None
 
 if __name__ == "__main__":
     main()
