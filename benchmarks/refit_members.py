@@ -3,6 +3,7 @@
     PYTHONPATH=src .venv/bin/python benchmarks/refit_members.py --member 0 --out runs/refit-m0   # member A (seed 13, 4 epochs)
     PYTHONPATH=src .venv/bin/python benchmarks/refit_members.py --member 1 --out runs/refit-m1   # member B (seed 29, 6 epochs)
     PYTHONPATH=src .venv/bin/python benchmarks/refit_members.py --build runs/refit-m0,runs/refit-m1 --output runs/v3.9.0
+    PYTHONPATH=src .venv/bin/python benchmarks/refit_members.py --build runs/refit-m0,- --output runs/v3.9.0-a   # member A alone refitted
 
 The issue's protocol lets final weights be refitted on all of train with the settings chosen on the tune
 split. The default's two taggers (and member A's lexical part) were fitted on the fit split (297 articles)
@@ -54,20 +55,25 @@ def refit_member(index: int, data: Path, out: Path, model: Path = DEFAULT) -> di
     return figures
 
 
-def build(members: list[Path], output: Path, model: Path = DEFAULT, version: str = "3.9.0") -> dict:
-    """``model`` with its members' trained weights (and the lexical part) taken from ``members``; every setting held."""
+def build(members: list[Path | None], output: Path, model: Path = DEFAULT, version: str = "3.9.0") -> dict:
+    """``model`` with its members' trained weights taken from ``members`` (``None``: keep that member's stored
+    weights) and the lexical part from the first refit; every setting held."""
     cfg = read_config(model)
     ens = TaggerEnsemble.from_pretrained(model)
-    refits = [TransformerTagger.from_pretrained(p) for p in members]
-    if len(refits) != len(ens.members_):
-        raise SystemExit(f"{model} has {len(ens.members_)} members; got {len(refits)} refits")
+    if len(members) != len(ens.members_):
+        raise SystemExit(f"{model} has {len(ens.members_)} members; got {len(members)}")
+    refits = [TransformerTagger.from_pretrained(p) if p is not None else None for p in members]
     for m, r in zip(ens.members_, refits):
-        m.load_trained_state(r.trained_state(), r.heads_.state_dict())
+        if r is not None:
+            m.load_trained_state(r.trained_state(), r.heads_.state_dict())
     ens.members_ = TaggerEnsemble.from_members(ens.members_, quantize=True).members_  # the 4-bit delta round trip
-    ens.lexical_ = refits[0].lexical_
+    if refits[0] is not None:
+        ens.lexical_ = refits[0].lexical_
     held = {k: v for k, v in cfg.items() if k not in GENERATED}
     held["version"] = version
-    held["protocol"] = {**held.get("protocol", {}), "refit_on_all_train": True, "taggers_refit_on_all_train": True}
+    refitted = [i for i, r in enumerate(refits) if r is not None]
+    if refitted:  # the members (and the lexical part, with member 0) learned from all train articles
+        held["protocol"] = {**held.get("protocol", {}), "refit_on_all_train": True, "taggers_refit_on_all_train": refitted}
     ens.save_pretrained(output, extra=held)
     after = read_config(output)["files"]
     return {name: [cfg["files"].get(name), sha] for name, sha in after.items()}
@@ -78,7 +84,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path(os.environ.get("PROPSCAN_DATA", "../shared/data/ptc-semeval2020")))
     ap.add_argument("--member", type=int, help="train this member of the default again on all train")
     ap.add_argument("--out", type=Path, help="where --member saves the refitted tagger")
-    ap.add_argument("--build", help="comma-separated refitted member folders, in member order")
+    ap.add_argument("--build", help="comma-separated refitted member folders, in member order ('-': keep that member's weights)")
     ap.add_argument("--output", type=Path, help="where --build saves the ensemble")
     ap.add_argument("--model", type=Path, default=DEFAULT, help="the ensemble whose settings are held")
     args = ap.parse_args()
@@ -87,7 +93,7 @@ def main() -> None:
     elif args.build and args.output is not None:
         if args.output.exists():
             raise SystemExit(f"{args.output} exists; choose a new folder")
-        report = build([Path(p) for p in args.build.split(",")], args.output, args.model)
+        report = build([Path(p) if p != "-" else None for p in args.build.split(",")], args.output, args.model)
         print(json.dumps({"files": report, "sha_config": file_sha256(args.output / "config.json")}, indent=1))
     else:
         raise SystemExit("give --member with --out, or --build with --output")
