@@ -24,6 +24,8 @@ import os
 import time
 from pathlib import Path
 
+from repack_layers import _held  # the recorded config keys save_pretrained does not write (benchmarks/ is on sys.path)
+
 from propscan import defaults
 from propscan.io.ptc import read_ptc
 from propscan.models.loading import file_sha256, read_config
@@ -32,9 +34,6 @@ from propscan.models.transformer.tagger import TransformerTagger
 
 DEFAULT = Path("src/propscan/models/weights/default")
 TRAINING_STRIDE = 224  # the stride every member was trained at (inference reads at the ensemble's 112)
-GENERATED = {"propscan_version", "model_type", "name", "version", "encoder", "encoder_name", "encoder_sha256", "hidden_size",
-             "labels", "features", "params", "calibration", "members", "weights_format", "layers_storage", "span_reader",
-             "candidate_reader", "source", "files", "dev_metrics"}
 
 
 def refit_member(index: int, data: Path, out: Path, model: Path = DEFAULT) -> dict:
@@ -69,8 +68,7 @@ def build(members: list[Path | None], output: Path, model: Path = DEFAULT, versi
     ens.members_ = TaggerEnsemble.from_members(ens.members_, quantize=True).members_  # the 4-bit delta round trip
     if refits[0] is not None:
         ens.lexical_ = refits[0].lexical_
-    held = {k: v for k, v in cfg.items() if k not in GENERATED}
-    held["version"] = version
+    held = {**_held(cfg), "version": version}
     refitted = [i for i, r in enumerate(refits) if r is not None]
     if refitted:  # the members (and the lexical part, with member 0) learned from all train articles
         held["protocol"] = {**held.get("protocol", {}), "refit_on_all_train": True, "taggers_refit_on_all_train": refitted}
